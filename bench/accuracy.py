@@ -1,0 +1,86 @@
+"""Syllable accuracy of `cchc repair`, with ../shared/tools/score.py's definition.
+
+usage: python bench/accuracy.py [--gold-dir ../shared/gold] [--roundtrip-dir bench/data/roundtrip] [--json]
+
+(a) the real OCR'd documents with hand-restored gold (samples/<seed>.txt against <gold-dir>/<seed>.gold.txt);
+(b) round-trip OCR of held-out corpus documents (bench/data/roundtrip/nK_XX.ocr.txt against .gold.txt), per
+noise level. Prints raw OCR accuracy beside the repaired accuracy. Run from the repository root.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def load_score(path: Path):
+    spec = importlib.util.spec_from_file_location("score", path)
+    mod = importlib.util.module_from_spec(spec)
+    assert spec.loader
+    spec.loader.exec_module(mod)
+    return mod.score_texts
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--gold-dir", default=str(REPO.parent / "shared" / "gold"))
+    ap.add_argument("--roundtrip-dir", default=str(REPO / "bench" / "data" / "roundtrip"))
+    ap.add_argument("--score", default=str(REPO.parent / "shared" / "tools" / "score.py"))
+    ap.add_argument("--json", action="store_true")
+    ap.add_argument("--only", choices=["gold", "roundtrip"], default=None)
+    a = ap.parse_args()
+    score_texts = load_score(Path(a.score))
+    from cchc_cli import repair_text
+
+    rows = []
+
+    def measure(name: str, ocr: str, gold: str) -> None:
+        t0 = time.perf_counter()
+        fixed = repair_text(ocr).text
+        dt = time.perf_counter() - t0
+        raw = score_texts(gold, ocr)["exact"]
+        rep = score_texts(gold, fixed)["exact"]
+        rows.append({"set": name, "gold_syllables": rep["gold_tokens"], "raw": raw["accuracy"],
+                     "repaired": rep["accuracy"], "errors": rep["errors"], "seconds": dt})
+
+    if a.only in (None, "gold"):
+        for gold in sorted(Path(a.gold_dir).glob("*.gold.txt")):
+            seed = gold.name.removesuffix(".gold.txt")
+            measure(f"gold/{seed}", (REPO / "samples" / f"{seed}.txt").read_text("utf-8"), gold.read_text("utf-8"))
+    if a.only in (None, "roundtrip"):
+        for gold in sorted(Path(a.roundtrip_dir).glob("*.gold.txt")):
+            stem = gold.name.removesuffix(".gold.txt")
+            measure(f"roundtrip/{stem}", gold.with_name(stem + ".ocr.txt").read_text("utf-8"),
+                    gold.read_text("utf-8"))
+
+    def pooled(prefix: str) -> dict | None:
+        sel = [r for r in rows if r["set"].startswith(prefix)]
+        if not sel:
+            return None
+        n = sum(r["gold_syllables"] for r in sel)
+        raw_err = sum((1 - r["raw"]) * r["gold_syllables"] for r in sel)
+        err = sum(r["errors"] for r in sel)
+        return {"set": prefix + "*", "documents": len(sel), "gold_syllables": n, "raw": 1 - raw_err / n,
+                "repaired": 1 - err / n}
+
+    summary = [p for p in (pooled("gold/"), pooled("roundtrip/n1"), pooled("roundtrip/n2"),
+                           pooled("roundtrip/n3"), pooled("roundtrip/")) if p]
+    if a.json:
+        print(json.dumps({"documents": rows, "summary": summary}, ensure_ascii=False, indent=1))
+        return
+    for r in rows:
+        print(f"{r['set']:<40} {r['gold_syllables']:>6} syll  raw {r['raw']:.4f}  repaired {r['repaired']:.4f}")
+    print()
+    for p in summary:
+        print(f"{p['set']:<40} {p['documents']:>3} docs {p['gold_syllables']:>7} syll  raw {p['raw']:.4f}  "
+              f"repaired {p['repaired']:.4f}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

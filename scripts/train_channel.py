@@ -1,0 +1,130 @@
+"""Learn the OCR channel (dictionaries/ocr_channel.tsv) by EM from round-trip OCR token pairs.
+
+usage: python scripts/train_channel.py PAIRS.tsv [PAIRS.tsv ...] [--iterations 8]
+
+PAIRS.tsv comes from scripts/make_roundtrip.py (lines ``ocr<TAB>gold<TAB>kind``) run over the corpus's
+training part; only 1:1 pairs of word tokens are used. Each intended character emits 0-3 observed
+characters; EM (forward-backward over the cuts of the observed string) estimates the expected counts,
+smoothed towards channel.prior(). The output lists intended char, observed segment (∅ = nothing) and the
+expected count, so the table can be read and extended by hand.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+
+import regex
+from rapidfuzz.distance import Levenshtein
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "src"))
+from cchc_cli.repair.channel import MAX_SEG, ChannelModel  # noqa: E402
+from cchc_cli.vietnamese import normalize_syllable, strip_marks  # noqa: E402
+
+EDGE = regex.compile(r"^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$")
+GOLD_WORD = regex.compile(r"^\p{L}+$")
+
+
+def clean_pair(ocr: str, gold: str) -> tuple[str, str] | None:
+    o = EDGE.sub("", ocr).lower()
+    g = EDGE.sub("", gold)
+    if not o or not g or not GOLD_WORD.match(g) or len(o) > 10 or len(g) > 8:
+        return None
+    g = normalize_syllable(g.lower())
+    # drop alignment accidents: the observed string must look like the intended one
+    if Levenshtein.normalized_similarity(strip_marks(g), o) < 0.34:
+        return None
+    return o, g
+
+
+def read_pairs(paths: list[str]) -> Counter[tuple[str, str]]:
+    pairs: Counter[tuple[str, str]] = Counter()
+    for path in paths:
+        with open(path, encoding="utf-8") as fh:
+            for line in fh:
+                parts = line.rstrip("\n").split("\t")
+                if len(parts) != 3 or parts[2] != "1:1":
+                    continue
+                p = clean_pair(parts[0], parts[1])
+                if p:
+                    pairs[p] += 1
+    return pairs
+
+
+def em_step(model: ChannelModel, pairs: Counter[tuple[str, str]]) -> tuple[dict, float]:
+    counts: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    loglik = 0.0
+    import math
+
+    for (o, g), weight in pairs.items():
+        m, n = len(o), len(g)
+        # forward
+        fwd = [[0.0] * (m + 1) for _ in range(n + 1)]
+        fwd[0][0] = 1.0
+        for i, c in enumerate(g):
+            row, nxt = fwd[i], fwd[i + 1]
+            for j in range(m + 1):
+                if row[j]:
+                    for k in range(min(MAX_SEG, m - j) + 1):
+                        nxt[j + k] += row[j] * model.emit(c, o[j : j + k])
+        total = fwd[n][m]
+        if total <= 0:
+            continue
+        loglik += weight * math.log(total)
+        # backward
+        bwd = [[0.0] * (m + 1) for _ in range(n + 1)]
+        bwd[n][m] = 1.0
+        for i in range(n - 1, -1, -1):
+            c = g[i]
+            for j in range(m + 1):
+                s = 0.0
+                for k in range(min(MAX_SEG, m - j) + 1):
+                    s += model.emit(c, o[j : j + k]) * bwd[i + 1][j + k]
+                bwd[i][j] = s
+        for i, c in enumerate(g):
+            for j in range(m + 1):
+                if not fwd[i][j]:
+                    continue
+                for k in range(min(MAX_SEG, m - j) + 1):
+                    seg = o[j : j + k]
+                    post = fwd[i][j] * model.emit(c, seg) * bwd[i + 1][j + k] / total
+                    if post > 1e-6:
+                        counts[c][seg] += weight * post
+    return counts, loglik
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("pairs", nargs="+")
+    ap.add_argument("--iterations", type=int, default=8)
+    ap.add_argument("--out", default=str(REPO / "dictionaries" / "ocr_channel.tsv"))
+    ap.add_argument("--min-count", type=float, default=0.5)
+    a = ap.parse_args()
+    pairs = read_pairs(a.pairs)
+    print(f"{sum(pairs.values()):,} pairs, {len(pairs):,} distinct")
+    model = ChannelModel({})
+    for it in range(a.iterations):
+        t0 = time.time()
+        counts, ll = em_step(model, pairs)
+        model = ChannelModel({c: dict(d) for c, d in counts.items()})
+        print(f"iteration {it + 1}: log-likelihood {ll:,.0f} ({time.time() - t0:.0f}s)", flush=True)
+    rows = []
+    for c in sorted(model.counts):
+        for seg, n in sorted(model.counts[c].items(), key=lambda kv: -kv[1]):
+            if n >= a.min_count:
+                rows.append(f"{c}\t{seg or '∅'}\t{n:.2f}")
+    header = (
+        "# OCR channel: intended character (lowercase) <TAB> observed segment (∅ = nothing) <TAB> expected count\n"
+        "# Learned by scripts/train_channel.py (EM) from round-trip OCR of the corpus's training part\n"
+        "# (scripts/make_roundtrip.py: DejaVu Serif pages read back by Tesseract's English model).\n"
+    )
+    Path(a.out).write_text(header + "\n".join(rows) + "\n", encoding="utf-8")
+    print(f"wrote {a.out}: {len(rows)} emissions")
+
+
+if __name__ == "__main__":
+    main()

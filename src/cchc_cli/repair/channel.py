@@ -1,0 +1,112 @@
+"""OCR channel model: how likely the OCR turns an intended syllable into an observed string.
+
+Each intended (lowercase) character emits an observed segment of 0-3 characters: ``ư → w``, ``ủ → ii``,
+``ó → 6``, ``đ → d``, ``ế → &``. P(observed | intended) sums over all ways to cut the observed string into
+such segments. The emission table (dictionaries/ocr_channel.tsv) is learned by EM from round-trip OCR data
+(scripts/train_channel.py); segments never seen in training get a small prior mass from `prior()`.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from collections.abc import Iterable
+from functools import lru_cache
+from importlib import resources
+
+from ..vietnamese import strip_marks
+
+MAX_SEG = 3
+# prior over the observed segment's length, and per character: the base letter is the likeliest reading
+LEN_PRIOR = {0: 0.02, 1: 0.9, 2: 0.07, 3: 0.01}
+SAME_BASE = 0.7
+OTHER_CHAR = 0.3 / 40
+
+
+def prior(seg: str, intended: str) -> float:
+    """Base distribution P0(seg | intended char) used before and beside the learned counts."""
+    p = LEN_PRIOR[len(seg)]
+    base = strip_marks(intended)
+    for ch in seg:
+        p *= SAME_BASE if ch == base else OTHER_CHAR
+    return p
+
+
+class ChannelModel:
+    def __init__(self, counts: dict[str, dict[str, float]], alpha: float = 2.0) -> None:
+        """`counts[intended][seg]` are expected counts; alpha weighs the prior (Dirichlet smoothing)."""
+        self.counts = counts
+        self.alpha = alpha
+        self.totals = {c: sum(d.values()) for c, d in counts.items()}
+        self._emit_cache: dict[tuple[str, str], float] = {}
+        # the most likely segments of each intended char, for k-best enumeration
+        self.top: dict[str, list[tuple[float, str]]] = {}
+        for c, d in counts.items():
+            scored = sorted(((self.emit(c, s), s) for s in d), reverse=True)[:24]
+            self.top[c] = scored
+
+    def emit(self, intended: str, seg: str) -> float:
+        key = (intended, seg)
+        p = self._emit_cache.get(key)
+        if p is None:
+            n = self.totals.get(intended, 0.0)
+            c = self.counts.get(intended, {}).get(seg, 0.0)
+            p = (c + self.alpha * prior(seg, intended)) / (n + self.alpha)
+            self._emit_cache[key] = p
+        return p
+
+    def prob(self, observed: str, intended: str) -> float:
+        """P(observed | intended), both lowercase, by the forward algorithm."""
+        m = len(observed)
+        prev = [0.0] * (m + 1)
+        prev[0] = 1.0
+        for c in intended:
+            cur = [0.0] * (m + 1)
+            for j in range(m + 1):
+                pj = prev[j]
+                if pj == 0.0:
+                    continue
+                for k in range(0, min(MAX_SEG, m - j) + 1):
+                    cur[j + k] += pj * self.emit(c, observed[j : j + k])
+            prev = cur
+        return prev[m]
+
+    def logprob(self, observed: str, intended: str) -> float:
+        p = self.prob(observed, intended)
+        return math.log(p) if p > 0 else -1e9
+
+    def kbest(self, intended: str, k: int = 60, floor: float = 1e-6) -> list[tuple[str, float]]:
+        """The k likeliest observed strings for `intended` (Viterbi path probability), best first."""
+        heap: list[tuple[float, int, str]] = [(-1.0, 0, "")]
+        best: dict[str, float] = {}
+        n = len(intended)
+        pops = 0
+        while heap and len(best) < k and pops < 20000:
+            negp, i, out = heapq.heappop(heap)
+            pops += 1
+            p = -negp
+            if i == n:
+                if out not in best:
+                    best[out] = p
+                continue
+            for q, seg in self.top.get(intended[i], [(self.emit(intended[i], intended[i]), intended[i])]):
+                pq = p * q
+                if pq >= floor:
+                    heapq.heappush(heap, (-pq, i + 1, out + seg))
+        return sorted(best.items(), key=lambda kv: -kv[1])
+
+
+def read_channel_tsv(lines: Iterable[str]) -> dict[str, dict[str, float]]:
+    counts: dict[str, dict[str, float]] = {}
+    for line in lines:
+        if not line.strip() or line.startswith("#"):
+            continue
+        intended, seg, count = line.rstrip("\n").split("\t")
+        counts.setdefault(intended, {})[seg.replace("∅", "")] = float(count)
+    return counts
+
+
+@lru_cache(maxsize=1)
+def load_channel() -> ChannelModel:
+    text = resources.files("cchc_cli.dictionaries").joinpath("ocr_channel.tsv").read_text("utf-8")
+    return ChannelModel(read_channel_tsv(text.splitlines()))

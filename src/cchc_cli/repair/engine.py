@@ -1,0 +1,313 @@
+"""The repair engine: OCR tokens → candidate lattice → beam search under the trigram model.
+
+For every word token the lexicon proposes intended syllables with ln P(observed | intended); a beam search
+over each sentence (sentences run across line breaks) adds the language model's ln P(syllable | two
+before). Codes (document symbols, dates, URLs) are repaired by their own grammar in codes.py and enter the
+sentence as the number unit. Casing comes from the observed token's shape. Everything outside the
+replaced tokens is copied through unchanged.
+"""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import regex
+
+from ..vietnamese import normalize_syllable, strip_marks
+from .codes import find_codes
+from .lexicon import Lexicon, load_lexicon
+from .lm import LanguageModel, load_lm
+from .types import Edit, Flag, RepairResult
+
+LN10 = math.log(10)
+# A word token: letters plus the symbols the OCR puts in place of letters (c6, K¢é, 1ap, ciia).
+WORD = regex.compile(r"[\p{L}\p{M}\p{N}&¢@€©®]+")
+STOP = regex.compile(r"[.;:!?…()\[\]{}“”\"]")
+VIETNAMESE_ONLY = regex.compile(r"[ăâêôơưđàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ]")
+
+
+@dataclass(slots=True)
+class Settings:
+    lm_weight: float = 1.0
+    channel_weight: float = 1.0
+    beam: int = 12
+    max_candidates: int = 6
+    candidate_margin: float = 9.0  # ln units below the best prescore
+    identity_mix: float = 0.05  # chance that a token with Vietnamese marks was read right
+    keep_floor: float = -14.0  # ln P(obs|best): below it no reading is plausible, keep and flag
+    flag_below: float = 0.6  # confidence under which an edit is also flagged
+
+
+@dataclass(slots=True)
+class Token:
+    line: int  # 0-based
+    start: int
+    end: int
+    text: str
+    kind: str  # 'word' | 'num' | 'code'
+    replacement: str | None = None
+    confidence: float = 1.0
+    reason: str = ""
+    candidates: list[tuple[str, float]] = field(default_factory=list)
+    flagged: bool = False
+
+
+def case_shape(token: str) -> str:
+    letters = [c for c in token if c.isalpha()]
+    if not letters:
+        return "lower"
+    if len(letters) >= 2 and all(c.isupper() for c in letters):
+        return "upper"
+    if letters[0].isupper():
+        return "title"
+    return "lower"
+
+
+def apply_case(word: str, shape: str) -> str:
+    if shape == "upper":
+        return word.upper()
+    if shape == "title":
+        return word[:1].upper() + word[1:]
+    return word
+
+
+class Repairer:
+    def __init__(self, dictionaries: tuple[Path, ...] = (), settings: Settings | None = None) -> None:
+        self.lm: LanguageModel = load_lm()
+        self.lexicon: Lexicon = load_lexicon()
+        self.settings = settings or Settings()
+        self.dictionaries = dictionaries
+        self._cands: dict[str, list[tuple[str, int, float]]] = {}
+
+    # ---- candidates -------------------------------------------------------------------------
+    def candidates(self, obs: str) -> list[tuple[str, int, float]]:
+        """[(syllable, lm id, ln P(obs|syllable))] for a lowercase observed token, pruned."""
+        got = self._cands.get(obs)
+        if got is not None:
+            return got
+        s = self.settings
+        lm = self.lm
+        found = dict(self.lexicon.candidates(obs))
+        norm = normalize_syllable(obs)
+        if norm in lm.ids and VIETNAMESE_ONLY.search(norm):
+            # text that already carries Vietnamese marks is usually right: mix in an identity reading
+            p_ocr = math.exp(found.get(norm, -50.0))
+            found[norm] = math.log(s.identity_mix + (1 - s.identity_mix) * p_ocr)
+        elif norm in lm.ids and norm not in found:
+            found[norm] = self.lexicon.channel.logprob(obs, norm)
+        scored = []
+        for w, lp in found.items():
+            wid = lm.ids.get(w, lm.unk)
+            pre = s.channel_weight * lp + s.lm_weight * lm.uni_logp[wid] * LN10
+            scored.append((pre, w, wid, lp))
+        scored.sort(reverse=True)
+        if scored:
+            top = scored[0][0]
+            scored = [x for x in scored if x[0] >= top - s.candidate_margin][: s.max_candidates]
+        got = [(w, wid, lp) for _, w, wid, lp in scored]
+        if len(self._cands) > 200_000:
+            self._cands.clear()
+        self._cands[obs] = got
+        return got
+
+    # ---- tokenising ------------------------------------------------------------------------
+    def tokenize_line(self, line_no: int, line: str) -> list[Token | str]:
+        """Tokens of one line, with the string 'STOP' where a sentence ends."""
+        out: list[Token | str] = []
+        codes = find_codes(line)
+        spans = [(c.start, c.end, c) for c in codes]
+        pos = 0
+        for cstart, cend, code in [*spans, (len(line), len(line), None)]:
+            segment = line[pos:cstart]
+            for m in regex.finditer(r"[\p{L}\p{M}\p{N}&¢@€©®]+|[.;:!?…()\[\]{}“”\"]", segment):
+                text = m.group()
+                a, b = pos + m.start(), pos + m.end()
+                if STOP.fullmatch(text):
+                    out.append("STOP")
+                elif not any(c.isalpha() for c in text):
+                    out.append(Token(line_no, a, b, text, "num"))
+                else:
+                    out.append(Token(line_no, a, b, text, "word"))
+            if code is not None:
+                tok = Token(line_no, cstart, cend, line[cstart:cend], "code")
+                if code.text != tok.text:
+                    tok.replacement, tok.confidence, tok.reason = code.text, code.confidence, "code"
+                out.append(tok)
+            pos = max(pos, cend)
+        return out
+
+    # ---- decoding --------------------------------------------------------------------------
+    def decode(self, sentence: list[Token]) -> None:
+        s = self.settings
+        lm = self.lm
+        lattice: list[list[tuple[str | None, int, float]]] = []
+        for tok in sentence:
+            if tok.kind != "word":
+                lattice.append([(None, lm.num, 0.0)])
+                continue
+            obs = tok.text.lower()
+            cands = self.candidates(obs)
+            if not cands or cands[0][2] < s.keep_floor:
+                tok.flagged = bool(cands)
+                tok.candidates = [(w, lp) for w, _, lp in cands]
+                lattice.append([(None, lm.ids.get(normalize_syllable(obs), lm.unk), 0.0)])
+            else:
+                lattice.append([(w, wid, s.channel_weight * lp) for w, wid, lp in cands])
+        # beam search over (u, v) states
+        bos = lm.bos
+        beam: dict[tuple[int, int], tuple[float, tuple]] = {(bos, bos): (0.0, ())}
+        for options in lattice:
+            nxt: dict[tuple[int, int], tuple[float, tuple]] = {}
+            for (u, v), (score, hist) in beam.items():
+                for k, (_w, wid, ch) in enumerate(options):
+                    sc = score + ch + s.lm_weight * LN10 * lm.score(u, v, wid)
+                    key = (v, wid)
+                    old = nxt.get(key)
+                    if old is None or sc > old[0]:
+                        nxt[key] = (sc, (hist, k))
+            if len(nxt) > s.beam:
+                nxt = dict(sorted(nxt.items(), key=lambda kv: -kv[1][0])[: s.beam])
+            beam = nxt
+        best_score, best_hist = max(
+            ((sc + s.lm_weight * LN10 * lm.score(u, v, lm.eos), hist) for (u, v), (sc, hist) in beam.items()),
+            key=lambda x: x[0],
+        )
+        choice: list[int] = []
+        h = best_hist
+        while h:
+            h, k = h
+            choice.append(k)
+        choice.reverse()
+        ids = [lattice[i][k][1] for i, k in enumerate(choice)]
+        for i, tok in enumerate(sentence):
+            options = lattice[i]
+            if tok.kind != "word" or options[0][0] is None:
+                continue
+            k = choice[i]
+            conf = self._local_posterior(ids, i, options, k)
+            word = options[k][0]
+            assert word is not None
+            tok.candidates = [(w, round(ch, 2)) for w, _, ch in options if w is not None]
+            self._set_word(tok, word, conf)
+
+    def _local_posterior(self, ids: list[int], i: int, options: list, k: int) -> float:
+        """P(option k at i | the chosen neighbours): a softmax over the options' local scores."""
+        if len(options) == 1:
+            return 1.0
+        lm = self.lm
+        s = self.settings
+        ctx = [lm.bos, lm.bos, *ids, lm.eos]
+        j = i + 2
+        scores = []
+        for _w, wid, ch in options:
+            ctx[j] = wid
+            sc = ch
+            for t in range(j, min(j + 3, len(ctx))):
+                sc += s.lm_weight * LN10 * lm.score(ctx[t - 2], ctx[t - 1], ctx[t])
+            scores.append(sc)
+        ctx[j] = ids[i]
+        m = max(scores)
+        z = sum(math.exp(x - m) for x in scores)
+        return math.exp(scores[k] - m) / z
+
+    def _set_word(self, tok: Token, word: str, conf: float) -> None:
+        shape = case_shape(tok.text)
+        out = apply_case(word, shape)
+        original = unicodedata.normalize("NFC", tok.text)
+        tok.confidence = conf
+        if conf < self.settings.flag_below:
+            tok.flagged = True
+        if out == original:
+            return
+        if normalize_syllable(original) == out:
+            tok.replacement, tok.reason = out, "diacritics"
+            return
+        tok.replacement = out
+        if out.lower() == original.lower():
+            tok.reason = "case"
+        elif strip_marks(out).lower() == strip_marks(original).lower():
+            tok.reason = "diacritics"
+        else:
+            tok.reason = "ocr-char"
+
+    # ---- public ----------------------------------------------------------------------------
+    def repair_text(self, text: str) -> RepairResult:
+        text = unicodedata.normalize("NFC", text)
+        lines = text.split("\n")
+        tokens_by_line = self._process(list(enumerate(lines)))
+        out_lines = []
+        edits: list[Edit] = []
+        flags: list[Flag] = []
+        for (i, line), toks in zip(enumerate(lines), tokens_by_line, strict=True):
+            out_lines.append(self._render(line, toks, edits, flags))
+        return RepairResult(text="\n".join(out_lines), edits=edits, flags=flags)
+
+    def repair_lines(self, lines: Iterable[str], window: int = 400) -> Iterator[str]:
+        """Stream: repair windows of lines, cutting at blank lines where possible (bounded memory)."""
+        buf: list[str] = []
+        for line in lines:
+            buf.append(line)
+            if len(buf) >= window and not line.strip():
+                yield from self._repair_window(buf)
+                buf = []
+            elif len(buf) >= 4 * window:
+                yield from self._repair_window(buf)
+                buf = []
+        if buf:
+            yield from self._repair_window(buf)
+
+    def _repair_window(self, buf: list[str]) -> Iterator[str]:
+        # each element may carry its own "\n"; repair the content and put the ending back
+        bodies = [unicodedata.normalize("NFC", b[:-1] if b.endswith("\n") else b) for b in buf]
+        toks = self._process(list(enumerate(bodies)))
+        for raw, body, t in zip(buf, bodies, toks, strict=True):
+            yield self._render(body, t, [], []) + ("\n" if raw.endswith("\n") else "")
+
+    def _process(self, numbered: list[tuple[int, str]]) -> list[list[Token]]:
+        per_line: list[list[Token]] = []
+        sentence: list[Token] = []
+        for i, line in numbered:
+            toks = self.tokenize_line(i, line)
+            if not line.strip() and sentence:
+                self.decode(sentence)
+                sentence = []
+            kept: list[Token] = []
+            for t in toks:
+                if t == "STOP":
+                    if sentence:
+                        self.decode(sentence)
+                        sentence = []
+                else:
+                    assert isinstance(t, Token)
+                    sentence.append(t)
+                    kept.append(t)
+            per_line.append(kept)
+        if sentence:
+            self.decode(sentence)
+        return per_line
+
+    def _render(self, line: str, toks: list[Token], edits: list[Edit], flags: list[Flag]) -> str:
+        parts = []
+        pos = 0
+        for t in toks:
+            if t.replacement is not None and t.replacement != t.text:
+                parts.append(line[pos : t.start])
+                parts.append(t.replacement)
+                pos = t.end
+                edits.append(Edit(t.line + 1, t.start + 1, t.text, t.replacement, round(t.confidence, 3),
+                                  t.reason))
+            if t.flagged:
+                flags.append(Flag(t.line + 1, t.start + 1, t.text, [w for w, _ in t.candidates][:5],
+                                  round(t.confidence, 3)))
+        parts.append(line[pos:])
+        return unicodedata.normalize("NFC", "".join(parts))
+
+
+@lru_cache(maxsize=8)
+def get_repairer(dictionaries: tuple[Path, ...] = ()) -> Repairer:
+    return Repairer(dictionaries)

@@ -1,0 +1,79 @@
+"""Syllable trigram language model (back-off form of interpolated Kneser-Ney), loaded lazily.
+
+Built by scripts/build_lm.py from the training part of ../shared/corpus; see the README for the figures.
+Scores are log10 probabilities. Lookups are bisections in sorted arrays, cached per n-gram.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from functools import lru_cache
+from importlib import resources
+from itertools import accumulate
+
+from .blob import read_blob
+from .units import BOS, EOS, NUM, UNK
+
+QSTEP = 24.0
+
+
+class LanguageModel:
+    def __init__(self, parts: dict) -> None:
+        self.vocab: list[str] = parts["vocab"].split("\n")
+        self.ids: dict[str, int] = {w: i for i, w in enumerate(self.vocab)}
+        self.unk, self.bos, self.eos, self.num = (self.ids[s] for s in (UNK, BOS, EOS, NUM))
+        self.uni_logp = parts["uni_logp"].tolist()
+        self.uni_bow = parts["uni_bow"].tolist()
+        self.bi_start = parts["bi_start"]
+        self.bi_word = parts["bi_word"]
+        self.bi_logp = parts["bi_logp"]
+        self.bi_bow = parts["bi_bow"]
+        self.tri_start = list(accumulate(parts["tri_count"], initial=0))
+        self.tri_word = parts["tri_word"]
+        self.tri_logp = parts["tri_logp"]
+        self.cache: dict[tuple[int, int, int], float] = {}
+
+    def id(self, word: str) -> int:
+        return self.ids.get(word, self.unk)
+
+    def _bigram_index(self, v: int, w: int) -> int:
+        lo, hi = self.bi_start[v], self.bi_start[v + 1]
+        j = bisect_left(self.bi_word, w, lo, hi)
+        return j if j < hi and self.bi_word[j] == w else -1
+
+    def bigram(self, v: int, w: int) -> float:
+        j = self._bigram_index(v, w)
+        if j >= 0:
+            return -self.bi_logp[j] / QSTEP
+        return self.uni_bow[v] + self.uni_logp[w]
+
+    def score(self, u: int, v: int, w: int) -> float:
+        """log10 P(w | u v)."""
+        key = (u, v, w)
+        cached = self.cache.get(key)
+        if cached is not None:
+            return cached
+        j = self._bigram_index(u, v)
+        if j >= 0:
+            lo, hi = self.tri_start[j], self.tri_start[j + 1]
+            k = bisect_left(self.tri_word, w, lo, hi)
+            if k < hi and self.tri_word[k] == w:
+                s = -self.tri_logp[k] / QSTEP
+            else:
+                s = -self.bi_bow[j] / QSTEP + self.bigram(v, w)
+        else:
+            s = self.bigram(v, w)
+        if len(self.cache) > 2_000_000:
+            self.cache.clear()
+        self.cache[key] = s
+        return s
+
+    def sentence_logprob(self, words: list[str]) -> float:
+        ids = [self.bos, self.bos] + [self.id(w) for w in words] + [self.eos]
+        return sum(self.score(a, b, c) for a, b, c in zip(ids, ids[1:], ids[2:], strict=False))
+
+
+@lru_cache(maxsize=1)
+def load_lm() -> LanguageModel:
+    data = resources.files("cchc_cli.dictionaries").joinpath("lm3.bin.gz").read_bytes()
+    return LanguageModel(read_blob(data))

@@ -1,0 +1,98 @@
+"""Vietnamese orthography: tones, vowel marks, base letters and one tone-placement convention.
+
+The convention is the "old style" used by most administrative documents: hòa, hòe, thủy, Ủy (tone on the
+first vowel of oa/oe/uy when nothing follows), hoàn, quý, quả, người, thuyền otherwise by the usual rules.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from functools import lru_cache
+
+TONE_MARKS = {"\u0300": 1, "\u0301": 2, "\u0309": 3, "\u0303": 4, "\u0323": 5}
+TONE_BY_NUMBER = {v: k for k, v in TONE_MARKS.items()}
+VOWEL_MARKS = {"\u0302", "\u0306", "\u031b"}  # circumflex, breve, horn
+VOWELS = set("aăâeêioôơuưy")
+MARKED_VOWELS = set("ăâêôơư")
+
+
+def split_tone(syllable: str) -> tuple[str, int]:
+    """('toán' → 'toan', 2) with vowel marks kept: ('người' → 'người' without tone, 1)."""
+    decomposed = unicodedata.normalize("NFD", syllable)
+    tone = 0
+    kept = []
+    for ch in decomposed:
+        if ch in TONE_MARKS:
+            tone = TONE_MARKS[ch]
+        else:
+            kept.append(ch)
+    return unicodedata.normalize("NFC", "".join(kept)), tone
+
+
+@lru_cache(maxsize=65536)
+def strip_marks(text: str) -> str:
+    """Letters without any diacritic: 'Đường' → 'Duong'."""
+    decomposed = unicodedata.normalize("NFD", text)
+    out = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return out.replace("đ", "d").replace("Đ", "D")
+
+
+def _tone_position(base: str) -> int | None:
+    """Index in `base` (lowercase, toneless, NFC) of the vowel that carries the tone, old style."""
+    n = len(base)
+    start = 0
+    # 'qu' and 'gi' (before another vowel) belong to the onset
+    if base.startswith("qu"):
+        start = 2
+    elif base.startswith("gi") and n > 2 and base[2] in VOWELS:
+        start = 2
+    i = start
+    while i < n and base[i] not in VOWELS:
+        i += 1
+    if i == n:
+        if start == 2 and base.startswith("gi"):
+            return 1
+        return None
+    j = i
+    while j < n and base[j] in VOWELS:
+        j += 1
+    nucleus = range(i, j)
+    has_coda = j < n
+    marked = [k for k in nucleus if base[k] in MARKED_VOWELS]
+    if marked:
+        return marked[-1]  # ươ → ơ; otherwise the only marked vowel
+    length = j - i
+    if length == 1:
+        return i
+    if length == 2:
+        return i + 1 if has_coda else i
+    return i + 1  # three plain vowels (oai, uyu, oay): the middle one
+
+
+@lru_cache(maxsize=131072)
+def place_tone(base: str, tone: int) -> str:
+    """Put tone number 0-5 on a toneless syllable (any case) by the project's convention."""
+    if tone == 0:
+        return base
+    pos = _tone_position(base.lower())
+    if pos is None:
+        return base
+    mark = TONE_BY_NUMBER[tone]
+    return unicodedata.normalize("NFC", base[: pos + 1] + mark + base[pos + 1 :])
+
+
+@lru_cache(maxsize=131072)
+def normalize_syllable(syllable: str) -> str:
+    """One syllable (any case) rewritten with the project's tone placement, NFC."""
+    base, tone = split_tone(syllable)
+    if tone == 0:
+        return unicodedata.normalize("NFC", syllable)
+    return place_tone(base, tone)
+
+
+def normalize_tones(text: str) -> str:
+    """NFC text with every syllable's tone mark placed by the project's convention."""
+    import regex
+
+    text = unicodedata.normalize("NFC", text)
+    return regex.sub(r"\p{L}+", lambda m: normalize_syllable(m.group()), text)
