@@ -1,0 +1,114 @@
+"""Make OCR round-trip data: corpus passages rendered as pages and read back by Tesseract (eng model).
+
+usage: python scripts/make_roundtrip.py OUT_DIR --part train|heldout --passages N [--noise 1,2,3]
+                                        [--jobs 2] [--seed 0] [--lines 52]
+
+Each passage (about one A4 page of a corpus document) gives OUT_DIR/<name>.gold.txt (the wrapped text that
+was drawn, from ``ocr_roundtrip.py --keep-wrapped``) and OUT_DIR/<name>.ocr.txt (what Tesseract read back).
+The two are not line-aligned: scripts/align_pairs.py aligns them by tokens. Runs are resumable (existing
+outputs are kept) and deterministic for a given --seed. Half the passages come from ubnd_docs (provincial
+decisions and plans, the seeds' kind), half from the other parts of the corpus.
+
+Needs ../shared/tools/ocr_roundtrip.py (or CCHC_SHARED), tesseract-ocr, fonts-dejavu-core and Pillow.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import subprocess
+import sys
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "scripts"))
+from corpus import iter_documents  # noqa: E402
+
+SHARED = Path(os.environ.get("CCHC_SHARED", REPO.parent / "shared"))
+TOOL = SHARED / "tools" / "ocr_roundtrip.py"
+
+
+def passages(part: str, n: int, lines_per: int, seed: int) -> list[tuple[str, str]]:
+    """Pick n passages of about ``lines_per`` lines, half from ubnd_docs, deterministically."""
+    rng = random.Random(seed)
+    ubnd: list[tuple[str, list[str]]] = []
+    other: list[tuple[str, list[str]]] = []
+    for source, text in iter_documents(part):
+        lines = [ln for ln in text.split("\n") if ln.strip()]
+        if len(lines) < 8:
+            continue
+        (ubnd if source.startswith(("tnt305", "congbot")) else other).append(
+            (source, lines)
+        )
+    out: list[tuple[str, str]] = []
+    for i in range(n):
+        pool = ubnd if (i % 2 == 0 and ubnd) else (other or ubnd)
+        source, lines = pool[rng.randrange(len(pool))]
+        start = rng.randrange(max(1, len(lines) - lines_per // 2))
+        chunk: list[str] = []
+        wrapped = 0
+        for ln in lines[start:]:
+            wrapped += 1 + len(ln) // 78
+            if wrapped > lines_per:
+                break
+            chunk.append(ln)
+        if not chunk:
+            chunk = [lines[start][:2000]]
+        out.append((source, "\n".join(chunk) + "\n"))
+    return out
+
+
+def run_one(job: tuple[Path, str, str, int, int]) -> str:
+    out_dir, name, text, noise, seed = job
+    gold = out_dir / f"{name}.gold.txt"
+    ocr = out_dir / f"{name}.ocr.txt"
+    if gold.exists() and ocr.exists():
+        return "kept"
+    with tempfile.TemporaryDirectory() as tmp:
+        src = Path(tmp) / "in.txt"
+        src.write_text(text, encoding="utf-8")
+        tmp_ocr, tmp_gold = Path(tmp) / "ocr.txt", Path(tmp) / "gold.txt"
+        subprocess.run(
+            [sys.executable, str(TOOL), str(src), str(tmp_ocr), "--keep-wrapped", str(tmp_gold),
+             "--seed", str(seed), "--noise", str(noise)],
+            check=True, env={**os.environ, "OMP_THREAD_LIMIT": "1"}, capture_output=True,
+        )
+        os.replace(tmp_gold, gold)
+        os.replace(tmp_ocr, ocr)
+    return "made"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("out_dir", type=Path)
+    ap.add_argument("--part", choices=["train", "heldout"], required=True)
+    ap.add_argument("--passages", type=int, required=True)
+    ap.add_argument("--noise", default="1,2,2,3", help="noise levels, cycled over the passages")
+    ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--lines", type=int, default=52)
+    a = ap.parse_args()
+    a.out_dir.mkdir(parents=True, exist_ok=True)
+    noises = [int(x) for x in a.noise.split(",")]
+    chosen = passages(a.part, a.passages, a.lines, a.seed)
+    jobs = []
+    with open(a.out_dir / "SOURCES.tsv", "w", encoding="utf-8") as fh:
+        fh.write("name\tnoise\tsource\n")
+        for i, (source, text) in enumerate(chosen):
+            noise = noises[i % len(noises)]
+            name = f"n{noise}_{i:04d}"
+            fh.write(f"{name}\t{noise}\t{source}\n")
+            jobs.append((a.out_dir, name, text, noise, a.seed * 100003 + i))
+    done = 0
+    with ThreadPoolExecutor(a.jobs) as pool:
+        for status in pool.map(run_one, jobs):
+            done += 1
+            if done % 20 == 0 or done == len(jobs):
+                print(f"{done}/{len(jobs)} ({status})", flush=True)
+
+
+if __name__ == "__main__":
+    main()
