@@ -17,18 +17,39 @@ from importlib import resources
 from ..vietnamese import strip_marks
 
 MAX_SEG = 3
-# prior over the observed segment's length, and per character: the base letter is the likeliest reading
+# The prior P0(seg | intended char): a hand-written, deliberately broad distribution for what the data has
+# not shown (another font, another scanner). Per observed character: the base letter is the likeliest
+# reading; a vowel may be read as any vowel-like glyph; some consonants have known look-alikes.
 LEN_PRIOR = {0: 0.02, 1: 0.9, 2: 0.07, 3: 0.01}
-SAME_BASE = 0.7
-OTHER_CHAR = 0.3 / 40
+SAME_BASE = 0.6
+IDENTITY = 0.1  # the OCR may also read a marked letter as itself
+VOWELISH = "aeiouy0123456789&@¢€éèêëóòôõöúùûüíìîïáàâãäýb"
+CONSONANT_LOOKS = {
+    "đ": "dpbo0ð", "d": "pbo0", "c": "¢e(o", "l": "1i|!t", "t": "tlf1", "n": "mhr", "m": "rn",
+    "h": "bkn", "g": "q9y", "q": "g0o9", "r": "tnv", "s": "5$8", "x": "k", "v": "yu", "p": "dbo",
+}
+VOWELISH_MASS = 0.25
+OTHER_CHAR = 0.15 / 60
+MIX = 0.03  # share of the prior beside the learned, smoothed table
 
 
 def prior(seg: str, intended: str) -> float:
     """Base distribution P0(seg | intended char) used before and beside the learned counts."""
     p = LEN_PRIOR[len(seg)]
     base = strip_marks(intended)
+    vowel = base in "aeiouy"
+    looks = CONSONANT_LOOKS.get(intended, "")
     for ch in seg:
-        p *= SAME_BASE if ch == base else OTHER_CHAR
+        if ch == base:
+            p *= SAME_BASE
+        elif ch == intended:
+            p *= IDENTITY
+        elif vowel and ch in VOWELISH:
+            p *= VOWELISH_MASS / len(VOWELISH)
+        elif ch in looks:
+            p *= VOWELISH_MASS / len(looks)
+        else:
+            p *= OTHER_CHAR
     return p
 
 
@@ -51,7 +72,8 @@ class ChannelModel:
         if p is None:
             n = self.totals.get(intended, 0.0)
             c = self.counts.get(intended, {}).get(seg, 0.0)
-            p = (c + self.alpha * prior(seg, intended)) / (n + self.alpha)
+            p0 = prior(seg, intended)
+            p = (1 - MIX) * (c + self.alpha * p0) / (n + self.alpha) + MIX * p0
             self._emit_cache[key] = p
         return p
 

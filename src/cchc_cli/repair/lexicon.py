@@ -25,6 +25,9 @@ _LETTER_GUESS = str.maketrans({"0": "o", "1": "l", "2": "z", "3": "e", "4": "a",
                                "|": "l", "$": "s", "©": "c", "®": "r"})
 
 
+WEAK = -5.0  # ln P(obs | best indexed reading) under which the fuzzy search also runs
+
+
 class Lexicon:
     def __init__(self, index_text: str, channel: ChannelModel) -> None:
         self.channel = channel
@@ -55,11 +58,16 @@ class Lexicon:
         if got is not None:
             return got
         rest = self.raw.get(obs)
+        got = []
         if rest is not None:
             parts = rest.split("\t")
             got = [(parts[i], float(parts[i + 1])) for i in range(0, len(parts) - 1, 2)][:limit]
-        else:
-            got = self._fuzzy(obs, limit)
+        if not got or got[0][1] < WEAK:
+            # the index knows no likely reading: search the syllables that look alike, scored by the channel
+            merged = dict(got)
+            for w, lp in self._fuzzy(obs, limit):
+                merged[w] = max(lp, merged.get(w, -1e9))
+            got = sorted(merged.items(), key=lambda x: -x[1])[:limit]
         self._parsed[obs] = got
         return got
 
