@@ -1,0 +1,252 @@
+"""Decode stage: the bytes of an input file → NFC text, or a one-line refusal that says what to do.
+
+Order (issue 2; issue 4 extends step 5):
+
+1. binaries are recognised first, by magic bytes (PDF, Word/ZIP, old Office, RTF, images) and by NUL or
+   other control bytes, and refused with a message naming the remedy;
+2. an explicit ``--encoding`` wins;
+3. a byte-order mark: UTF-8, UTF-16 LE/BE (and UTF-32);
+4. strict UTF-8;
+5. legacy Vietnamese encodings, through :data:`LEGACY_DETECTORS` (the extension point for TCVN3/ABC, VNI
+   and Windows-1258 recognition; none is registered yet);
+6. anything else is refused: "FILE: not UTF-8 text; pass --encoding (e.g. --encoding cp1258)".
+
+Nothing is translated: ``\\r`` and a missing final newline survive (we decode bytes, never open files in
+text mode). The text is normalised to NFC, the one form the rest of the program works in; a BOM is dropped.
+"""
+
+from __future__ import annotations
+
+import codecs
+import unicodedata
+from collections.abc import Callable, Iterator
+from typing import BinaryIO
+
+from .errors import InputError, UsageError
+
+__all__ = [
+    "HEAD_SIZE",
+    "LEGACY_DETECTORS",
+    "LegacyDetector",
+    "check_encoding",
+    "decode_bytes",
+    "iter_decoded_lines",
+    "sniff_binary",
+]
+
+# How much of a file is looked at to recognise binaries and to choose an encoding.
+HEAD_SIZE = 64 * 1024
+_CHUNK_SIZE = 1024 * 1024
+
+_OCR_FIRST = "OCR it first (e.g. tesseract IMAGE out -l vie) and pass the text file"
+_AS_PLAIN_TEXT = "save it as plain text (.txt, UTF-8)"
+
+# (magic bytes, offset, what the file is and what to do). Checked in order.
+_MAGIC: tuple[tuple[bytes, int, str], ...] = (
+    (b"%PDF", 0, "a PDF: run OCR first (e.g. ocrmypdf/tesseract) and pass the text file"),
+    (b"PK\x03\x04", 0, f"a Word/ZIP file: {_AS_PLAIN_TEXT}"),
+    (b"PK\x05\x06", 0, f"a Word/ZIP file: {_AS_PLAIN_TEXT}"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", 0, f"a Word/Office (.doc) file: {_AS_PLAIN_TEXT}"),
+    (b"{\\rtf", 0, f"an RTF document: {_AS_PLAIN_TEXT}"),
+    (b"\x89PNG\r\n\x1a\n", 0, f"an image (PNG): {_OCR_FIRST}"),
+    (b"\xff\xd8\xff", 0, f"an image (JPEG): {_OCR_FIRST}"),
+    (b"II*\x00", 0, f"an image (TIFF): {_OCR_FIRST}"),
+    (b"MM\x00*", 0, f"an image (TIFF): {_OCR_FIRST}"),
+    (b"GIF87a", 0, f"an image (GIF): {_OCR_FIRST}"),
+    (b"GIF89a", 0, f"an image (GIF): {_OCR_FIRST}"),
+    (b"WEBP", 8, f"an image (WebP): {_OCR_FIRST}"),
+    (b"\x1f\x8b", 0, "a gzip-compressed file: decompress it first"),
+)
+_BINARY = "a binary file, not text: pass a plain text file (.txt, UTF-8)"
+
+# Byte-order marks, longest first (the UTF-32 LE mark begins with the UTF-16 LE one).
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+# C0 control bytes that never occur in text files (tab, newlines, form feed and escape do occur).
+_CONTROL = bytes(b for b in range(32) if b not in b"\t\n\r\x0b\x0c\x1b")
+_CONTROL_SHARE = 0.01
+
+LegacyDetector = Callable[[bytes], "str | None"]
+"""Looks at the first bytes of a file that is not UTF-8 and returns the name of a registered Python codec
+(``codecs.register``) when they are unmistakably in that encoding, else None.
+
+Extension point for issue 4: TCVN3 (ABC) and VNI detectors register their codecs and append themselves
+here; a Windows-1258 detector must only answer for an unmistakable signal. Detectors run in order; the
+first answer wins. The codec's output is normalised to NFC here, so decomposed cp1258 marks compose.
+"""
+LEGACY_DETECTORS: list[LegacyDetector] = []
+
+
+def check_encoding(encoding: str) -> str:
+    """The canonical codec name for ``--encoding``; a usage error when Python knows no such codec."""
+    try:
+        return codecs.lookup(encoding).name
+    except LookupError:
+        raise UsageError(
+            f"unknown encoding {encoding!r} (--encoding); try utf-8, utf-16 or cp1258"
+        ) from None
+
+
+def sniff_binary(head: bytes, path: str, *, wide: bool = False) -> None:
+    """Refuse a file whose first bytes show it is not text. `wide`: UTF-16/32, where NUL bytes are normal."""
+    for magic, offset, what in _MAGIC:
+        if head[offset : offset + len(magic)] == magic:
+            raise InputError(f"{path}: {what}")
+    if wide or _bom(head)[0] in {"utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"}:
+        return
+    if b"\x00" in head:
+        raise InputError(f"{path}: {_BINARY}")
+    sample = head[:8192]
+    if sample and sum(sample.count(b) for b in _CONTROL) > _CONTROL_SHARE * len(sample):
+        raise InputError(f"{path}: {_BINARY}")
+
+
+def decode_bytes(data: bytes, path: str, encoding: str | None = None) -> str:
+    """The text of a whole file. Raises InputError (binary, undecodable) or UsageError (unknown encoding)."""
+    if not data:
+        return ""
+    codec = check_encoding(encoding) if encoding else None
+    sniff_binary(data[:HEAD_SIZE], path, wide=_is_wide(codec))
+    if codec is None:
+        codec, bom_length = _bom(data)
+        data = data[bom_length:]
+    if codec is not None:
+        return _nfc(_decode(data, codec, path, explicit=encoding is not None))
+    try:
+        return _nfc(data.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        legacy = _detect_legacy(data[:HEAD_SIZE])
+        if legacy is None:
+            raise InputError(_not_utf8(path, data, exc)) from None
+        return _nfc(_decode(data, legacy, path, explicit=False))
+
+
+def iter_decoded_lines(stream: BinaryIO, path: str, encoding: str | None = None) -> Iterator[str]:
+    """Decode a binary stream incrementally into NFC lines, each with its "\\n" (the last may lack one).
+
+    Memory stays bounded by the longest line. The encoding is chosen from the first HEAD_SIZE bytes as in
+    :func:`decode_bytes`; bytes further on that do not decode raise InputError with the line they are on,
+    so callers writing to a final destination should validate first (one pass) or write atomically.
+    """
+    head = _read_at_least(stream, HEAD_SIZE)
+    if not head:
+        return
+    at_eof = len(head) < HEAD_SIZE
+    codec = check_encoding(encoding) if encoding else None
+    sniff_binary(head, path, wide=_is_wide(codec))
+    explicit = codec is not None
+    if codec is None:
+        codec, bom_length = _bom(head)
+        head = head[bom_length:]
+    if codec is None:
+        try:
+            codecs.getincrementaldecoder("utf-8")("strict").decode(head, final=at_eof)
+            codec = "utf-8"
+        except UnicodeDecodeError as exc:
+            codec = _detect_legacy(head)
+            if codec is None:
+                raise InputError(_not_utf8(path, head, exc)) from None
+    wide = _is_wide(codec)
+    if explicit and codec == "utf-8":
+        codec = "utf-8-sig"
+    decoder = codecs.getincrementaldecoder(codec)("strict")
+    lines_done = 0
+    pending = ""
+    chunk = head
+    first = True
+    while True:
+        final = not chunk
+        if chunk and not first and not wide and b"\x00" in chunk:
+            raise InputError(f"{path}: {_BINARY}")
+        try:
+            text = decoder.decode(chunk, final=final)
+        except UnicodeDecodeError as exc:
+            line = lines_done + pending.count("\n") + chunk.count(b"\n", 0, exc.start) + 1
+            raise InputError(_bad_bytes(path, codec, line, explicit)) from None
+        if first:
+            text = text.removeprefix("\ufeff")
+            first = False
+        pending += text
+        parts = pending.split("\n")
+        pending = parts.pop()
+        for part in parts:
+            lines_done += 1
+            yield _nfc(part + "\n")
+        if final:
+            break
+        chunk = b"" if at_eof else stream.read(_CHUNK_SIZE)
+        at_eof = at_eof or not chunk
+    if pending:
+        yield _nfc(pending)
+
+
+# --- helpers ---------------------------------------------------------------------------------------------
+
+
+def _read_at_least(stream: BinaryIO, size: int) -> bytes:
+    parts: list[bytes] = []
+    got = 0
+    while got < size:
+        block = stream.read(size - got)
+        if not block:
+            break
+        parts.append(block)
+        got += len(block)
+    return b"".join(parts)
+
+
+def _bom(data: bytes) -> tuple[str | None, int]:
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            return codec, len(bom)
+    return None, 0
+
+
+def _is_wide(codec: str | None) -> bool:
+    return codec is not None and codecs.lookup(codec).name.startswith(("utf-16", "utf-32"))
+
+
+def _detect_legacy(head: bytes) -> str | None:
+    for detector in LEGACY_DETECTORS:
+        codec = detector(head)
+        if codec:
+            return codec
+    return None
+
+
+def _decode(data: bytes, codec: str, path: str, *, explicit: bool) -> str:
+    try:
+        return data.decode(codec).removeprefix("\ufeff")
+    except UnicodeDecodeError as exc:
+        raise InputError(_bad_bytes(path, codec, _line_of(data, exc.start), explicit)) from None
+
+
+def _line_of(data: bytes, offset: int) -> int:
+    return data.count(b"\n", 0, offset) + 1
+
+
+def _not_utf8(path: str, data: bytes, exc: UnicodeDecodeError) -> str:
+    return (
+        f"{path}: not UTF-8 text (line {_line_of(data, exc.start)}); "
+        "pass --encoding (e.g. --encoding cp1258)"
+    )
+
+
+def _bad_bytes(path: str, codec: str, line: int, explicit: bool) -> str:
+    if explicit:
+        return f"{path}: not valid {codec} text (line {line}); check --encoding"
+    if codec.startswith("utf-8"):
+        return f"{path}: not UTF-8 text (line {line}); pass --encoding (e.g. --encoding cp1258)"
+    return f"{path}: not valid {codec} text (line {line}); pass --encoding"
+
+
+def _nfc(text: str) -> str:
+    if text.isascii() or unicodedata.is_normalized("NFC", text):
+        return text
+    return unicodedata.normalize("NFC", text)

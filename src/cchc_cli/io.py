@@ -1,0 +1,185 @@
+"""Files in and out: which inputs a command sees, where their outputs go, and writing them safely.
+
+- :func:`iter_inputs` turns the paths on the command line into (file, path relative to what was given);
+- :func:`output_path` maps such a relative path under ``--out-dir``: never outside it, never onto an input;
+- :func:`atomic_write_text` / :func:`atomic_open` write through a temporary file in the target's folder and
+  ``os.replace`` it into place, so a reader (or a crash) never sees half a file.
+
+Nothing in a document's content decides where a file goes: only the names on the file system do.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fnmatch
+import os
+import tempfile
+from collections.abc import Callable, Collection, Iterator
+from pathlib import Path
+from typing import BinaryIO
+
+from .errors import CchcError, InputError, UsageError
+
+__all__ = ["DEFAULT_INCLUDE", "atomic_open", "atomic_write_text", "iter_inputs", "output_path"]
+
+DEFAULT_INCLUDE = "*.txt"
+
+
+# --- inputs ----------------------------------------------------------------------------------------------
+
+
+def iter_inputs(
+    paths: list[str],
+    include: str | None = None,
+    *,
+    exclude: Path | None = None,
+    on_error: Callable[[CchcError], None] | None = None,
+) -> list[tuple[Path, Path]]:
+    """The input files named by `paths`, as (absolute path, path relative to the root given).
+
+    A file stands for itself (relative path: its name), whatever its name; a folder is walked recursively in
+    sorted order, keeping the files whose name (or relative path) matches `include` (default ``*.txt``),
+    skipping hidden files and folders, folders linked in by symlinks, symlinks that lead outside the folder,
+    and everything under `exclude` (the output folder, when it lies inside an input folder). The same file
+    named twice is listed once.
+
+    A path that does not exist, or a folder with no matching file, is an InputError: passed to `on_error`
+    (and the path skipped) when given, else raised.
+    """
+    pattern = include or DEFAULT_INCLUDE
+    excluded = exclude.resolve() if exclude is not None else None
+    seen: set[Path] = set()
+    found: list[tuple[Path, Path]] = []
+
+    def report(error: CchcError) -> None:
+        if on_error is None:
+            raise error
+        on_error(error)
+
+    def add(file: Path, rel: Path) -> None:
+        key = file.resolve()
+        if key not in seen:
+            seen.add(key)
+            found.append((file, rel))
+
+    for given in paths:
+        path = Path(given)
+        if path.is_dir():
+            root = Path(os.path.abspath(path))
+            files = list(_walk(root, pattern, excluded))
+            if not files:
+                report(InputError(f"{given}: no files match --include {pattern!r}"))
+            for file in files:
+                add(file, file.relative_to(root))
+        elif path.exists():
+            add(Path(os.path.abspath(path)), Path(path.name))
+        else:
+            report(InputError(f"{given}: no such file or folder"))
+    return found
+
+
+def _walk(root: Path, pattern: str, excluded: Path | None) -> Iterator[Path]:
+    real_root = root.resolve()
+    for folder, dirnames, filenames in os.walk(root, followlinks=False):
+        here = Path(folder)
+        # Prune in place so os.walk does not descend: hidden folders, symlinked folders, the output folder.
+        dirnames[:] = sorted(
+            d
+            for d in dirnames
+            if not d.startswith(".")
+            and not (here / d).is_symlink()
+            and (excluded is None or (here / d).resolve() != excluded)
+        )
+        for name in sorted(filenames):
+            if name.startswith("."):
+                continue
+            file = here / name
+            rel = file.relative_to(root)
+            if not (fnmatch.fnmatch(name, pattern) or fnmatch.fnmatch(rel.as_posix(), pattern)):
+                continue
+            if file.is_symlink():
+                target = file.resolve()
+                if not target.is_relative_to(real_root) or not target.is_file():
+                    continue
+            elif not file.is_file():
+                continue  # sockets, fifos
+            yield file
+
+
+# --- outputs ---------------------------------------------------------------------------------------------
+
+
+def output_path(out_dir: Path, rel: Path, inputs: Collection[Path] = ()) -> Path:
+    """Where the output for input `rel` goes under `out_dir`.
+
+    A UsageError when the path would leave `out_dir` (an absolute or ``..`` path, or a symlink inside
+    `out_dir` leading out) or would replace one of `inputs`.
+    """
+    rel = Path(rel)
+    if rel.is_absolute() or ".." in rel.parts or not rel.parts:
+        raise UsageError(f"{rel}: refusing to write outside --out-dir {out_dir}")
+    root = Path(out_dir).resolve()
+    target = (root / rel).resolve()
+    if not target.is_relative_to(root) or target == root:
+        raise UsageError(f"{rel}: refusing to write outside --out-dir {out_dir}")
+    resolved_inputs = {Path(p).resolve() for p in inputs}
+    if target in resolved_inputs:
+        raise UsageError(f"--out-dir {out_dir} would overwrite the input {target}; choose another folder")
+    return target
+
+
+@contextlib.contextmanager
+def atomic_open(path: Path | str) -> Iterator[BinaryIO]:
+    """A binary file that appears at `path` complete, or not at all.
+
+    Written to a temporary file beside `path`, flushed and fsynced, then ``os.replace``-d over it; on any
+    error the temporary file is removed and `path` is left as it was. Parent folders are created.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, _mode_for(path))
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+        raise
+    _fsync_dir(path.parent)
+
+
+def atomic_write_text(path: Path | str, text: str) -> None:
+    """Write `text` as UTF-8 to `path` atomically, with no newline translation."""
+    with atomic_open(path) as handle:
+        handle.write(text.encode("utf-8"))
+
+
+def _mode_for(path: Path) -> int:
+    # mkstemp makes 0600 files; an output should get the mode a plain open() would (or keep its old one).
+    try:
+        return path.stat().st_mode & 0o7777
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
+def _fsync_dir(folder: Path) -> None:
+    # Makes the rename itself durable; not possible on every platform, and harmless to skip there.
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def read_error(path: str, exc: OSError) -> InputError:
+    """The one-line InputError for a file that cannot be opened or read."""
+    reason = exc.strerror or exc.__class__.__name__
+    return InputError(f"{path}: cannot read: {reason}")
