@@ -1,0 +1,8 @@
+"""``python -m cchc_cli``: the same as the ``cchc`` command."""
+
+import sys
+
+from .cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,568 @@
+"""The ``cchc`` command line: arguments, rendering and exit codes; the work is done by the library.
+
+Startup is kept fast (``cchc --version`` and ``--help`` answer in well under 0.3 s): nothing heavy is imported
+at module level. ``--version`` is answered before typer is even imported; typer is imported when the app is
+built, rich only to draw an ``--explain`` table on a terminal, and the repair engine only when a document is
+actually repaired.
+
+Commands: ``repair`` (issue 2). ``ingest``, ``validate``, ``export`` and ``schema`` (issues 3 and 4) are to be
+registered in :func:`build_app` the same way, sharing the options defined once below (``--dictionary``,
+``--encoding``, ``--include``, ``--json``) and the exit codes of :class:`cchc_cli.errors.ExitCode`.
+"""
+
+import contextlib
+import json
+import os
+import sys
+import tempfile
+import traceback
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Annotated, Any, BinaryIO, NoReturn
+
+from . import __version__
+from .errors import CchcError, ExitCode, InputError, UsageError
+
+if TYPE_CHECKING:
+    import typer
+
+    from .repair import RepairResult
+
+__all__ = ["STREAM_THRESHOLD", "build_app", "main", "run_repair"]
+
+PROG = "cchc"
+# Inputs larger than this are repaired as a stream of lines (repair_lines): memory stays bounded by the
+# model, not the file. --json and --explain need the whole edit log and always read the whole file.
+STREAM_THRESHOLD = 5 * 1024 * 1024
+STDIN_LABEL = "<stdin>"
+
+
+@dataclass
+class _State:
+    debug: bool = False
+
+
+_state = _State()
+
+
+# --- entry point -----------------------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run ``cchc`` with `argv` (default: ``sys.argv[1:]``) and return the exit code."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    _state.debug = False
+    if args in (["--version"], ["-V"]):
+        _print_version()
+        return ExitCode.OK
+    app = build_app()
+    try:
+        app(args=args, prog_name=PROG, standalone_mode=True)
+    except SystemExit as exc:
+        return _exit_status(exc.code)
+    except Exception as exc:  # errors raised outside a command body (commands handle their own)
+        return _report_exception(exc)
+    return ExitCode.OK
+
+
+def _exit_status(code: object) -> int:
+    if code is None:
+        return ExitCode.OK
+    if isinstance(code, int):
+        return code
+    print(code, file=sys.stderr)
+    return ExitCode.USAGE
+
+
+def _print_version() -> None:
+    print(f"{PROG} {__version__}")
+
+
+def _error(message: str) -> None:
+    print(f"{PROG}: {message}", file=sys.stderr, flush=True)
+
+
+def _report_exception(exc: BaseException) -> int:
+    """One line for a user error; one line (or with --debug the traceback) for a bug, exit 70."""
+    if isinstance(exc, CchcError):
+        _error(exc.message)
+        return int(exc.exit_code)
+    if _state.debug:
+        traceback.print_exception(exc, file=sys.stderr)
+    else:
+        detail = " ".join(str(exc).split()) or "no message"
+        _error(
+            f"internal error: {type(exc).__name__}: {detail} (run with --debug for the traceback)"
+        )
+    return ExitCode.INTERNAL
+
+
+def _guarded(body: Callable[[], int]) -> NoReturn:
+    """Run a command body and leave with its exit code, turning exceptions into one-line messages."""
+    import typer
+
+    try:
+        code = body()
+    except (typer.Exit, typer.Abort, KeyboardInterrupt):
+        raise
+    except Exception as exc:
+        code = _report_exception(exc)
+    raise typer.Exit(int(code))
+
+
+# --- the typer app ---------------------------------------------------------------------------------------
+
+
+def build_app() -> "typer.Typer":
+    """The typer application (built on demand so that importing this module stays cheap)."""
+    import typer
+
+    app = typer.Typer(
+        name=PROG,
+        help="Repair OCR'd Vietnamese administrative-reform (CCHC) documents.",
+        epilog=(
+            "Exit codes: 0 ok; 1 findings; 2 usage error; 3 an input could not be read "
+            "(the others were processed); 4 store error; 70 internal error."
+        ),
+        no_args_is_help=True,
+        add_completion=False,
+        pretty_exceptions_enable=False,
+        rich_markup_mode=None,
+        # Our own --help (below): typer's built-in one builds a pydantic validator at every start (~0.15 s).
+        context_settings={"help_option_names": []},
+    )
+
+    def show_help(ctx: typer.Context, value: bool) -> None:
+        if value and not ctx.resilient_parsing:
+            typer.echo(ctx.get_help())
+            raise typer.Exit(ExitCode.OK)
+
+    help_option = typer.Option(
+        "--help",
+        "-h",
+        is_eager=True,
+        expose_value=False,
+        callback=show_help,
+        help="Show this message and exit.",
+    )
+
+    def show_version(value: bool) -> None:
+        if value:
+            _print_version()
+            raise typer.Exit(ExitCode.OK)
+
+    @app.callback()
+    def root(
+        version: Annotated[
+            bool,
+            typer.Option(
+                "--version", "-V", is_eager=True, callback=show_version, help="Print the version and exit."
+            ),
+        ] = False,
+        debug: Annotated[
+            bool, typer.Option("--debug", help="Show the full traceback of an internal error (exit 70).")
+        ] = False,
+        _help: Annotated[bool, help_option] = False,
+    ) -> None:
+        _state.debug = debug
+
+    @app.command(no_args_is_help=True)
+    def repair(
+        paths: Annotated[
+            list[str],
+            typer.Argument(
+                metavar="PATH", help="Text files or folders to repair; '-' reads the text from stdin."
+            ),
+        ],
+        out_dir: Annotated[
+            Path | None,
+            typer.Option(
+                "--out-dir",
+                metavar="DIR",
+                help="Write repaired files here, mirroring the inputs' relative paths "
+                "(required for several inputs or a folder). Inputs are never overwritten.",
+            ),
+        ] = None,
+        include: Annotated[
+            str | None,
+            typer.Option("--include", metavar="GLOB", help="Files to take from folders (default: *.txt)."),
+        ] = None,
+        dictionary: Annotated[
+            list[Path] | None,
+            typer.Option(
+                "--dictionary",
+                metavar="FILE",
+                help="A YAML term dictionary of your own (unit, place, project names); repeatable. "
+                "Its terms win over the model.",
+            ),
+        ] = None,
+        encoding: Annotated[
+            str | None,
+            typer.Option(
+                "--encoding",
+                metavar="ENC",
+                help="Read inputs in this encoding (e.g. cp1258, utf-16) instead of detecting UTF-8.",
+            ),
+        ] = None,
+        explain: Annotated[
+            bool, typer.Option("--explain", help="Print a table of the edits and flagged tokens on stderr.")
+        ] = False,
+        as_json: Annotated[
+            bool,
+            typer.Option(
+                "--json",
+                help='Print {"text", "edits", "flags"} as one JSON object instead of the text; '
+                "with --out-dir, also write FILE.json beside each output.",
+            ),
+        ] = False,
+        _help: Annotated[bool, help_option] = False,
+    ) -> None:
+        """Repair OCR'd Vietnamese text: restore diacritics and misread characters, keep the layout.
+
+        One file or '-' prints the repaired text on stdout. Several files or a folder need --out-dir.
+        """
+        _guarded(
+            lambda: run_repair(
+                paths,
+                out_dir=out_dir,
+                include=include,
+                dictionaries=list(dictionary or []),
+                encoding=encoding,
+                explain=explain,
+                as_json=as_json,
+            )
+        )
+
+    # Issues 3 and 4 register `ingest`, `validate`, `export` and `schema` here.
+    return app
+
+
+def __getattr__(name: str) -> Any:
+    # `from cchc_cli.cli import app` (typer.testing.CliRunner, docs tools) builds the app on demand.
+    if name == "app":
+        return build_app()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+# --- cchc repair -----------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Batch:
+    """What a repair run reports at the end."""
+
+    failures: list[str] = field(default_factory=list)
+    written: int = 0
+
+    def failed(self, error: CchcError) -> None:
+        _error(error.message)
+        self.failures.append(error.message)
+
+
+def run_repair(
+    paths: list[str],
+    *,
+    out_dir: Path | None = None,
+    include: str | None = None,
+    dictionaries: list[Path] | None = None,
+    encoding: str | None = None,
+    explain: bool = False,
+    as_json: bool = False,
+) -> int:
+    """``cchc repair``: returns the exit code. User errors are raised as CchcError subclasses."""
+    from .decode import check_encoding
+
+    if encoding:
+        check_encoding(encoding)
+    dicts = _check_dictionaries(dictionaries or [])
+    if not paths:
+        raise UsageError("give a file, a folder, or '-' for stdin")
+    if "-" in paths and (len(paths) > 1 or out_dir is not None):
+        raise UsageError("'-' (stdin) must be the only input, and cannot be used with --out-dir")
+    explainer = _Explainer() if explain else None
+    options = _Options(dicts, encoding, explainer, as_json)
+
+    if out_dir is None:
+        if len(paths) > 1 or Path(paths[0]).is_dir():
+            raise UsageError(
+                "several inputs or a folder need --out-dir DIR (outputs mirror the inputs' paths under it)"
+            )
+        if paths[0] == "-":
+            with _spool_stdin() as stream:
+                return _repair_to_stdout(stream, STDIN_LABEL, options)
+        try:
+            with open(paths[0], "rb") as stream:
+                return _repair_to_stdout(stream, paths[0], options)
+        except OSError as exc:
+            raise _read_error(paths[0], exc) from None
+
+    return _repair_batch(paths, out_dir, include, options)
+
+
+@dataclass
+class _Options:
+    dictionaries: list[Path]
+    encoding: str | None
+    explainer: "_Explainer | None"
+    as_json: bool
+
+    @property
+    def needs_result(self) -> bool:
+        return self.as_json or self.explainer is not None
+
+
+def _check_dictionaries(paths: list[Path]) -> list[Path]:
+    """Each --dictionary must exist and load; a bad one is a usage error naming the file."""
+    import importlib.util
+
+    checked: list[Path] = []
+    for path in paths:
+        if not path.is_file():
+            raise UsageError(f"{path}: no such dictionary file (--dictionary)")
+        # The loader (cchc_cli.dictionary) validates the YAML; until it exists, only readability is checked.
+        if importlib.util.find_spec("cchc_cli.dictionary") is None:
+            try:
+                path.read_bytes()
+            except OSError as exc:
+                raise UsageError(f"{path}: cannot read dictionary: {exc.strerror}") from None
+        else:
+            from .dictionary import DictionaryError, load_dictionary
+
+            try:
+                load_dictionary(path)
+            except DictionaryError as exc:
+                message = " ".join(str(exc).split())
+                raise UsageError(message if str(path) in message else f"{path}: {message}") from None
+            except OSError as exc:
+                raise UsageError(f"{path}: cannot read dictionary: {exc.strerror}") from None
+        checked.append(path.resolve())
+    return checked
+
+
+def _repair_to_stdout(stream: BinaryIO, label: str, options: _Options) -> int:
+    from .decode import decode_bytes, iter_decoded_lines
+
+    out = _stdout_binary()
+    try:
+        if not options.needs_result and _size(stream) > STREAM_THRESHOLD:
+            # Validate the whole input first, so a bad byte deep in the file does not cut the output short.
+            for _ in iter_decoded_lines(stream, label, options.encoding):
+                pass
+            stream.seek(0)
+            for line in _repair_lines(iter_decoded_lines(stream, label, options.encoding), options):
+                out.write(line.encode("utf-8"))
+            out.flush()
+            return ExitCode.OK
+        text = decode_bytes(_read_all(stream, label), label, options.encoding)
+    except InputError as exc:
+        _error(exc.message)
+        return ExitCode.INPUT
+    result = _repair_text(text, options)
+    if options.explainer is not None:
+        options.explainer.show(label, result)
+    if options.as_json:
+        out.write(_json_bytes(result))
+    else:
+        out.write(result.text.encode("utf-8"))
+    out.flush()
+    return ExitCode.OK
+
+
+def _repair_batch(paths: list[str], out_dir: Path, include: str | None, options: _Options) -> int:
+    from .decode import decode_bytes, iter_decoded_lines
+    from .io import atomic_open, atomic_write_text, iter_inputs, output_path
+
+    if out_dir.exists() and not out_dir.is_dir():
+        raise UsageError(f"--out-dir {out_dir}: exists and is not a folder")
+    batch = _Batch()
+    inputs = iter_inputs(paths, include, exclude=out_dir, on_error=batch.failed)
+
+    # Plan every destination before writing anything: a clash or an input in the way stops the run whole.
+    all_inputs = [file for file, _ in inputs]
+    planned: dict[Path, Path] = {}
+    jobs: list[tuple[Path, Path, Path | None]] = []
+    for file, rel in inputs:
+        target = output_path(out_dir, rel, all_inputs)
+        sidecar = None
+        if options.as_json:
+            sidecar = output_path(out_dir, rel.with_name(rel.name + ".json"), all_inputs)
+        for dest in filter(None, (target, sidecar)):
+            if dest in planned:
+                raise UsageError(
+                    f"{planned[dest]} and {file} would both be written to {dest}; "
+                    "repair them in separate runs or pass their common folder"
+                )
+            planned[dest] = file
+        jobs.append((file, target, sidecar))
+
+    for file, target, sidecar in jobs:
+        label = _display(file)
+        try:
+            with open(file, "rb") as stream:
+                if not options.needs_result and _size(stream) > STREAM_THRESHOLD:
+                    # Written atomically: a bad byte deep in the file discards the partial output.
+                    lines = iter_decoded_lines(stream, label, options.encoding)
+                    with atomic_open(target) as handle:
+                        for line in _repair_lines(lines, options):
+                            handle.write(line.encode("utf-8"))
+                    batch.written += 1
+                    continue
+                text = decode_bytes(_read_all(stream, label), label, options.encoding)
+        except OSError as exc:
+            batch.failed(_read_error(label, exc))
+            continue
+        except InputError as exc:
+            batch.failed(exc)
+            continue
+        result = _repair_text(text, options)
+        atomic_write_text(target, result.text)
+        if sidecar is not None:
+            with atomic_open(sidecar) as handle:
+                handle.write(_json_bytes(result))
+        if options.explainer is not None:
+            options.explainer.show(label, result)
+        batch.written += 1
+
+    if sys.stderr.isatty():
+        failed = f" ({len(batch.failures)} could not be read)" if batch.failures else ""
+        print(f"{PROG}: repaired {batch.written} file(s) into {out_dir}{failed}", file=sys.stderr)
+    return ExitCode.INPUT if batch.failures else ExitCode.OK
+
+
+def _repair_text(text: str, options: _Options) -> "RepairResult":
+    from . import repair
+
+    return repair.repair_text(text, dictionaries=options.dictionaries or None)
+
+
+def _repair_lines(lines: Iterable[str], options: _Options) -> Iterator[str]:
+    from . import repair
+
+    return repair.repair_lines(lines, dictionaries=options.dictionaries or None)
+
+
+def _display(path: Path) -> str:
+    """A path as the user would type it: relative to the current folder when inside it."""
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def _json_bytes(result: "RepairResult") -> bytes:
+    return (json.dumps(result.to_dict(), ensure_ascii=False) + "\n").encode("utf-8")
+
+
+# --- streams ---------------------------------------------------------------------------------------------
+
+
+def _stdout_binary() -> IO[bytes]:
+    sys.stdout.flush()
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is None:  # a replaced text-only stdout (some test harnesses): write through its text layer
+        return _TextAsBinary(sys.stdout)
+    return buffer
+
+
+class _TextAsBinary:
+    def __init__(self, text_stream: IO[str]) -> None:
+        self._text = text_stream
+
+    def write(self, data: bytes) -> int:
+        self._text.write(data.decode("utf-8"))
+        return len(data)
+
+    def flush(self) -> None:
+        self._text.flush()
+
+
+@contextlib.contextmanager
+def _spool_stdin() -> Iterator[BinaryIO]:
+    """stdin's bytes in a seekable file: in memory up to STREAM_THRESHOLD, then on disk."""
+    with tempfile.SpooledTemporaryFile(max_size=STREAM_THRESHOLD) as spool:
+        source = getattr(sys.stdin, "buffer", None)
+        if source is None:  # a text-only stdin (some test harnesses)
+            spool.write(sys.stdin.read().encode("utf-8"))
+        else:
+            while block := source.read(1024 * 1024):
+                spool.write(block)
+        spool.seek(0)
+        yield spool  # type: ignore[misc]
+
+
+def _size(stream: BinaryIO) -> int:
+    try:
+        return os.fstat(stream.fileno()).st_size
+    except (OSError, AttributeError, ValueError):
+        here = stream.tell()
+        end = stream.seek(0, os.SEEK_END)
+        stream.seek(here)
+        return end - here
+
+
+def _read_all(stream: BinaryIO, label: str) -> bytes:
+    try:
+        return stream.read()
+    except OSError as exc:
+        raise _read_error(label, exc) from None
+
+
+def _read_error(label: str, exc: OSError) -> InputError:
+    from .io import read_error
+
+    return read_error(label, exc)
+
+
+# --- --explain ---------------------------------------------------------------------------------------------
+
+
+class _Explainer:
+    """Edits and flags on stderr: a rich table on a terminal, tab-separated lines otherwise."""
+
+    HEADER = ("file", "line", "column", "kind", "before", "after", "confidence", "detail")
+
+    def __init__(self) -> None:
+        self.rich = sys.stderr.isatty()
+        self._header_done = False
+
+    def rows(self, label: str, result: "RepairResult") -> list[tuple[str, ...]]:
+        rows: list[tuple[str, ...]] = []
+        for e in result.edits:
+            rows.append((label, str(e.line), str(e.column), "edit", e.before, e.after,
+                         f"{e.confidence:.2f}", e.reason))
+        for f in result.flags:
+            rows.append((label, str(f.line), str(f.column), "flag", f.token, "",
+                         f"{f.confidence:.2f}", ", ".join(f.candidates)))
+        rows.sort(key=lambda r: (int(r[1]), int(r[2])))
+        return rows
+
+    def show(self, label: str, result: "RepairResult") -> None:
+        rows = self.rows(label, result)
+        if self.rich:
+            self._show_rich(label, rows, result)
+            return
+        out = sys.stderr
+        if not self._header_done:
+            out.write("\t".join(self.HEADER) + "\n")
+            self._header_done = True
+        for row in rows:
+            out.write("\t".join(cell.replace("\t", " ") for cell in row) + "\n")
+        out.flush()
+
+    def _show_rich(self, label: str, rows: list[tuple[str, ...]], result: "RepairResult") -> None:
+        from rich.console import Console
+        from rich.table import Table
+        from rich.text import Text
+
+        table = Table(
+            title=f"{label}: {len(result.edits)} edit(s), {len(result.flags)} flagged token(s)",
+            title_justify="left",
+        )
+        for name, justify in (("line", "right"), ("col", "right"), ("kind", "left"), ("before", "left"),
+                              ("after", "left"), ("conf.", "right"), ("reason / candidates", "left")):
+            table.add_column(name, justify=justify)  # type: ignore[arg-type]
+        for row in rows:
+            # Text(), not str: a token such as "[b]" must be shown, not read as rich markup.
+            table.add_row(*(Text(cell) for cell in row[1:]), style="yellow" if row[3] == "flag" else None)
+        Console(stderr=True, highlight=False).print(table)
