@@ -88,6 +88,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("dirs", nargs="+", type=Path)
     ap.add_argument("-o", "--output", type=Path, required=True)
+    ap.add_argument("--skip-dev", action="store_true",
+                    help="leave out passages numbered a multiple of 10 (the tuning split, scripts/tune.py)")
     a = ap.parse_args()
     files = n = 0
     with open(a.output, "w", encoding="utf-8") as out:
@@ -95,6 +97,8 @@ def main() -> None:
             for gold_path in sorted(d.glob("*.gold.txt")):
                 ocr_path = gold_path.with_name(gold_path.name.replace(".gold.", ".ocr."))
                 if not ocr_path.exists():
+                    continue
+                if a.skip_dev and int(gold_path.name.split("_")[1].split(".")[0]) % 10 == 0:
                     continue
                 files += 1
                 gold = gold_path.read_text(encoding="utf-8")

@@ -21,7 +21,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 from cchc_cli.repair.channel import load_channel  # noqa: E402
 from cchc_cli.repair.lm import load_lm  # noqa: E402
-from cchc_cli.vietnamese import normalize_syllable  # noqa: E402
+from cchc_cli.vietnamese import normalize_syllable, strip_marks, tone_allowed  # noqa: E402
 
 WORDLISTS = Path(REPO.parent / "shared" / "wordlists")
 
@@ -49,16 +49,21 @@ def main() -> None:
     channel = load_channel()
     sylls = vietnamese_syllables()
     words = []
+    marked_bare = {strip_marks(w) for w in sylls if strip_marks(w) != w}
     for rank, w in enumerate(lm.vocab):
-        if w.startswith("<") or not w.isalpha():
+        if w.startswith("<") or not w.isalpha() or not tone_allowed(w):
             continue
-        if w in sylls or rank < a.frequent_rank:
+        if w in sylls:
+            words.append(w)
+        elif rank < a.frequent_rank and w not in marked_bare:
+            # a frequent non-syllable (an abbreviation, a foreign word), unless it is merely a Vietnamese
+            # syllable stripped of its marks (URL slugs, unaccented text in the corpus: 'sach', 'phap')
             words.append(w)
     print(f"{len(words):,} candidate words")
     index: dict[str, list[tuple[float, str, float]]] = {}
     for n, w in enumerate(words):
         prior = lm.uni_logp[lm.ids[w]] * math.log(10)
-        for obs, p in channel.kbest(w, a.per_word):
+        for obs, _p in channel.kbest(w, a.per_word):
             lp = math.log(channel.prob(obs, w))
             index.setdefault(obs, []).append((lp + prior, w, lp))
         if n % 2000 == 0:

@@ -96,3 +96,11 @@ def normalize_tones(text: str) -> str:
 
     text = unicodedata.normalize("NFC", text)
     return regex.sub(r"\p{L}+", lambda m: normalize_syllable(m.group()), text)
+
+
+def tone_allowed(syllable: str) -> bool:
+    """Phonotactics: a syllable closed by p, t, c or ch takes only the sắc or nặng tone ('sach' cannot be)."""
+    base, tone = split_tone(syllable.lower())
+    if base.endswith(("p", "t", "c", "ch")) and any(v in base for v in VOWELS):
+        return tone in (2, 5)
+    return True

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import regex
 
-from ..vietnamese import normalize_syllable, strip_marks
+from ..vietnamese import normalize_syllable, strip_marks, tone_allowed
 from .codes import find_codes
 from .lexicon import Lexicon, load_lexicon
 from .lm import LanguageModel, load_lm
@@ -36,8 +36,8 @@ class Settings:
     lm_weight: float = 1.0
     channel_weight: float = 1.0
     beam: int = 12
-    max_candidates: int = 6
-    candidate_margin: float = 9.0  # ln units below the best prescore
+    max_candidates: int = 8
+    candidate_margin: float = 12.0  # ln units below the best prescore
     identity_mix: float = 0.05  # chance that a token with Vietnamese marks was read right
     keep_floor: float = -14.0  # ln P(obs|best): below it no reading is plausible, keep and flag
     flag_below: float = 0.6  # confidence under which an edit is also flagged
@@ -61,8 +61,8 @@ def case_shape(token: str) -> str:
     letters = [c for c in token if c.isalpha()]
     if not letters:
         return "lower"
-    if len(letters) >= 2 and all(c.isupper() for c in letters):
-        return "upper"
+    if len(letters) >= 2 and sum(c.isupper() for c in letters) >= 0.6 * len(letters):
+        return "upper"  # the OCR often reads an accented capital as a small letter: CHiNH
     if letters[0].isupper():
         return "title"
     return "lower"
@@ -83,6 +83,8 @@ class Repairer:
         self.settings = settings or Settings()
         self.dictionaries = dictionaries
         self._cands: dict[str, list[tuple[str, int, float]]] = {}
+        # bare forms of marked syllables ('sach' of 'sách'): never kept as they are
+        self.bare_forms = {b for w in self.lexicon.vocab if (b := strip_marks(w)) != w}
 
     # ---- candidates -------------------------------------------------------------------------
     def candidates(self, obs: str) -> list[tuple[str, int, float]]:
@@ -98,7 +100,8 @@ class Repairer:
             # text that already carries Vietnamese marks is usually right: mix in an identity reading
             p_ocr = math.exp(found.get(norm, -50.0))
             found[norm] = math.log(s.identity_mix + (1 - s.identity_mix) * p_ocr)
-        elif norm in lm.ids and norm not in found:
+        elif norm in lm.ids and norm not in found and norm not in self.bare_forms and tone_allowed(norm):
+            # a word the corpus uses (an abbreviation, a foreign or rare word) may simply be right
             found[norm] = self.lexicon.channel.logprob(obs, norm)
         scored = []
         for w, lp in found.items():
@@ -158,30 +161,35 @@ class Repairer:
                 lattice.append([(None, lm.ids.get(normalize_syllable(obs), lm.unk), 0.0)])
             else:
                 lattice.append([(w, wid, s.channel_weight * lp) for w, wid, lp in cands])
-        # beam search over (u, v) states
+        # Viterbi over the previous syllable's options; the one before it comes from that option's best path
+        # (a trigram score with a bigram-sized state: K x K language-model lookups per token)
+        lmw = s.lm_weight * LN10
+        score = lm.score
+        cache = lm.cache
+        vsize = lm.size
         bos = lm.bos
-        beam: dict[tuple[int, int], tuple[float, tuple]] = {(bos, bos): (0.0, ())}
+        states: list[tuple[float, int, int, int]] = [(0.0, -1, bos, bos)]  # (score, back, u, v)
+        backs: list[list[tuple[float, int, int, int]]] = []
         for options in lattice:
-            nxt: dict[tuple[int, int], tuple[float, tuple]] = {}
-            for (u, v), (score, hist) in beam.items():
-                for k, (_w, wid, ch) in enumerate(options):
-                    sc = score + ch + s.lm_weight * LN10 * lm.score(u, v, wid)
-                    key = (v, wid)
-                    old = nxt.get(key)
-                    if old is None or sc > old[0]:
-                        nxt[key] = (sc, (hist, k))
-            if len(nxt) > s.beam:
-                nxt = dict(sorted(nxt.items(), key=lambda kv: -kv[1][0])[: s.beam])
-            beam = nxt
-        best_score, best_hist = max(
-            ((sc + s.lm_weight * LN10 * lm.score(u, v, lm.eos), hist) for (u, v), (sc, hist) in beam.items()),
-            key=lambda x: x[0],
-        )
+            cur: list[tuple[float, int, int, int]] = []
+            for _w, wid, ch in options:
+                best = -1e300
+                arg = 0
+                for si, (sc, _b, u, v) in enumerate(states):
+                    x = cache.get((u * vsize + v) * vsize + wid)
+                    if x is None:
+                        x = score(u, v, wid)
+                    x = sc + lmw * x
+                    if x > best:
+                        best, arg = x, si
+                cur.append((best + ch, arg, states[arg][3], wid))
+            backs.append(cur)
+            states = cur
+        k = max(range(len(states)), key=lambda i: states[i][0] + lmw * score(states[i][2], states[i][3], lm.eos))
         choice: list[int] = []
-        h = best_hist
-        while h:
-            h, k = h
+        for cur in reversed(backs):
             choice.append(k)
+            k = cur[k][1]
         choice.reverse()
         ids = [lattice[i][k][1] for i, k in enumerate(choice)]
         for i, tok in enumerate(sentence):
@@ -252,10 +260,7 @@ class Repairer:
         buf: list[str] = []
         for line in lines:
             buf.append(line)
-            if len(buf) >= window and not line.strip():
-                yield from self._repair_window(buf)
-                buf = []
-            elif len(buf) >= 4 * window:
+            if len(buf) >= window and not line.strip() or len(buf) >= 4 * window:
                 yield from self._repair_window(buf)
                 buf = []
         if buf:

@@ -31,7 +31,8 @@ class LanguageModel:
         self.tri_start = list(accumulate(parts["tri_count"], initial=0))
         self.tri_word = parts["tri_word"]
         self.tri_logp = parts["tri_logp"]
-        self.cache: dict[tuple[int, int, int], float] = {}
+        self.size = len(self.vocab)
+        self.cache: dict[int, float] = {}  # key (u * size + v) * size + w
 
     def id(self, word: str) -> int:
         return self.ids.get(word, self.unk)
@@ -49,7 +50,7 @@ class LanguageModel:
 
     def score(self, u: int, v: int, w: int) -> float:
         """log10 P(w | u v)."""
-        key = (u, v, w)
+        key = (u * self.size + v) * self.size + w
         cached = self.cache.get(key)
         if cached is not None:
             return cached

@@ -1,0 +1,61 @@
+"""Tune the decoder's settings on a development split of the round-trip TRAINING data (never on the gold
+seeds or the held-out bench set).
+
+usage: python scripts/tune.py DEV_DIR [--set lm_weight=1.0,1.2 --set max_candidates=4,6 ...]
+
+DEV_DIR holds <name>.gold.txt / <name>.ocr.txt pairs (by convention the passages of scripts/make_roundtrip.py
+whose number is a multiple of 10, which scripts/align_pairs.py --skip-dev leaves out of channel training).
+Prints the syllable accuracy (../shared/tools/score.py's definition) and speed for every combination.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import itertools
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "src"))
+from cchc_cli.repair.engine import Repairer, Settings  # noqa: E402
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("dev_dir", type=Path)
+    ap.add_argument("--set", action="append", default=[], help="name=v1,v2,...")
+    ap.add_argument("--score", default=str(REPO.parent / "shared" / "tools" / "score.py"))
+    a = ap.parse_args()
+    spec = importlib.util.spec_from_file_location("score", a.score)
+    mod = importlib.util.module_from_spec(spec)
+    assert spec.loader
+    spec.loader.exec_module(mod)
+    pairs = []
+    for gold in sorted(a.dev_dir.glob("*.gold.txt")):
+        ocr = gold.with_name(gold.name.replace(".gold.", ".ocr."))
+        if ocr.exists() and int(gold.name.split("_")[1].split(".")[0]) % 10 == 0:
+            pairs.append((ocr.read_text("utf-8"), gold.read_text("utf-8")))
+    grid = [(k, [float(x) for x in v.split(",")]) for k, v in (s.split("=") for s in a.set)]
+    base = Repairer()
+    print(f"{len(pairs)} dev passages")
+    for combo in itertools.product(*[vals for _, vals in grid]):
+        settings = Settings()
+        for (name, _), val in zip(grid, combo, strict=True):
+            setattr(settings, name, type(getattr(settings, name))(val))
+        base.settings = settings
+        base._cands.clear()
+        err = total = 0
+        t0 = time.perf_counter()
+        for ocr, gold in pairs:
+            r = mod.score_texts(gold, base.repair_text(ocr).text)["exact"]
+            err += r["errors"]
+            total += r["gold_tokens"]
+        dt = time.perf_counter() - t0
+        label = " ".join(f"{n}={v}" for (n, _), v in zip(grid, combo, strict=True))
+        print(f"{label:<60} accuracy {1 - err / total:.4f}  ({total} syll, {total / dt:.0f} syll/s)", flush=True)
+
+
+if __name__ == "__main__":
+    main()
