@@ -66,7 +66,7 @@ def iter_inputs(
         path = Path(given)
         if path.is_dir():
             root = Path(os.path.abspath(path))
-            files = list(_walk(root, pattern, excluded))
+            files = sorted(_walk(root, pattern, excluded), key=lambda f: f.relative_to(root).parts)
             if not files:
                 report(InputError(f"{given}: no files match --include {pattern!r}"))
             for file in files:
