@@ -26,7 +26,8 @@ from .types import Edit, Flag, RepairResult
 
 LN10 = math.log(10)
 # A word token: letters plus the symbols the OCR puts in place of letters (c6, K¢é, 1ap, ciia).
-WORD = regex.compile(r"[\p{L}\p{M}\p{N}&¢@€©®]+")
+WORD = regex.compile(r"[\p{L}\p{M}\p{N}&¢@€©®¥]+")
+LETTERLIKE = regex.compile(r"[\p{L}&¢@€©®¥]")
 STOP = regex.compile(r"[.;:!?…()\[\]{}“”\"]")
 VIETNAMESE_ONLY = regex.compile(r"[ăâêôơưđàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ]")
 
@@ -41,6 +42,9 @@ class Settings:
     identity_mix: float = 0.05  # chance that a token with Vietnamese marks was read right
     keep_floor: float = -14.0  # ln P(obs|best): below it no reading is plausible, keep and flag
     flag_below: float = 0.6  # confidence under which an edit is also flagged
+    split_trigger: float = -6.0  # a token whose best single reading is below this may be two syllables
+    split_floor: float = -3.0  # each half of a split must read this well
+    split_penalty: float = -4.0  # ln cost of the OCR dropping a space
 
 
 @dataclass(slots=True)
@@ -127,12 +131,12 @@ class Repairer:
         pos = 0
         for cstart, cend, code in [*spans, (len(line), len(line), None)]:
             segment = line[pos:cstart]
-            for m in regex.finditer(r"[\p{L}\p{M}\p{N}&¢@€©®]+|[.;:!?…()\[\]{}“”\"]", segment):
+            for m in regex.finditer(r"[\p{L}\p{M}\p{N}&¢@€©®¥]+|[.;:!?…()\[\]{}“”\"]", segment):
                 text = m.group()
                 a, b = pos + m.start(), pos + m.end()
                 if STOP.fullmatch(text):
                     out.append("STOP")
-                elif not any(c.isalpha() for c in text):
+                elif not LETTERLIKE.search(text):
                     out.append(Token(line_no, a, b, text, "num"))
                 else:
                     out.append(Token(line_no, a, b, text, "word"))
@@ -145,24 +149,46 @@ class Repairer:
         return out
 
     # ---- decoding --------------------------------------------------------------------------
+    def split_options(self, obs: str) -> list[tuple[str, tuple[int, int], float]]:
+        """Readings of one OCR token as two syllables the OCR ran together ('caicach' → 'cải cách')."""
+        s = self.settings
+        lm = self.lm
+        found: list[tuple[float, str, tuple[int, int], float]] = []
+        for cut in range(2, len(obs) - 1):
+            left, right = obs[:cut], obs[cut:]
+            lc = [c for c in self.candidates(left)[:3] if c[2] > s.split_floor]
+            rc = [c for c in self.candidates(right)[:3] if c[2] > s.split_floor]
+            for lw, lid, llp in lc:
+                for rw, rid, rlp in rc:
+                    lp = llp + rlp + s.split_penalty
+                    pre = lp + LN10 * lm.bigram(lid, rid)
+                    found.append((pre, f"{lw} {rw}", (lid, rid), lp))
+        found.sort(reverse=True)
+        return [(w, ids, lp) for _, w, ids, lp in found[:3]]
+
     def decode(self, sentence: list[Token]) -> None:
         s = self.settings
         lm = self.lm
-        lattice: list[list[tuple[str | None, int, float]]] = []
+        # each option: (syllables or None to keep the token, LM ids, weighted ln P(obs | option))
+        lattice: list[list[tuple[str | None, tuple[int, ...], float]]] = []
         for tok in sentence:
             if tok.kind != "word":
-                lattice.append([(None, lm.num, 0.0)])
+                lattice.append([(None, (lm.num,), 0.0)])
                 continue
             obs = tok.text.lower()
             cands = self.candidates(obs)
-            if not cands or cands[0][2] < s.keep_floor:
+            options: list[tuple[str | None, tuple[int, ...], float]] = [
+                (w, (wid,), s.channel_weight * lp) for w, wid, lp in cands if lp >= s.keep_floor
+            ]
+            if len(obs) >= 5 and obs.isalpha() and (not cands or cands[0][2] < s.split_trigger):
+                options += [(w, ids, s.channel_weight * lp) for w, ids, lp in self.split_options(obs)]
+            if not options:
                 tok.flagged = bool(cands)
                 tok.candidates = [(w, lp) for w, _, lp in cands]
-                lattice.append([(None, lm.ids.get(normalize_syllable(obs), lm.unk), 0.0)])
-            else:
-                lattice.append([(w, wid, s.channel_weight * lp) for w, wid, lp in cands])
-        # Viterbi over the previous syllable's options; the one before it comes from that option's best path
-        # (a trigram score with a bigram-sized state: K x K language-model lookups per token)
+                options = [(None, (lm.ids.get(normalize_syllable(obs), lm.unk),), 0.0)]
+            lattice.append(options)
+        # Viterbi over the previous option; the syllable before it comes from that option's best path
+        # (trigram scores with a bigram-sized state: K x K language-model lookups per token)
         lmw = s.lm_weight * LN10
         score = lm.score
         cache = lm.cache
@@ -172,17 +198,22 @@ class Repairer:
         backs: list[list[tuple[float, int, int, int]]] = []
         for options in lattice:
             cur: list[tuple[float, int, int, int]] = []
-            for _w, wid, ch in options:
+            for _w, wids, ch in options:
                 best = -1e300
                 arg = 0
+                last = wids[-1]
                 for si, (sc, _b, u, v) in enumerate(states):
-                    x = cache.get((u * vsize + v) * vsize + wid)
-                    if x is None:
-                        x = score(u, v, wid)
+                    if len(wids) == 1:
+                        x = cache.get((u * vsize + v) * vsize + last)
+                        if x is None:
+                            x = score(u, v, last)
+                    else:
+                        x = score(u, v, wids[0]) + score(v, wids[0], wids[1])
                     x = sc + lmw * x
                     if x > best:
                         best, arg = x, si
-                cur.append((best + ch, arg, states[arg][3], wid))
+                prev_v = states[arg][3] if len(wids) == 1 else wids[-2]
+                cur.append((best + ch, arg, prev_v, last))
             backs.append(cur)
             states = cur
         k = max(range(len(states)), key=lambda i: states[i][0] + lmw * score(states[i][2], states[i][3], lm.eos))
@@ -191,34 +222,39 @@ class Repairer:
             choice.append(k)
             k = cur[k][1]
         choice.reverse()
-        ids = [lattice[i][k][1] for i, k in enumerate(choice)]
+        # confidence: the chosen option's share among the options at its place, neighbours fixed
+        flat: list[int] = [bos, bos]
+        starts: list[int] = []
+        for i, k in enumerate(choice):
+            starts.append(len(flat))
+            flat.extend(lattice[i][k][1])
+        flat.append(lm.eos)
         for i, tok in enumerate(sentence):
             options = lattice[i]
-            if tok.kind != "word" or options[0][0] is None:
-                continue
             k = choice[i]
-            conf = self._local_posterior(ids, i, options, k)
             word = options[k][0]
-            assert word is not None
+            if tok.kind != "word" or word is None:
+                continue
+            conf = self._local_posterior(flat, starts[i], options, k)
             tok.candidates = [(w, round(ch, 2)) for w, _, ch in options if w is not None]
             self._set_word(tok, word, conf)
 
-    def _local_posterior(self, ids: list[int], i: int, options: list, k: int) -> float:
-        """P(option k at i | the chosen neighbours): a softmax over the options' local scores."""
+    def _local_posterior(self, flat: list[int], j: int, options: list, k: int) -> float:
+        """P(option k | the chosen neighbours): a softmax over the options' local scores."""
         if len(options) == 1:
             return 1.0
-        lm = self.lm
-        s = self.settings
-        ctx = [lm.bos, lm.bos, *ids, lm.eos]
-        j = i + 2
+        score = self.lm.score
+        lmw = self.settings.lm_weight * LN10
+        n_chosen = len(options[k][1])
+        left = flat[j - 2 : j]
+        right = flat[j + n_chosen : j + n_chosen + 2]
         scores = []
-        for _w, wid, ch in options:
-            ctx[j] = wid
+        for _w, wids, ch in options:
+            ctx = [*left, *wids, *right]
             sc = ch
-            for t in range(j, min(j + 3, len(ctx))):
-                sc += s.lm_weight * LN10 * lm.score(ctx[t - 2], ctx[t - 1], ctx[t])
+            for t in range(2, len(ctx)):
+                sc += lmw * score(ctx[t - 2], ctx[t - 1], ctx[t])
             scores.append(sc)
-        ctx[j] = ids[i]
         m = max(scores)
         z = sum(math.exp(x - m) for x in scores)
         return math.exp(scores[k] - m) / z
@@ -236,7 +272,9 @@ class Repairer:
             tok.replacement, tok.reason = out, "diacritics"
             return
         tok.replacement = out
-        if out.lower() == original.lower():
+        if " " in out:
+            tok.reason = "split"
+        elif out.lower() == original.lower():
             tok.reason = "case"
         elif strip_marks(out).lower() == strip_marks(original).lower():
             tok.reason = "diacritics"
@@ -251,7 +289,7 @@ class Repairer:
         out_lines = []
         edits: list[Edit] = []
         flags: list[Flag] = []
-        for (i, line), toks in zip(enumerate(lines), tokens_by_line, strict=True):
+        for line, toks in zip(lines, tokens_by_line, strict=True):
             out_lines.append(self._render(line, toks, edits, flags))
         return RepairResult(text="\n".join(out_lines), edits=edits, flags=flags)
 
