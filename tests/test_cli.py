@@ -177,6 +177,19 @@ def test_bad_dictionary_names_the_file(tmp_path: Path, capsysbinary) -> None:
     assert one_line_errors(err) == [f"cchc: {tmp_path / 'nope.yaml'}: no such dictionary file (--dictionary)"]
 
 
+def test_invalid_dictionary_is_a_usage_error(tmp_path: Path, capsysbinary) -> None:
+    import importlib.util
+
+    if importlib.util.find_spec("cchc_cli.dictionary") is None:
+        pytest.skip("the user dictionary loader (cchc_cli.dictionary) is not there yet")
+    doc = write(tmp_path / "x.txt", PHRASE_OCR)
+    bad = write(tmp_path / "mine.yaml", "terms: [unclosed\n  - : :\n")
+    code, out, err = run(capsysbinary, "repair", doc, "--dictionary", bad)
+    assert (code, out) == (ExitCode.USAGE, b"")
+    (line,) = one_line_errors(err)
+    assert str(bad) in line
+
+
 def test_unreadable_single_input_exits_3(tmp_path: Path, capsysbinary) -> None:
     code, out, err = run(capsysbinary, "repair", tmp_path / "missing.txt")
     assert code == ExitCode.INPUT
@@ -527,6 +540,21 @@ def test_subprocess_batch_with_a_bad_file(tmp_path: Path) -> None:
         "and pass the text file"
     ]
     assert (tmp_path / "out" / "a.txt").read_text("utf-8") == PHRASE
+
+
+def test_subprocess_reader_closing_the_pipe_is_not_an_error(tmp_path: Path) -> None:
+    doc = write(tmp_path / "long.txt", (PHRASE_OCR + "\n") * 4000)  # more than a pipe buffer holds
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in [str(SRC), os.environ.get("PYTHONPATH")] if p)}
+    with subprocess.Popen(
+        [sys.executable, "-m", "cchc_cli", "repair", str(doc)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+    ) as proc:
+        assert proc.stdout is not None and proc.stderr is not None
+        assert proc.stdout.readline().decode("utf-8") == PHRASE + "\n"
+        proc.stdout.close()  # like `cchc repair long.txt | head -1`
+        err = proc.stderr.read()
+        assert proc.wait(timeout=300) == 0
+    assert err == b""
 
 
 def test_subprocess_usage_error(tmp_path: Path) -> None:

@@ -290,12 +290,13 @@ def run_repair(
             )
         if paths[0] == "-":
             with _spool_stdin() as stream:
-                return _repair_to_stdout(stream, STDIN_LABEL, options)
+                return _to_stdout(stream, STDIN_LABEL, options)
         try:
-            with open(paths[0], "rb") as stream:
-                return _repair_to_stdout(stream, paths[0], options)
+            stream = open(paths[0], "rb")  # noqa: SIM115 - closed just below
         except OSError as exc:
             raise _read_error(paths[0], exc) from None
+        with stream:
+            return _to_stdout(stream, paths[0], options)
 
     return _repair_batch(paths, out_dir, include, options)
 
@@ -340,10 +341,19 @@ def _check_dictionaries(paths: list[Path]) -> list[Path]:
     return checked
 
 
+def _to_stdout(stream: BinaryIO, label: str, options: _Options) -> int:
+    try:
+        return _repair_to_stdout(stream, label, options)
+    except _StdoutClosed:
+        # The reader went away (`cchc repair big.txt | head`): not an error of ours, and nothing to report.
+        _silence_stdout()
+        return ExitCode.OK
+
+
 def _repair_to_stdout(stream: BinaryIO, label: str, options: _Options) -> int:
     from .decode import decode_bytes, iter_decoded_lines
 
-    out = _stdout_binary()
+    out = _Stdout()
     try:
         if not options.needs_result and _size(stream) > STREAM_THRESHOLD:
             # Validate the whole input first, so a bad byte deep in the file does not cut the output short.
@@ -355,16 +365,16 @@ def _repair_to_stdout(stream: BinaryIO, label: str, options: _Options) -> int:
             out.flush()
             return ExitCode.OK
         text = decode_bytes(_read_all(stream, label), label, options.encoding)
+    except OSError as exc:  # reading: writes to stdout raise _StdoutClosed or CchcError instead
+        _error(_read_error(label, exc).message)
+        return ExitCode.INPUT
     except InputError as exc:
         _error(exc.message)
         return ExitCode.INPUT
     result = _repair_text(text, options)
     if options.explainer is not None:
         options.explainer.show(label, result)
-    if options.as_json:
-        out.write(_json_bytes(result))
-    else:
-        out.write(result.text.encode("utf-8"))
+    out.write(_json_bytes(result) if options.as_json else result.text.encode("utf-8"))
     out.flush()
     return ExitCode.OK
 
@@ -399,27 +409,32 @@ def _repair_batch(paths: list[str], out_dir: Path, include: str | None, options:
     for file, target, sidecar in jobs:
         label = _display(file)
         try:
-            with open(file, "rb") as stream:
+            stream = open(file, "rb")  # noqa: SIM115 - closed just below
+        except OSError as exc:
+            batch.failed(_read_error(label, exc))
+            continue
+        try:
+            with stream:
                 if not options.needs_result and _size(stream) > STREAM_THRESHOLD:
+                    lines = _repair_lines(_reading(iter_decoded_lines(stream, label, options.encoding), label),
+                                          options)
                     # Written atomically: a bad byte deep in the file discards the partial output.
-                    lines = iter_decoded_lines(stream, label, options.encoding)
                     with atomic_open(target) as handle:
-                        for line in _repair_lines(lines, options):
+                        for line in lines:
                             handle.write(line.encode("utf-8"))
                     batch.written += 1
                     continue
                 text = decode_bytes(_read_all(stream, label), label, options.encoding)
-        except OSError as exc:
-            batch.failed(_read_error(label, exc))
-            continue
+            result = _repair_text(text, options)
+            atomic_write_text(target, result.text)
+            if sidecar is not None:
+                with atomic_open(sidecar) as handle:
+                    handle.write(_json_bytes(result))
         except InputError as exc:
             batch.failed(exc)
             continue
-        result = _repair_text(text, options)
-        atomic_write_text(target, result.text)
-        if sidecar is not None:
-            with atomic_open(sidecar) as handle:
-                handle.write(_json_bytes(result))
+        except OSError as exc:  # reading errors arrive as InputError: this is a write failing (disk full)
+            raise CchcError(f"{exc.filename or target}: cannot write: {exc.strerror or exc}") from None
         if options.explainer is not None:
             options.explainer.show(label, result)
         batch.written += 1
@@ -457,12 +472,43 @@ def _json_bytes(result: "RepairResult") -> bytes:
 # --- streams ---------------------------------------------------------------------------------------------
 
 
-def _stdout_binary() -> IO[bytes]:
-    sys.stdout.flush()
-    buffer = getattr(sys.stdout, "buffer", None)
-    if buffer is None:  # a replaced text-only stdout (some test harnesses): write through its text layer
-        return _TextAsBinary(sys.stdout)
-    return buffer
+class _StdoutClosed(Exception):
+    """The reader of our stdout closed the pipe."""
+
+
+class _Stdout:
+    """stdout as bytes (UTF-8 written exactly as given, no newline translation)."""
+
+    def __init__(self) -> None:
+        sys.stdout.flush()
+        buffer = getattr(sys.stdout, "buffer", None)
+        # A replaced text-only stdout (some test harnesses) is written through its text layer.
+        self._out: IO[bytes] = buffer if buffer is not None else _TextAsBinary(sys.stdout)  # type: ignore[assignment]
+
+    def write(self, data: bytes) -> None:
+        self._guard(lambda: self._out.write(data))
+
+    def flush(self) -> None:
+        self._guard(self._out.flush)
+
+    @staticmethod
+    def _guard(action: Callable[[], object]) -> None:
+        try:
+            action()
+        except BrokenPipeError:
+            raise _StdoutClosed from None
+        except OSError as exc:
+            raise CchcError(f"cannot write to stdout: {exc.strerror or exc}") from None
+
+
+def _silence_stdout() -> None:
+    # Later flushes (at exit) would fail on the closed pipe again: point stdout at /dev/null.
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):
+        pass
 
 
 class _TextAsBinary:
@@ -499,6 +545,14 @@ def _size(stream: BinaryIO) -> int:
         end = stream.seek(0, os.SEEK_END)
         stream.seek(here)
         return end - here
+
+
+def _reading(lines: Iterator[str], label: str) -> Iterator[str]:
+    """`lines`, with an OSError from reading the file turned into the InputError that names it."""
+    try:
+        yield from lines
+    except OSError as exc:
+        raise _read_error(label, exc) from None
 
 
 def _read_all(stream: BinaryIO, label: str) -> bytes:
