@@ -1,4 +1,5 @@
-"""The ``cchc`` command line: arguments, rendering and exit codes; the work is done by the library.
+"""The ``cchc`` command line: arguments, batches of files, rendering and exit codes. The work on a document
+is done by the library: decode.py (bytes → text), repair (text → text + edits), io.py (files in and out).
 
 Startup is kept fast (``cchc --version`` and ``--help`` answer in well under 0.3 s): nothing heavy is imported
 at module level. ``--version`` is answered before typer is even imported; typer is imported when the app is
