@@ -42,9 +42,7 @@ def _tone_position(base: str) -> int | None:
     n = len(base)
     start = 0
     # 'qu' and 'gi' (before another vowel) belong to the onset
-    if base.startswith("qu"):
-        start = 2
-    elif base.startswith("gi") and n > 2 and base[2] in VOWELS:
+    if base.startswith("qu") or (base.startswith("gi") and n > 2 and base[2] in VOWELS):
         start = 2
     i = start
     while i < n and base[i] not in VOWELS:

@@ -29,6 +29,11 @@ LN10 = math.log(10)
 WORD = regex.compile(r"[\p{L}\p{M}\p{N}&¢@€©®¥]+")
 LETTERLIKE = regex.compile(r"[\p{L}&¢@€©®¥]")
 STOP = regex.compile(r"[.;:!?…()\[\]{}“”\"]")
+# letters only Vietnamese text has (outside Latin-1): an OCR reading with an English model never makes them
+STRONG_MARKS = regex.compile(
+    "[ăơưđĂƠƯĐạảẹẻẽịỉĩọỏụủũỳỵỷỹầấẩẫậằắẳẵặềếểễệồốổỗộờớởỡợừứửữự"
+    "ẠẢẸẺẼỊỈĨỌỎỤỦŨỲỴỶỸẦẤẨẪẬẰẮẲẴẶỀẾỂỄỆỒỐỔỖỘỜỚỞỠỢỪỨỬỮỰ]"
+)
 VIETNAMESE_ONLY = regex.compile(r"[ăâêôơưđàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ]")
 
 
@@ -40,6 +45,8 @@ class Settings:
     max_candidates: int = 8
     candidate_margin: float = 12.0  # ln units below the best prescore
     identity_mix: float = 0.05  # chance that a token with Vietnamese marks was read right
+    clean_identity: float = 0.97  # in text that already reads as Vietnamese: chance a token is right as is
+    clean_ratio: float = 0.2  # share of words with Vietnamese-only letters above which text counts as clean
     keep_floor: float = -14.0  # ln P(obs|best): below it no reading is plausible, keep and flag
     flag_below: float = 0.6  # confidence under which an edit is also flagged
     split_trigger: float = -6.0  # a token whose best single reading is below this may be two syllables
@@ -86,21 +93,35 @@ class Repairer:
         self.lexicon: Lexicon = load_lexicon()
         self.settings = settings or Settings()
         self.dictionaries = dictionaries
-        self._cands: dict[str, list[tuple[str, int, float]]] = {}
+        self._cands: dict[tuple[str, bool], list[tuple[str, int, float]]] = {}
+        self.clean = False  # set per window by _process: does the text already read as Vietnamese?
         # bare forms of marked syllables ('sach' of 'sách'): never kept as they are
         self.bare_forms = {b for w in self.lexicon.vocab if (b := strip_marks(w)) != w}
 
     # ---- candidates -------------------------------------------------------------------------
     def candidates(self, obs: str) -> list[tuple[str, int, float]]:
         """[(syllable, lm id, ln P(obs|syllable))] for a lowercase observed token, pruned."""
-        got = self._cands.get(obs)
+        clean = self.clean
+        got = self._cands.get((obs, clean))
         if got is not None:
             return got
         s = self.settings
         lm = self.lm
-        found = dict(self.lexicon.candidates(obs))
         norm = normalize_syllable(obs)
-        if norm in lm.ids and VIETNAMESE_ONLY.search(norm):
+        if clean and (not obs.isascii() or (norm in lm.ids and tone_allowed(norm))):
+            # in text that reads as Vietnamese, a word with marks or a known word is taken as printed
+            # (so correct text passes through and repair(repair(x)) == repair(x))
+            got = [(norm, lm.ids.get(norm, lm.unk), 0.0)]
+            self._cands[(obs, clean)] = got
+            return got
+        found = dict(self.lexicon.candidates(obs))
+        if clean and tone_allowed(norm):
+            # the text already reads as correct Vietnamese: a token is most likely right as it stands
+            keep = math.log(1 - s.clean_identity)
+            p_ocr = math.exp(found.get(norm, -50.0))
+            found = {w: lp + keep for w, lp in found.items()}
+            found[norm] = math.log(s.clean_identity + (1 - s.clean_identity) * p_ocr)
+        elif norm in lm.ids and VIETNAMESE_ONLY.search(norm):
             # text that already carries Vietnamese marks is usually right: mix in an identity reading
             p_ocr = math.exp(found.get(norm, -50.0))
             found[norm] = math.log(s.identity_mix + (1 - s.identity_mix) * p_ocr)
@@ -119,7 +140,7 @@ class Repairer:
         got = [(w, wid, lp) for _, w, wid, lp in scored]
         if len(self._cands) > 200_000:
             self._cands.clear()
-        self._cands[obs] = got
+        self._cands[(obs, clean)] = got
         return got
 
     # ---- tokenising ------------------------------------------------------------------------
@@ -260,9 +281,12 @@ class Repairer:
         return math.exp(scores[k] - m) / z
 
     def _set_word(self, tok: Token, word: str, conf: float) -> None:
-        shape = case_shape(tok.text)
-        out = apply_case(word, shape)
         original = unicodedata.normalize("NFC", tok.text)
+        if word == normalize_syllable(original.lower()):
+            # read as printed: keep its case; only a known syllable's tone placement may move (hoà → hòa)
+            out = normalize_syllable(original) if word in self.lm.ids else original
+        else:
+            out = apply_case(word, case_shape(tok.text))
         tok.confidence = conf
         if conf < self.settings.flag_below:
             tok.flagged = True
@@ -312,6 +336,9 @@ class Repairer:
             yield self._render(body, t, [], []) + ("\n" if raw.endswith("\n") else "")
 
     def _process(self, numbered: list[tuple[int, str]]) -> list[list[Token]]:
+        words = [w for _, line in numbered for w in WORD.findall(line) if LETTERLIKE.search(w)]
+        strong = sum(1 for w in words if STRONG_MARKS.search(w))
+        self.clean = bool(words) and strong >= self.settings.clean_ratio * len(words)
         per_line: list[list[Token]] = []
         sentence: list[Token] = []
         for i, line in numbered:
