@@ -1,0 +1,399 @@
+"""Term dictionaries: the built-in one (dictionaries/terms.yaml plus the 2025 gazetteer places.tsv) and the
+files users pass with ``--dictionary FILE``.
+
+A dictionary file is YAML (format in the header of dictionaries/terms.yaml)::
+
+    version: 1
+    terms:
+      - text: Ủy ban nhân dân
+        kind: body
+        abbr: UBND
+        aliases: [UB nhân dân]
+
+Files are data, never code: they are read with YAML's safe loader, so a tag such as
+``!!python/object/apply`` is refused rather than run. Text is stored NFC with the project's tone placement
+(``hòa``, ``thủy``, ``Ủy``), whatever the file used. Every problem is reported as one
+:class:`DictionaryError` line naming the file, the line and the remedy.
+
+This module is imported lazily (``import cchc_cli`` does not load it).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from functools import cache
+from importlib.resources import files
+from pathlib import Path
+from typing import Any, Literal, NamedTuple, get_args
+
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+
+from .vietnamese import normalize_syllable
+
+__all__ = [
+    "TERM_KINDS",
+    "DictionaryError",
+    "Place",
+    "Term",
+    "TermDictionary",
+    "TermKind",
+    "builtin_dictionary",
+    "load_dictionary",
+    "merged_terms",
+    "parse_dictionary",
+    "places",
+]
+
+TermKind = Literal["body", "unit", "position", "vocabulary", "abbreviation", "place", "indicator", "document_type"]
+TERM_KINDS: tuple[str, ...] = get_args(TermKind)
+DATA_PACKAGE = "cchc_cli.dictionaries"
+TERMS_RESOURCE = "terms.yaml"
+PLACES_RESOURCE = "places.tsv"
+
+
+class DictionaryError(Exception):
+    """A dictionary file that cannot be used; the message is one line: file, place, problem, remedy."""
+
+
+_LETTER_RUN = re.compile(r"[^\W\d_]+")
+
+
+def _normalize_word(word: str) -> str:
+    if word.isascii():
+        return word
+    if word.isalpha():
+        return normalize_syllable(word)
+    return _LETTER_RUN.sub(lambda m: normalize_syllable(m.group()), word)
+
+
+def _clean(value: str) -> str:
+    """NFC, single spaces, the project's tone placement: 'Uỷ  ban' → 'Ủy ban'.
+
+    Same result as vietnamese.normalize_tones, word by word, without its per-call regex cost (loading the
+    built-in dictionary must stay fast)."""
+    return " ".join(_normalize_word(word) for word in unicodedata.normalize("NFC", value).split())
+
+
+class Term(BaseModel):
+    """One entry: the correct form as printed, what it is, its abbreviation and other correct spellings."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    text: str
+    kind: TermKind = "vocabulary"
+    abbr: str | None = None
+    aliases: list[str] = []
+
+    @field_validator("text", mode="after")
+    @classmethod
+    def _text(cls, value: str) -> str:
+        value = _clean(value)
+        if not value:
+            raise ValueError("must not be empty")
+        return value
+
+    @field_validator("abbr", mode="after")
+    @classmethod
+    def _abbr(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        return _clean(value) or None
+
+    @field_validator("aliases", mode="before")
+    @classmethod
+    def _aliases_shape(cls, value: Any) -> Any:
+        if value is None:
+            return []
+        if isinstance(value, str):
+            return [value]
+        return value
+
+    @field_validator("aliases", mode="after")
+    @classmethod
+    def _aliases(cls, value: list[str]) -> list[str]:
+        cleaned = [_clean(alias) for alias in value]
+        if not all(cleaned):
+            raise ValueError("an alias must not be empty")
+        return list(dict.fromkeys(cleaned))
+
+    def forms(self) -> list[str]:
+        """Every string this term may appear as: text, abbreviation, aliases (no duplicates)."""
+        return list(dict.fromkeys([self.text, *([self.abbr] if self.abbr else []), *self.aliases]))
+
+
+class TermDictionary(BaseModel):
+    """The content of one dictionary file."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    version: int = 1
+    terms: list[Term] = []
+
+    @field_validator("version", mode="after")
+    @classmethod
+    def _version(cls, value: int) -> int:
+        if value != 1:
+            raise ValueError("only version 1 is known")
+        return value
+
+    @field_validator("terms", mode="before")
+    @classmethod
+    def _terms_shape(cls, value: Any) -> Any:
+        return [] if value is None else value
+
+
+class Place(NamedTuple):
+    """A 2025 administrative unit: 'Phường Dương Kinh', 'phường', 'Thành phố Hải Phòng'."""
+
+    name: str
+    level: str
+    province: str
+
+    @property
+    def short_name(self) -> str:
+        """The name without its level word: 'Phường Dương Kinh' → 'Dương Kinh'."""
+        prefix = self.name[: len(self.level)]
+        if prefix.lower() == self.level and self.name[len(self.level) : len(self.level) + 1] == " ":
+            return self.name[len(self.level) + 1 :]
+        return self.name
+
+
+# --- reading YAML ------------------------------------------------------------------------------------------
+
+_BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # same rules, in C
+
+
+class _StrictSafeLoader(_BaseLoader):  # type: ignore[misc, valid-type]
+    """YAML's safe loader that also refuses a key repeated in one mapping (a forgotten '- ' merges two
+    entries, and the safe loader would silently keep only the last value)."""
+
+
+def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict[Any, Any]:
+    loader.flatten_mapping(node)
+    seen: dict[Any, Any] = {}
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        try:
+            duplicate = key in seen
+        except TypeError:
+            raise yaml.constructor.ConstructorError(
+                None, None, "a key must be plain text", key_node.start_mark
+            ) from None
+        if duplicate:
+            raise yaml.constructor.ConstructorError(
+                None,
+                None,
+                f"key {key!r} appears twice in one entry (is a '- ' missing before a new entry?)",
+                key_node.start_mark,
+            )
+        seen[key] = True
+    return yaml.constructor.BaseConstructor.construct_mapping(loader, node, deep=True)  # already flattened
+
+
+_StrictSafeLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def _compose_and_construct(text: str) -> tuple[Any, yaml.Node | None]:
+    loader = _StrictSafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
+        return data, node
+    finally:
+        loader.dispose()
+
+
+def _yaml_problem(name: str, exc: yaml.YAMLError) -> DictionaryError:
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    where = f"line {mark.line + 1}: " if mark is not None else ""
+    problem = getattr(exc, "problem", None) or str(exc)
+    tag_match = re.search(r"tag '([^']*)'", problem)
+    if isinstance(exc, yaml.constructor.ConstructorError) and tag_match:
+        tag = tag_match.group(1).replace("tag:yaml.org,2002:", "!!")
+        return DictionaryError(
+            f"{name}: {where}the tag {tag} is not allowed: a dictionary holds plain text only — remove the tag"
+        )
+    if isinstance(exc, yaml.constructor.ConstructorError):
+        return DictionaryError(f"{name}: {where}{problem} — fix the entry")
+    context = getattr(exc, "context", None)
+    context_mark = getattr(exc, "context_mark", None)
+    if context and context_mark is not None and context_mark is not mark:
+        problem = f"{problem} ({context} that starts on line {context_mark.line + 1})"
+    return DictionaryError(
+        f"{name}: {where}YAML syntax error: {problem} — fix the syntax "
+        "(put text that contains ': ' or ' #' or starts with a special character in quotes)"
+    )
+
+
+# --- validation errors -------------------------------------------------------------------------------------
+
+
+def _node_at(root: yaml.Node | None, loc: tuple[int | str, ...]) -> yaml.Node | None:
+    """The deepest YAML node along a pydantic error location (for its line number)."""
+    node = root
+    for part in loc:
+        child = None
+        if isinstance(node, yaml.MappingNode):
+            for key_node, value_node in node.value:
+                if getattr(key_node, "value", None) == part:
+                    child = value_node
+                    break
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
+            child = node.value[part]
+        if child is None:
+            break
+        node = child
+    return node
+
+
+def _format_loc(loc: tuple[int | str, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _explain(error: Any) -> tuple[str, str]:
+    """(problem, remedy) for one pydantic error."""
+    kind = error["type"]
+    loc = error["loc"]
+    if kind == "literal_error":
+        return f"must be one of {', '.join(TERM_KINDS)}", "fix the entry or remove it"
+    if kind == "extra_forbidden":
+        keys = "text, kind, abbr, aliases" if len(loc) > 1 else "version, terms"
+        return f"unknown key (the keys are {keys})", "fix the spelling or remove the key"
+    if kind == "missing":
+        return "is required", "add it or remove the entry"
+    if kind == "string_type":
+        return "must be text", "put the value in quotes"
+    if kind == "list_type":
+        return "must be a list", "write it as [first, second] or as lines starting with '- '"
+    if kind in {"model_type", "model_attributes_type", "dict_type"}:
+        if loc and loc[0] == "terms":
+            return "must be an entry with at least `text:`", "see the format in the built-in terms.yaml"
+        return "must be a mapping with `version:` and `terms:`", "see the format in the built-in terms.yaml"
+    if loc == ("version",):
+        return "must be 1", "write `version: 1`"
+    if kind == "value_error":
+        return str(error.get("ctx", {}).get("error", error["msg"])), "fix the entry or remove it"
+    return error["msg"][:1].lower() + error["msg"][1:], "fix the entry or remove it"
+
+
+def _validation_problem(name: str, exc: ValidationError, root: yaml.Node | None) -> DictionaryError:
+    errors = exc.errors(include_url=False)
+    first = errors[0]
+    loc = tuple(first["loc"])
+    node = _node_at(root, loc)
+    where = f"line {node.start_mark.line + 1}: " if node is not None else ""
+    problem, remedy = _explain(first)
+    field = f"{_format_loc(loc)}: " if loc else ""
+    more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+    return DictionaryError(f"{name}: {where}{field}{problem} — {remedy}{more}")
+
+
+# --- loading -----------------------------------------------------------------------------------------------
+
+
+def parse_dictionary(data: bytes | str, name: str = "<dictionary>") -> TermDictionary:
+    """Validate dictionary YAML already in memory; `name` is used in error messages."""
+    if isinstance(data, bytes):
+        try:
+            data = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise DictionaryError(
+                f"{name}: not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start}) — save the file as UTF-8"
+            ) from None
+    data = data.removeprefix("\ufeff")
+    try:
+        content, root = _compose_and_construct(data)
+    except yaml.YAMLError as exc:
+        raise _yaml_problem(name, exc) from None
+    if content is None:
+        return TermDictionary()
+    if not isinstance(content, dict):
+        raise DictionaryError(
+            f"{name}: the file must be a mapping with `version: 1` and `terms:` "
+            "— see the format in the built-in terms.yaml"
+        )
+    try:
+        return TermDictionary.model_validate(content)
+    except ValidationError as exc:
+        raise _validation_problem(name, exc, root) from None
+
+
+def load_dictionary(path: Path) -> TermDictionary:
+    """Read and validate a user's dictionary file; any problem raises a one-line DictionaryError."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise DictionaryError(f"{path}: no such file — check the path given to --dictionary") from None
+    except IsADirectoryError:
+        raise DictionaryError(f"{path}: is a folder, not a file — give the path of a .yaml file") from None
+    except OSError as exc:
+        raise DictionaryError(f"{path}: cannot be read ({exc.strerror}) — check the file") from None
+    return parse_dictionary(raw, str(path))
+
+
+@cache
+def _builtin_terms() -> TermDictionary:
+    resource = files(DATA_PACKAGE).joinpath(TERMS_RESOURCE)
+    return parse_dictionary(resource.read_bytes(), f"{DATA_PACKAGE}/{TERMS_RESOURCE}")
+
+
+@cache
+def _places() -> tuple[Place, ...]:
+    text = files(DATA_PACKAGE).joinpath(PLACES_RESOURCE).read_text(encoding="utf-8-sig")
+    rows: list[Place] = []
+    header_seen = False
+    for line in text.splitlines():
+        if not line or line.startswith("#"):
+            continue
+        if not header_seen:
+            header_seen = True
+            if line.split("\t") == ["name", "level", "province"]:
+                continue
+        name, level, province = line.split("\t")
+        rows.append(Place(name, level, province))
+    return tuple(rows)
+
+
+def places() -> list[Place]:
+    """The 2025 provinces, communes, wards and special zones of dictionaries/places.tsv (provinces first)."""
+    return list(_places())
+
+
+@cache
+def builtin_dictionary() -> TermDictionary:
+    """terms.yaml plus one kind-"place" term per distinct place name (its short name as an alias).
+
+    Cached and shared: treat the result as read-only.
+    """
+    base = _builtin_terms()
+    known = {term.text for term in base.terms}
+    place_terms: dict[str, Term] = {}
+    for place in _places():
+        if place.name in known or place.name in place_terms:
+            continue
+        short = place.short_name
+        # Built from our own generated, tested file: skip re-validating 3,000+ rows on every start.
+        place_terms[place.name] = Term.model_construct(
+            text=place.name, kind="place", abbr=None, aliases=[short] if short != place.name else []
+        )
+    return TermDictionary.model_construct(version=1, terms=[*base.terms, *place_terms.values()])
+
+
+def merged_terms(user_files: Sequence[Path]) -> list[tuple[Term, bool]]:
+    """Built-in terms, then the users' terms in file order, as (term, is_user).
+
+    A user term replaces a built-in term (or an earlier user term) with the same text.
+    """
+    merged: dict[str, tuple[Term, bool]] = {term.text: (term, False) for term in builtin_dictionary().terms}
+    for path in user_files:
+        for term in load_dictionary(path).terms:
+            merged.pop(term.text, None)
+            merged[term.text] = (term, True)
+    return list(merged.values())
