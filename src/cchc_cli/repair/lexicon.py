@@ -13,9 +13,6 @@ import math
 from functools import lru_cache
 from importlib import resources
 
-from rapidfuzz import process
-from rapidfuzz.distance import Levenshtein
-
 from ..vietnamese import strip_marks
 from .channel import ChannelModel, load_channel
 
@@ -25,7 +22,8 @@ _LETTER_GUESS = str.maketrans({"0": "o", "1": "l", "2": "z", "3": "e", "4": "a",
                                "|": "l", "$": "s", "©": "c", "®": "r"})
 
 
-WEAK = -5.0  # ln P(obs | best indexed reading) under which the fuzzy search also runs
+NEIGHBOURS = 30  # most frequent look-alike syllables scored by the channel for each new observed string
+FLOOR = -20.0  # ln P(obs | syllable) under which a reading is not considered
 
 
 class Lexicon:
@@ -40,52 +38,58 @@ class Lexicon:
             self.raw[obs] = rest
         self._parsed: dict[str, list[tuple[str, float]]] = {}
         vocab_line = self.raw.pop("<vocab>", "")
-        vocab.update(vocab_line.split("\t") if vocab_line else [])
+        self.ranked: list[str] = vocab_line.split("\t") if vocab_line else []  # by corpus frequency
+        self.rank = {w: i for i, w in enumerate(self.ranked)}
+        vocab.update(self.ranked)
         self.vocab = vocab
         self._bare: dict[str, list[str]] | None = None
 
-    def _bare_index(self) -> dict[str, list[str]]:
+    def _neighbour_index(self) -> dict[str, list[str]]:
+        """Bare letters of the syllables, and each with one letter deleted → the syllables (by frequency)."""
         if self._bare is None:
-            bare: dict[str, list[str]] = {}
-            for w in self.vocab:
-                bare.setdefault(strip_marks(w), []).append(w)
-            self._bare = bare
+            index: dict[str, list[str]] = {}
+            for w in self.ranked:
+                b = strip_marks(w)
+                for key in {b, *(b[:i] + b[i + 1 :] for i in range(len(b)))}:
+                    index.setdefault(key, []).append(w)
+            self._bare = index
         return self._bare
 
-    def candidates(self, obs: str, limit: int = 8) -> list[tuple[str, float]]:
-        """[(intended syllable, ln P(obs | syllable))], best first; obs is lowercase."""
+    def candidates(self, obs: str) -> list[tuple[str, float]]:
+        """[(intended syllable, ln P(obs | syllable))], best first; obs is lowercase.
+
+        The union of what the index lists for `obs` and the frequent syllables whose bare letters are
+        within about one edit of it (a deletion-neighbourhood search), all scored by the channel model.
+        """
         got = self._parsed.get(obs)
         if got is not None:
             return got
+        merged: dict[str, float] = {}
         rest = self.raw.get(obs)
-        got = []
         if rest is not None:
             parts = rest.split("\t")
-            got = [(parts[i], float(parts[i + 1])) for i in range(0, len(parts) - 1, 2)][:limit]
-        if not got or got[0][1] < WEAK:
-            # the index knows no likely reading: search the syllables that look alike, scored by the channel
-            merged = dict(got)
-            for w, lp in self._fuzzy(obs, limit):
-                merged[w] = max(lp, merged.get(w, -1e9))
-            got = sorted(merged.items(), key=lambda x: -x[1])[:limit]
+            merged = {parts[i]: float(parts[i + 1]) for i in range(0, len(parts) - 1, 2)}
+        for w in self._neighbours(obs):
+            if w not in merged:
+                lp = self.channel.logprob(obs, w)
+                if lp > FLOOR:
+                    merged[w] = lp
+        got = sorted(merged.items(), key=lambda x: -x[1])
+        if len(self._parsed) > 100_000:
+            self._parsed.clear()
         self._parsed[obs] = got
         return got
 
-    def _fuzzy(self, obs: str, limit: int) -> list[tuple[str, float]]:
-        if len(obs) > 12:
+    def _neighbours(self, obs: str) -> list[str]:
+        if len(obs) > 12 or not obs:
             return []
-        bare = self._bare_index()
+        index = self._neighbour_index()
         guess = obs.translate(_LETTER_GUESS)
-        matches = process.extract(guess, list(bare), scorer=Levenshtein.normalized_distance, limit=12,
-                                  score_cutoff=0.5)
-        scored = []
-        for key, _dist, _ in matches:
-            for w in bare[key]:
-                lp = self.channel.logprob(obs, w)
-                if lp > -30:
-                    scored.append((w, lp))
-        scored.sort(key=lambda x: -x[1])
-        return scored[:limit]
+        keys = {guess, *(guess[:i] + guess[i + 1 :] for i in range(len(guess)))}
+        found: set[str] = set()
+        for key in keys:
+            found.update(index.get(key, ()))
+        return sorted(found, key=self.rank.__getitem__)[:NEIGHBOURS]
 
 
 @lru_cache(maxsize=1)
