@@ -52,6 +52,10 @@ class Settings:
     split_trigger: float = -6.0  # a token whose best single reading is below this may be two syllables
     split_floor: float = -3.0  # each half of a split must read this well
     split_penalty: float = -4.0  # ln cost of the OCR dropping a space
+    term_bonus: float = 1.5  # ln bonus per syllable of a built-in dictionary phrase the OCR tokens fit
+    user_bonus: float = 6.0  # ... of a user's dictionary term (user terms win over the model)
+    term_floor: float = -12.0  # every token of a phrase match must read at least this well
+    term_mean: float = -6.0  # and on average this well
 
 
 @dataclass(slots=True)
@@ -93,6 +97,10 @@ class Repairer:
         self.lexicon: Lexicon = load_lexicon()
         self.settings = settings or Settings()
         self.dictionaries = dictionaries
+        from .terms import TermMatcher
+
+        self.terms = TermMatcher(dictionaries)
+        self._term_lp: dict[tuple[str, str], float] = {}
         self._cands: dict[tuple[str, bool], list[tuple[str, int, float]]] = {}
         self.clean = False  # set per window by _process: does the text already read as Vietnamese?
         # bare forms of marked syllables ('sach' of 'sách'): never kept as they are
@@ -208,6 +216,7 @@ class Repairer:
                 tok.candidates = [(w, lp) for w, _, lp in cands]
                 options = [(None, (lm.ids.get(normalize_syllable(obs), lm.unk),), 0.0)]
             lattice.append(options)
+        boosted = self._apply_terms(sentence, lattice) if not self.clean else set()
         # Viterbi over the previous option; the syllable before it comes from that option's best path
         # (trigram scores with a bigram-sized state: K x K language-model lookups per token)
         lmw = s.lm_weight * LN10
@@ -259,6 +268,59 @@ class Repairer:
             conf = self._local_posterior(flat, starts[i], options, k)
             tok.candidates = [(w, round(ch, 2)) for w, _, ch in options if w is not None]
             self._set_word(tok, word, conf)
+            if tok.replacement is not None and (i, word) in boosted and tok.reason != "split":
+                tok.reason = "term"
+
+    def _apply_terms(self, sentence: list[Token], lattice: list[list]) -> set[tuple[int, str]]:
+        """Add the syllables of dictionary phrases that runs of tokens fit to those tokens' options."""
+        s = self.settings
+        lm = self.lm
+        channel = self.lexicon.channel
+        boosted: set[tuple[int, str]] = set()
+        n = len(sentence)
+        for i, tok in enumerate(sentence):
+            if tok.kind != "word":
+                continue
+            obs = tok.text.lower()
+            keys = {strip_marks(w) for w, _, _ in lattice[i] if w is not None and " " not in w}
+            keys.add(strip_marks(obs))
+            for key in keys:
+                for phrase in self.terms.starting_with(key):
+                    size = len(phrase.syllables)
+                    if i + size > n:
+                        continue
+                    lps: list[float] = []
+                    for j, syl in enumerate(phrase.syllables):
+                        t = sentence[i + j]
+                        if t.kind != "word":
+                            break
+                        o = t.text.lower()
+                        lp = self._term_lp.get((o, syl))
+                        if lp is None:
+                            lp = channel.logprob(o, syl) if normalize_syllable(o) != syl else 0.0
+                            self._term_lp[(o, syl)] = lp
+                        if lp < s.term_floor:
+                            break
+                        lps.append(lp)
+                    if len(lps) < size or sum(lps) / size < s.term_mean:
+                        continue
+                    bonus = s.user_bonus if phrase.user else s.term_bonus
+                    for j, syl in enumerate(phrase.syllables):
+                        opts = lattice[i + j]
+                        sc = s.channel_weight * lps[j] + bonus
+                        for k, (w, wids, c) in enumerate(opts):
+                            if w == syl:
+                                if sc > c:
+                                    opts[k] = (w, wids, sc)
+                                break
+                        else:
+                            entry = (syl, (lm.ids.get(syl, lm.unk),), sc)
+                            if len(opts) == 1 and opts[0][0] is None:
+                                opts[0] = entry
+                            else:
+                                opts.append(entry)
+                        boosted.add((i + j, syl))
+        return boosted
 
     def _local_posterior(self, flat: list[int], j: int, options: list, k: int) -> float:
         """P(option k | the chosen neighbours): a softmax over the options' local scores."""
