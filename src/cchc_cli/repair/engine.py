@@ -268,7 +268,7 @@ class Repairer:
             conf = self._local_posterior(flat, starts[i], options, k)
             tok.candidates = [(w, round(ch, 2)) for w, _, ch in options if w is not None]
             self._set_word(tok, word, conf)
-            if tok.replacement is not None and (i, word) in boosted and tok.reason != "split":
+            if tok.replacement is not None and (i, word) in boosted and tok.reason == "ocr-char":
                 tok.reason = "term"
 
     def _apply_terms(self, sentence: list[Token], lattice: list[list]) -> set[tuple[int, str]]:

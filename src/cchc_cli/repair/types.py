@@ -12,7 +12,7 @@ REASONS = {
     "merge": "several OCR tokens were joined into one",
     "code": "a document symbol, date or other code repaired by its own grammar (0D → QĐ)",
     "case": "only the letter case changed",
-    "term": "a user or built-in dictionary term matched",
+    "term": "letters were replaced to fit a user or built-in dictionary term (a place, unit or phrase)",
 }
 
 
