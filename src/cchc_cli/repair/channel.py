@@ -60,6 +60,7 @@ class ChannelModel:
         self.alpha = alpha
         self.totals = {c: sum(d.values()) for c, d in counts.items()}
         self._emit_cache: dict[tuple[str, str], float] = {}
+        self._tables: dict[str, dict[str, float]] = {}  # intended char → observed segment → P
         # the most likely segments of each intended char, for k-best enumeration
         self.top: dict[str, list[tuple[float, str]]] = {}
         for c, d in counts.items():
@@ -80,16 +81,24 @@ class ChannelModel:
     def prob(self, observed: str, intended: str) -> float:
         """P(observed | intended), both lowercase, by the forward algorithm."""
         m = len(observed)
+        segs = [[observed[j : j + k] for k in range(min(MAX_SEG, m - j) + 1)] for j in range(m + 1)]
+        tables = self._tables
         prev = [0.0] * (m + 1)
         prev[0] = 1.0
         for c in intended:
+            tab = tables.get(c)
+            if tab is None:
+                tab = tables[c] = {}
             cur = [0.0] * (m + 1)
             for j in range(m + 1):
                 pj = prev[j]
                 if pj == 0.0:
                     continue
-                for k in range(0, min(MAX_SEG, m - j) + 1):
-                    cur[j + k] += pj * self.emit(c, observed[j : j + k])
+                for k, seg in enumerate(segs[j]):
+                    e = tab.get(seg)
+                    if e is None:
+                        e = tab[seg] = self.emit(c, seg)
+                    cur[j + k] += pj * e
             prev = cur
         return prev[m]
 

@@ -272,55 +272,101 @@ class Repairer:
                 tok.reason = "term"
 
     def _apply_terms(self, sentence: list[Token], lattice: list[list]) -> set[tuple[int, str]]:
-        """Add the syllables of dictionary phrases that runs of tokens fit to those tokens' options."""
+        """Add the syllables of dictionary phrases that runs of tokens fit to those tokens' options.
+
+        A built-in phrase fits when every syllable is already a candidate of its token; a user's phrase
+        when the channel model reads every token as the phrase's syllable well enough.
+        """
         s = self.settings
-        lm = self.lm
-        channel = self.lexicon.channel
         boosted: set[tuple[int, str]] = set()
         n = len(sentence)
+        cand_maps: list[dict[str, float] | None] = [None] * n
+        bares: list[set[str]] = []
         for i, tok in enumerate(sentence):
-            if tok.kind != "word":
+            b = {strip_marks(w) for w, _ids, _ch in lattice[i] if w is not None} if tok.kind == "word" else set()
+            if tok.kind == "word":
+                b.add(strip_marks(tok.text.lower()))
+            bares.append(b)
+        for i, tok in enumerate(sentence):
+            if tok.kind != "word" or i + 1 >= n:
                 continue
-            obs = tok.text.lower()
-            keys = {strip_marks(w) for w, _, _ in lattice[i] if w is not None and " " not in w}
-            keys.add(strip_marks(obs))
-            for key in keys:
-                for phrase in self.terms.starting_with(key):
-                    size = len(phrase.syllables)
-                    if i + size > n:
-                        continue
-                    lps: list[float] = []
-                    for j, syl in enumerate(phrase.syllables):
-                        t = sentence[i + j]
-                        if t.kind != "word":
-                            break
-                        o = t.text.lower()
-                        lp = self._term_lp.get((o, syl))
-                        if lp is None:
-                            lp = channel.logprob(o, syl) if normalize_syllable(o) != syl else 0.0
-                            self._term_lp[(o, syl)] = lp
-                        if lp < s.term_floor:
-                            break
-                        lps.append(lp)
-                    if len(lps) < size or sum(lps) / size < s.term_mean:
-                        continue
-                    bonus = s.user_bonus if phrase.user else s.term_bonus
-                    for j, syl in enumerate(phrase.syllables):
-                        opts = lattice[i + j]
-                        sc = s.channel_weight * lps[j] + bonus
-                        for k, (w, wids, c) in enumerate(opts):
-                            if w == syl:
-                                if sc > c:
-                                    opts[k] = (w, wids, sc)
-                                break
-                        else:
-                            entry = (syl, (lm.ids.get(syl, lm.unk),), sc)
-                            if len(opts) == 1 and opts[0][0] is None:
-                                opts[0] = entry
-                            else:
-                                opts.append(entry)
-                        boosted.add((i + j, syl))
+            for w, _wids, _ch in lattice[i]:
+                if w is None:
+                    continue
+                for nb in bares[i + 1]:
+                    for phrase in self.terms.starting_with(w, nb):
+                        lps = self._fit_builtin(phrase, i, sentence, lattice, cand_maps)
+                        if lps is not None:
+                            self._boost(phrase, i, lps, s.term_bonus, lattice, boosted)
+            if self.terms.user_by_bare:
+                for phrase in self.terms.user_starting_with(strip_marks(tok.text.lower())):
+                    lps = self._fit_user(phrase, i, sentence)
+                    if lps is not None:
+                        self._boost(phrase, i, lps, s.user_bonus, lattice, boosted)
         return boosted
+
+    def _fit_builtin(self, phrase, i: int, sentence: list[Token], lattice: list[list],
+                     cand_maps: list[dict[str, float] | None]) -> list[float] | None:
+        if i + len(phrase.syllables) > len(sentence):
+            return None
+        lps = []
+        for j, syl in enumerate(phrase.syllables):
+            m = cand_maps[i + j]
+            if m is None:
+                if sentence[i + j].kind != "word":
+                    return None
+                m = cand_maps[i + j] = {w: ch for w, _ids, ch in lattice[i + j] if w is not None}
+            lp = m.get(syl)
+            if lp is None:
+                # not among the token's candidates: the channel may still read the token as this syllable
+                o = sentence[i + j].text.lower()
+                lp = self._term_lp.get((o, syl))
+                if lp is None:
+                    lp = self.lexicon.channel.logprob(o, syl) if normalize_syllable(o) != syl else 0.0
+                    self._term_lp[(o, syl)] = lp
+                if lp < self.settings.term_floor:
+                    return None
+                lp *= self.settings.channel_weight
+            lps.append(lp)
+        return lps if sum(lps) / len(lps) >= self.settings.term_mean * self.settings.channel_weight else None
+
+    def _fit_user(self, phrase, i: int, sentence: list[Token]) -> list[float] | None:
+        s = self.settings
+        if i + len(phrase.syllables) > len(sentence):
+            return None
+        lps = []
+        for j, syl in enumerate(phrase.syllables):
+            t = sentence[i + j]
+            if t.kind != "word":
+                return None
+            o = t.text.lower()
+            lp = self._term_lp.get((o, syl))
+            if lp is None:
+                lp = self.lexicon.channel.logprob(o, syl) if normalize_syllable(o) != syl else 0.0
+                self._term_lp[(o, syl)] = lp
+            if lp < s.term_floor:
+                return None
+            lps.append(s.channel_weight * lp)
+        return lps if sum(lps) / len(lps) >= s.term_mean * s.channel_weight else None
+
+    def _boost(self, phrase, i: int, lps: list[float], bonus: float, lattice: list[list],
+               boosted: set[tuple[int, str]]) -> None:
+        lm = self.lm
+        for j, syl in enumerate(phrase.syllables):
+            opts = lattice[i + j]
+            sc = lps[j] + bonus
+            for k, (w, wids, c) in enumerate(opts):
+                if w == syl:
+                    if sc > c:
+                        opts[k] = (w, wids, sc)
+                    break
+            else:
+                entry = (syl, (lm.ids.get(syl, lm.unk),), sc)
+                if len(opts) == 1 and opts[0][0] is None:
+                    opts[0] = entry
+                else:
+                    opts.append(entry)
+            boosted.add((i + j, syl))
 
     def _local_posterior(self, flat: list[int], j: int, options: list, k: int) -> float:
         """P(option k | the chosen neighbours): a softmax over the options' local scores."""

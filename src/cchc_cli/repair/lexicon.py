@@ -23,6 +23,7 @@ _LETTER_GUESS = str.maketrans({"0": "o", "1": "l", "2": "z", "3": "e", "4": "a",
 
 
 NEIGHBOURS = 30  # most frequent look-alike syllables scored by the channel for each new observed string
+SEARCH_BELOW = -2.5  # the neighbourhood search runs when the index's best reading is below this (ln)
 FLOOR = -20.0  # ln P(obs | syllable) under which a reading is not considered
 
 
@@ -43,6 +44,7 @@ class Lexicon:
         vocab.update(self.ranked)
         self.vocab = vocab
         self._bare: dict[str, list[str]] | None = None
+        self.search_below = SEARCH_BELOW
 
     def _neighbour_index(self) -> dict[str, list[str]]:
         """Bare letters of the syllables, and each with one letter deleted → the syllables (by frequency)."""
@@ -69,7 +71,8 @@ class Lexicon:
         if rest is not None:
             parts = rest.split("\t")
             merged = {parts[i]: float(parts[i + 1]) for i in range(0, len(parts) - 1, 2)}
-        for w in self._neighbours(obs):
+        best = max(merged.values(), default=FLOOR)
+        for w in self._neighbours(obs) if best < self.search_below else ():
             if w not in merged:
                 lp = self.channel.logprob(obs, w)
                 if lp > FLOOR:

@@ -31,31 +31,70 @@ def phrase_syllables(text: str) -> tuple[str, ...]:
     return tuple(normalize_syllable(s.lower()) for s in SYLLABLE.findall(text))
 
 
+def _builtin_forms() -> list[str]:
+    """Every form of the built-in terms and place names, read straight from the shipped data.
+
+    The shipped files are validated by the test suite; reading them without pydantic keeps the engine's
+    load fast. Users' files go through cchc_cli.dictionary's validation.
+    """
+    from importlib import resources
+
+    import yaml
+
+    folder = resources.files("cchc_cli.dictionaries")
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    data = yaml.load(folder.joinpath("terms.yaml").read_text("utf-8"), Loader=loader) or {}  # noqa: S506
+    forms: list[str] = []
+    for term in data.get("terms") or []:
+        forms.append(str(term["text"]))
+        if term.get("abbr"):
+            forms.append(str(term["abbr"]))
+        aliases = term.get("aliases") or []
+        forms.extend([aliases] if isinstance(aliases, str) else [str(a) for a in aliases])
+    for line in folder.joinpath("places.tsv").read_text("utf-8").splitlines():
+        if not line or line.startswith("#"):
+            continue
+        name, level = line.split("\t")[:2]
+        forms.append(name)
+        if name[: len(level)].lower() == level and name[len(level) : len(level) + 1] == " ":
+            forms.append(name[len(level) + 1 :])
+    return forms
+
+
 class TermMatcher:
     def __init__(self, user_files: Sequence[Path] = ()) -> None:
-        from ..dictionary import merged_terms
-
-        self.by_first: dict[str, list[Phrase]] = {}
+        self.by_first: dict[tuple[str, str], list[Phrase]] = {}
+        self.user_by_bare: dict[str, list[Phrase]] = {}
         self.user_words: set[str] = set()
         seen: set[tuple[str, ...]] = set()
-        for term, is_user in merged_terms(list(user_files)):
-            for form in term.forms():
-                sylls = phrase_syllables(form)
-                if not sylls or len(sylls) > MAX_TERM or not all(s.isalpha() for s in sylls):
-                    continue
-                if is_user:
-                    self.user_words.update(sylls)
-                if len(sylls) < 2 and not is_user:
-                    continue  # single built-in syllables are the language model's business
-                if sylls in seen and not is_user:
-                    continue
-                seen.add(sylls)
-                self.by_first.setdefault(strip_marks(sylls[0]), []).append(Phrase(sylls, is_user))
-        for phrases in self.by_first.values():
-            phrases.sort(key=lambda p: (-p.user, -len(p.syllables)))
+        sources: list[tuple[str, bool]] = [(f, False) for f in _builtin_forms()]
+        if user_files:
+            from ..dictionary import load_dictionary
 
-    def starting_with(self, bare: str) -> list[Phrase]:
-        return self.by_first.get(bare, [])
+            for path in user_files:
+                for term in load_dictionary(path).terms:
+                    sources += [(f, True) for f in term.forms()]
+        for form, is_user in sources:
+            sylls = phrase_syllables(form)
+            if not sylls or len(sylls) > MAX_TERM or not all(s.isalpha() for s in sylls):
+                continue
+            if is_user:
+                self.user_words.update(sylls)
+            elif len(sylls) < 2:
+                continue  # single built-in syllables are the language model's business
+            if sylls in seen and not is_user:
+                continue
+            seen.add(sylls)
+            if is_user:  # found by bare letters: the user's names may be rare words the model never saw
+                self.user_by_bare.setdefault(strip_marks(sylls[0]), []).append(Phrase(sylls, True))
+            else:  # found through the candidates the decoder already has: first syllable, second's letters
+                self.by_first.setdefault((sylls[0], strip_marks(sylls[1])), []).append(Phrase(sylls, False))
+
+    def starting_with(self, syllable: str, next_bare: str) -> list[Phrase]:
+        return self.by_first.get((syllable, next_bare), [])
+
+    def user_starting_with(self, bare: str) -> list[Phrase]:
+        return self.user_by_bare.get(bare, [])
 
 
 @dataclass(frozen=True, slots=True)
