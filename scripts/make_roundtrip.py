@@ -61,8 +61,21 @@ def passages(part: str, n: int, lines_per: int, seed: int) -> list[tuple[str, st
     return out
 
 
-def run_one(job: tuple[Path, str, str, int, int]) -> str:
-    out_dir, name, text, noise, seed = job
+FONTS = {
+    "dejavu": None,  # the tool's own DejaVu Serif
+    # Liberation Serif has Times New Roman's metrics: the face most Vietnamese administrative documents use
+    "liberation": ("/usr/share/fonts/truetype/liberation/LiberationSerif-Regular.ttf",
+                   "/usr/share/fonts/truetype/liberation/LiberationSerif-Bold.ttf"),
+}
+# Runs the shared tool with another face: its FONT and BOLD settings are replaced before main() runs.
+WITH_FONT = (
+    "import sys; sys.path.insert(0, sys.argv[1]); import ocr_roundtrip as t; "
+    "t.FONT, t.BOLD = sys.argv[2], sys.argv[3]; sys.argv = [t.__file__, *sys.argv[4:]]; t.main()"
+)
+
+
+def run_one(job: tuple[Path, str, str, int, int, str]) -> str:
+    out_dir, name, text, noise, seed, font = job
     gold = out_dir / f"{name}.gold.txt"
     ocr = out_dir / f"{name}.ocr.txt"
     if gold.exists() and ocr.exists():
@@ -71,9 +84,12 @@ def run_one(job: tuple[Path, str, str, int, int]) -> str:
         src = Path(tmp) / "in.txt"
         src.write_text(text, encoding="utf-8")
         tmp_ocr, tmp_gold = Path(tmp) / "ocr.txt", Path(tmp) / "gold.txt"
+        args = [str(src), str(tmp_ocr), "--keep-wrapped", str(tmp_gold), "--seed", str(seed), "--noise", str(noise)]
+        faces = FONTS[font]
+        cmd = [sys.executable, str(TOOL), *args] if faces is None else [
+            sys.executable, "-c", WITH_FONT, str(TOOL.parent), faces[0], faces[1], *args]
         subprocess.run(
-            [sys.executable, str(TOOL), str(src), str(tmp_ocr), "--keep-wrapped", str(tmp_gold),
-             "--seed", str(seed), "--noise", str(noise)],
+            cmd,
             check=True, env={**os.environ, "OMP_THREAD_LIMIT": "1"}, capture_output=True,
         )
         os.replace(tmp_gold, gold)
@@ -90,6 +106,8 @@ def main() -> None:
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--lines", type=int, default=52)
+    ap.add_argument("--font", choices=sorted(FONTS), default="dejavu",
+                    help="face of the rendered pages (liberation needs apt-get install fonts-liberation)")
     a = ap.parse_args()
     a.out_dir.mkdir(parents=True, exist_ok=True)
     noises = [int(x) for x in a.noise.split(",")]
@@ -99,9 +117,9 @@ def main() -> None:
         fh.write("name\tnoise\tsource\n")
         for i, (source, text) in enumerate(chosen):
             noise = noises[i % len(noises)]
-            name = f"n{noise}_{i:04d}"
+            name = f"n{noise}_{i:04d}" if a.font == "dejavu" else f"{a.font[:3]}{noise}_{i:04d}"
             fh.write(f"{name}\t{noise}\t{source}\n")
-            jobs.append((a.out_dir, name, text, noise, a.seed * 100003 + i))
+            jobs.append((a.out_dir, name, text, noise, a.seed * 100003 + i, a.font))
     done = 0
     with ThreadPoolExecutor(a.jobs) as pool:
         for status in pool.map(run_one, jobs):
