@@ -93,6 +93,18 @@ def fix_segment(seg: str) -> tuple[str, float]:
     return seg, 1.0
 
 
+def symbol_extent(text: str) -> str:
+    """The symbol part of a match: it stops before a segment that is an ordinary word ('51/Ngày')."""
+    parts = regex.split(r"([/-])", text)
+    book = codebook()
+    for i in range(2, len(parts), 2):
+        seg = parts[i]
+        lower = sum(ch.islower() for ch in seg)
+        if lower >= 2 and seg.upper() not in book.exact:
+            return "".join(parts[: i - 1])
+    return text
+
+
 def repair_symbol(text: str) -> tuple[str, float]:
     parts = regex.split(r"([/-])", text)
     conf = 1.0
@@ -129,8 +141,8 @@ def find_codes(line: str) -> list[CodeSpan]:
             if free(m.start(), m.end()):
                 add(m.start(), m.end(), m.group(), kind)
     for m in SYMBOL.finditer(line):
-        a, b = m.start(), m.end()
-        raw = m.group()
+        raw = symbol_extent(m.group())
+        a, b = m.start(), m.start() + len(raw)
         if not free(a, b) or not regex.search(r"\p{L}", raw.split("/", 1)[-1] if "/" in raw else raw):
             continue
         fixed, conf = repair_symbol(raw)

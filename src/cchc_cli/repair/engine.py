@@ -105,6 +105,9 @@ class Repairer:
         self.clean = False  # set per window by _process: does the text already read as Vietnamese?
         # bare forms of marked syllables ('sach' of 'sách'): never kept as they are
         self.bare_forms = {b for w in self.lexicon.vocab if (b := strip_marks(w)) != w}
+        if not self.lexicon.logfreq:
+            ids, uni = self.lm.ids, self.lm.uni_logp
+            self.lexicon.logfreq = {w: uni[ids[w]] * LN10 for w in self.lexicon.vocab if w in ids}
 
     # ---- candidates -------------------------------------------------------------------------
     def candidates(self, obs: str) -> list[tuple[str, int, float]]:
@@ -394,7 +397,10 @@ class Repairer:
             # read as printed: keep its case; only a known syllable's tone placement may move (hoà → hòa)
             out = normalize_syllable(original) if word in self.lm.ids else original
         else:
-            out = apply_case(word, case_shape(tok.text))
+            shape = case_shape(tok.text)
+            if shape == "title" and tok.text[0] in "I|1" and word.startswith("l"):
+                shape = case_shape(tok.text[1:]) if len(tok.text) > 2 else "lower"  # 'Iy' is 'lý' misread
+            out = apply_case(word, shape)
         tok.confidence = conf
         if conf < self.settings.flag_below:
             tok.flagged = True

@@ -23,8 +23,11 @@ _LETTER_GUESS = str.maketrans({"0": "o", "1": "l", "2": "z", "3": "e", "4": "a",
 
 
 NEIGHBOURS = 30  # most frequent look-alike syllables scored by the channel for each new observed string
-SEARCH_BELOW = -2.5  # the neighbourhood search runs when the index's best reading is below this (ln)
+# The neighbourhood search runs when the index's best reading scores below this, in ln P(obs | w) + ln P(w):
+# an unlikely reading of the letters, or a reading that is a rare word ('íy' where 'lý' was printed).
+SEARCH_BELOW = -10.0
 FLOOR = -20.0  # ln P(obs | syllable) under which a reading is not considered
+RARE = -18.0  # ln P(word) of a word the language model does not know
 
 
 class Lexicon:
@@ -45,6 +48,7 @@ class Lexicon:
         self.vocab = vocab
         self._bare: dict[str, list[str]] | None = None
         self.search_below = SEARCH_BELOW
+        self.logfreq: dict[str, float] = {}  # ln P(word), set by the engine from its language model
 
     def _neighbour_index(self) -> dict[str, list[str]]:
         """Bare letters of the syllables, and each with one letter deleted → the syllables (by frequency)."""
@@ -71,7 +75,8 @@ class Lexicon:
         if rest is not None:
             parts = rest.split("\t")
             merged = {parts[i]: float(parts[i + 1]) for i in range(0, len(parts) - 1, 2)}
-        best = max(merged.values(), default=FLOOR)
+        logfreq = self.logfreq
+        best = max((lp + logfreq.get(w, RARE) for w, lp in merged.items()), default=FLOOR + RARE)
         for w in self._neighbours(obs) if best < self.search_below else ():
             if w not in merged:
                 lp = self.channel.logprob(obs, w)
