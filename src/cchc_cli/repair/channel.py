@@ -54,17 +54,22 @@ def prior(seg: str, intended: str) -> float:
 
 
 class ChannelModel:
-    def __init__(self, counts: dict[str, dict[str, float]], alpha: float = 2.0) -> None:
-        """`counts[intended][seg]` are expected counts; alpha weighs the prior (Dirichlet smoothing)."""
+    def __init__(self, counts: dict[str, dict[str, float]], alpha: float = 2.0,
+                 rules: dict[str, dict[str, float]] | None = None) -> None:
+        """`counts[intended][seg]` are expected counts; alpha weighs the prior (Dirichlet smoothing);
+        `rules[intended][seg]` are hand-given shares mixed in (dictionaries/ocr_channel_rules.tsv)."""
         self.counts = counts
+        self.rules = rules or {}
+        self.rule_total = {c: sum(d.values()) for c, d in self.rules.items()}
         self.alpha = alpha
         self.totals = {c: sum(d.values()) for c, d in counts.items()}
         self._emit_cache: dict[tuple[str, str], float] = {}
         self._tables: dict[str, dict[str, float]] = {}  # intended char → observed segment → P
         # the most likely segments of each intended char, for k-best enumeration
         self.top: dict[str, list[tuple[float, str]]] = {}
-        for c, d in counts.items():
-            scored = sorted(((self.emit(c, s), s) for s in d), reverse=True)[:24]
+        for c in set(counts) | set(self.rules):
+            segs = set(counts.get(c, {})) | set(self.rules.get(c, {}))
+            scored = sorted(((self.emit(c, s), s) for s in segs), reverse=True)[:24]
             self.top[c] = scored
 
     def emit(self, intended: str, seg: str) -> float:
@@ -75,6 +80,9 @@ class ChannelModel:
             c = self.counts.get(intended, {}).get(seg, 0.0)
             p0 = prior(seg, intended)
             p = (1 - MIX) * (c + self.alpha * p0) / (n + self.alpha) + MIX * p0
+            rules = self.rules.get(intended)
+            if rules:
+                p = (1 - self.rule_total[intended]) * p + rules.get(seg, 0.0)
             self._emit_cache[key] = p
         return p
 
@@ -139,5 +147,7 @@ def read_channel_tsv(lines: Iterable[str]) -> dict[str, dict[str, float]]:
 
 @lru_cache(maxsize=1)
 def load_channel() -> ChannelModel:
-    text = resources.files("cchc_cli.dictionaries").joinpath("ocr_channel.tsv").read_text("utf-8")
-    return ChannelModel(read_channel_tsv(text.splitlines()))
+    folder = resources.files("cchc_cli.dictionaries")
+    counts = read_channel_tsv(folder.joinpath("ocr_channel.tsv").read_text("utf-8").splitlines())
+    rules = read_channel_tsv(folder.joinpath("ocr_channel_rules.tsv").read_text("utf-8").splitlines())
+    return ChannelModel(counts, rules=rules)
