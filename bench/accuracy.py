@@ -4,7 +4,8 @@ usage: python bench/accuracy.py [--gold-dir ../shared/gold] [--roundtrip-dir ben
 
 (a) the real OCR'd documents with hand-restored gold (samples/<seed>.txt against <gold-dir>/<seed>.gold.txt);
 (b) round-trip OCR of held-out corpus documents (bench/data/roundtrip/nK_XX.ocr.txt against .gold.txt), per
-noise level. Prints raw OCR accuracy beside the repaired accuracy. Run from the repository root.
+noise level; (c) correct text in (the held-out gold passages repaired): the share of syllables left unchanged.
+Prints raw OCR accuracy beside the repaired accuracy. Run from the repository root.
 """
 
 from __future__ import annotations
@@ -69,8 +70,13 @@ def main() -> None:
         return {"set": prefix + "*", "documents": len(sel), "gold_syllables": n, "raw": 1 - raw_err / n,
                 "repaired": 1 - err / n}
 
+    if a.only in (None, "roundtrip"):
+        # (c) correct text in: the held-out gold passages themselves must come out (almost) unchanged
+        for gold in sorted(Path(a.roundtrip_dir).glob("*.gold.txt")):
+            text = gold.read_text("utf-8")
+            measure(f"unchanged/{gold.name.removesuffix('.gold.txt')}", text, text)
     summary = [p for p in (pooled("gold/"), pooled("roundtrip/n1"), pooled("roundtrip/n2"),
-                           pooled("roundtrip/n3"), pooled("roundtrip/")) if p]
+                           pooled("roundtrip/n3"), pooled("roundtrip/"), pooled("unchanged/")) if p]
     if a.json:
         print(json.dumps({"documents": rows, "summary": summary}, ensure_ascii=False, indent=1))
         return

@@ -162,3 +162,13 @@ def test_ocr_like_token_soup(tokens: list[str]) -> None:
     r = repair_text(text)
     assert r.text.count("\n") == text.count("\n")
     assert r.text.count("\r") == text.count("\r")
+
+
+def test_english_sentences_are_left_alone() -> None:
+    text = "Crawled at 09:00 on Monday; the sources may not be complete and cross checking is advised.\n"
+    assert repair_text(text).text == text
+
+
+def test_syllables_run_together_keep_their_marks() -> None:
+    text = "định tại khoản 33 Điều nàythành phường mới có tên gọi là phường Liên Hòa.\n"
+    assert repair_text(text).text == text

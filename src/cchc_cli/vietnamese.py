@@ -83,8 +83,8 @@ def place_tone(base: str, tone: int) -> str:
 def normalize_syllable(syllable: str) -> str:
     """One syllable (any case) rewritten with the project's tone placement, NFC."""
     base, tone = split_tone(syllable)
-    if tone == 0:
-        return unicodedata.normalize("NFC", syllable)
+    if tone == 0 or sum(ch in TONE_MARKS for ch in unicodedata.normalize("NFD", syllable)) > 1:
+        return unicodedata.normalize("NFC", syllable)  # no tone, or not one syllable (two run together)
     return place_tone(base, tone)
 
 

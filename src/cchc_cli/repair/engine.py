@@ -99,6 +99,7 @@ class Repairer:
         self.dictionaries = dictionaries
         from .terms import TermMatcher
 
+        self.foreign = load_word_list("foreign_words.txt")
         self.terms = TermMatcher(dictionaries)
         self._term_lp: dict[tuple[str, str], float] = {}
         self._cands: dict[tuple[str, bool], list[tuple[str, int, float]]] = {}
@@ -198,9 +199,17 @@ class Repairer:
         found.sort(reverse=True)
         return [(w, ids, lp) for _, w, ids, lp in found[:3]]
 
+    def is_foreign(self, sentence: list[Token]) -> bool:
+        """An English sentence (quoted names, translated passages): left as printed."""
+        words = [t.text.lower() for t in sentence if t.kind == "word"]
+        hits = sum(1 for w in words if w in self.foreign)
+        return hits >= 2 and hits >= 0.15 * len(words)
+
     def decode(self, sentence: list[Token]) -> None:
         s = self.settings
         lm = self.lm
+        if self.is_foreign(sentence):
+            return
         # each option: (syllables or None to keep the token, LM ids, weighted ln P(obs | option))
         lattice: list[list[tuple[str | None, tuple[int, ...], float]]] = []
         for tok in sentence:
@@ -490,6 +499,14 @@ class Repairer:
                                   round(t.confidence, 3)))
         parts.append(line[pos:])
         return unicodedata.normalize("NFC", "".join(parts))
+
+
+@lru_cache(maxsize=4)
+def load_word_list(name: str) -> frozenset[str]:
+    from importlib import resources
+
+    text = resources.files("cchc_cli.dictionaries").joinpath(name).read_text("utf-8")
+    return frozenset(w.strip() for w in text.splitlines() if w.strip() and not w.startswith("#"))
 
 
 @lru_cache(maxsize=8)
