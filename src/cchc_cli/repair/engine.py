@@ -179,6 +179,10 @@ class Repairer:
                     tok.replacement, tok.confidence, tok.reason = code.text, code.confidence, "code"
                 out.append(tok)
             pos = max(pos, cend)
+        words = [t for t in out if isinstance(t, Token) and t.kind == "word"]
+        if self.is_foreign(words):  # an English line: its words are kept as printed
+            for t in words:
+                t.kind = "foreign"
         return out
 
     # ---- decoding --------------------------------------------------------------------------
@@ -214,7 +218,7 @@ class Repairer:
         lattice: list[list[tuple[str | None, tuple[int, ...], float]]] = []
         for tok in sentence:
             if tok.kind != "word":
-                lattice.append([(None, (lm.num,), 0.0)])
+                lattice.append([(None, (lm.unk if tok.kind == "foreign" else lm.num,), 0.0)])
                 continue
             obs = tok.text.lower()
             cands = self.candidates(obs)
