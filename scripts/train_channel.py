@@ -12,9 +12,10 @@ expected count, so the table can be read and extended by hand.
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 import time
-from collections import Counter, defaultdict
+from collections import Counter
 from pathlib import Path
 
 import regex
@@ -22,7 +23,7 @@ from rapidfuzz.distance import Levenshtein
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
-from cchc_cli.repair.channel import MAX_SEG, ChannelModel  # noqa: E402
+from cchc_cli.repair.channel import ChannelModel  # noqa: E402
 from cchc_cli.vietnamese import normalize_syllable, strip_marks  # noqa: E402
 
 EDGE = regex.compile(r"^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$")
@@ -56,45 +57,9 @@ def read_pairs(paths: list[str]) -> Counter[tuple[str, str]]:
 
 
 def em_step(model: ChannelModel, pairs: Counter[tuple[str, str]]) -> tuple[dict, float]:
-    counts: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
-    loglik = 0.0
-    import math
-
-    for (o, g), weight in pairs.items():
-        m, n = len(o), len(g)
-        # forward
-        fwd = [[0.0] * (m + 1) for _ in range(n + 1)]
-        fwd[0][0] = 1.0
-        for i, c in enumerate(g):
-            row, nxt = fwd[i], fwd[i + 1]
-            for j in range(m + 1):
-                if row[j]:
-                    for k in range(min(MAX_SEG, m - j) + 1):
-                        nxt[j + k] += row[j] * model.emit(c, o[j : j + k])
-        total = fwd[n][m]
-        if total <= 0:
-            continue
-        loglik += weight * math.log(total)
-        # backward
-        bwd = [[0.0] * (m + 1) for _ in range(n + 1)]
-        bwd[n][m] = 1.0
-        for i in range(n - 1, -1, -1):
-            c = g[i]
-            for j in range(m + 1):
-                s = 0.0
-                for k in range(min(MAX_SEG, m - j) + 1):
-                    s += model.emit(c, o[j : j + k]) * bwd[i + 1][j + k]
-                bwd[i][j] = s
-        for i, c in enumerate(g):
-            for j in range(m + 1):
-                if not fwd[i][j]:
-                    continue
-                for k in range(min(MAX_SEG, m - j) + 1):
-                    seg = o[j : j + k]
-                    post = fwd[i][j] * model.emit(c, seg) * bwd[i + 1][j + k] / total
-                    if post > 1e-6:
-                        counts[c][seg] += weight * post
-    return counts, loglik
+    """Expected emission counts under `model` (its E-step) and the data's log-likelihood."""
+    loglik = sum(w * math.log(p) for (o, g), w in pairs.items() if (p := model.prob(o, g)) > 0)
+    return model.expected_counts(pairs), loglik
 
 
 def main() -> None:

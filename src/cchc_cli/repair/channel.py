@@ -110,6 +110,42 @@ class ChannelModel:
             prev = cur
         return prev[m]
 
+    def expected_counts(self, pairs: dict[tuple[str, str], int]) -> dict[str, dict[str, float]]:
+        """E-step of EM: expected emission counts over (observed, intended) pairs under this model."""
+        counts: dict[str, dict[str, float]] = {}
+        for (o, g), weight in pairs.items():
+            m, n = len(o), len(g)
+            fwd = [[0.0] * (m + 1) for _ in range(n + 1)]
+            fwd[0][0] = 1.0
+            for i, c in enumerate(g):
+                row, nxt = fwd[i], fwd[i + 1]
+                for j in range(m + 1):
+                    if row[j]:
+                        for k in range(min(MAX_SEG, m - j) + 1):
+                            nxt[j + k] += row[j] * self.emit(c, o[j : j + k])
+            total = fwd[n][m]
+            if total <= 0:
+                continue
+            bwd = [[0.0] * (m + 1) for _ in range(n + 1)]
+            bwd[n][m] = 1.0
+            for i in range(n - 1, -1, -1):
+                c = g[i]
+                for j in range(m + 1):
+                    bwd[i][j] = sum(
+                        self.emit(c, o[j : j + k]) * bwd[i + 1][j + k] for k in range(min(MAX_SEG, m - j) + 1)
+                    )
+            for i, c in enumerate(g):
+                row = counts.setdefault(c, {})
+                for j in range(m + 1):
+                    if not fwd[i][j]:
+                        continue
+                    for k in range(min(MAX_SEG, m - j) + 1):
+                        seg = o[j : j + k]
+                        post = fwd[i][j] * self.emit(c, seg) * bwd[i + 1][j + k] / total
+                        if post > 1e-6:
+                            row[seg] = row.get(seg, 0.0) + weight * post
+        return counts
+
     def logprob(self, observed: str, intended: str) -> float:
         p = self.prob(observed, intended)
         return math.log(p) if p > 0 else -1e9

@@ -19,6 +19,7 @@ from pathlib import Path
 import regex
 
 from ..vietnamese import normalize_syllable, strip_marks, tone_allowed
+from .channel import ChannelModel
 from .codes import find_codes
 from .lexicon import Lexicon, load_lexicon
 from .lm import LanguageModel, load_lm
@@ -52,6 +53,9 @@ class Settings:
     split_trigger: float = -6.0  # a token whose best single reading is below this may be two syllables
     split_floor: float = -3.0  # each half of a split must read this well
     split_penalty: float = -4.0  # ln cost of the OCR dropping a space
+    adapt_weight: float = 300.0  # weight of the document's own evidence when the channel adapts (0: off)
+    adapt_sure: float = 0.9  # first-pass confidence from which a reading is kept and taught to the channel
+    adapt_min_pairs: int = 150  # documents with fewer sure readings are not adapted
     term_bonus: float = 1.5  # ln bonus per syllable of a built-in dictionary phrase the OCR tokens fit
     user_bonus: float = 6.0  # ... of a user's dictionary term (user terms win over the model)
     term_floor: float = -12.0  # every token of a phrase match must read at least this well
@@ -104,6 +108,10 @@ class Repairer:
         self._term_lp: dict[tuple[str, str], float] = {}
         self._cands: dict[tuple[str, bool], list[tuple[str, int, float]]] = {}
         self.clean = False  # set per window by _process: does the text already read as Vietnamese?
+        # per-document adaptation (repair_text): the channel re-estimated on the first pass's sure readings
+        self._adapted: ChannelModel | None = None
+        self._adapted_cands: dict[tuple[str, bool], list[tuple[str, int, float]]] = {}
+        self._fixed: dict[tuple[int, int], str] = {}
         # bare forms of marked syllables ('sach' of 'sách'): never kept as they are
         self.bare_forms = {b for w in self.lexicon.vocab if (b := strip_marks(w)) != w}
         if not self.lexicon.logfreq:
@@ -114,7 +122,9 @@ class Repairer:
     def candidates(self, obs: str) -> list[tuple[str, int, float]]:
         """[(syllable, lm id, ln P(obs|syllable))] for a lowercase observed token, pruned."""
         clean = self.clean
-        got = self._cands.get((obs, clean))
+        adapted = self._adapted
+        cache = self._cands if adapted is None else self._adapted_cands
+        got = cache.get((obs, clean))
         if got is not None:
             return got
         s = self.settings
@@ -124,9 +134,12 @@ class Repairer:
             # in text that reads as Vietnamese, a word with marks or a known word is taken as printed
             # (so correct text passes through and repair(repair(x)) == repair(x))
             got = [(norm, lm.ids.get(norm, lm.unk), 0.0)]
-            self._cands[(obs, clean)] = got
+            cache[(obs, clean)] = got
             return got
         found = dict(self.lexicon.candidates(obs))
+        if adapted is not None:
+            # the channel adapted to this document: score the index's readings and the look-alikes anew
+            found = {w: adapted.logprob(obs, w) for w in {*found, *self.lexicon._neighbours(obs)}}
         if clean and tone_allowed(norm):
             # the text already reads as correct Vietnamese: a token is most likely right as it stands
             keep = math.log(1 - s.clean_identity)
@@ -152,7 +165,7 @@ class Repairer:
         got = [(w, wid, lp) for _, w, wid, lp in scored]
         if len(self._cands) > 200_000:
             self._cands.clear()
-        self._cands[(obs, clean)] = got
+        cache[(obs, clean)] = got
         return got
 
     # ---- tokenising ------------------------------------------------------------------------
@@ -221,6 +234,10 @@ class Repairer:
                 lattice.append([(None, (lm.unk if tok.kind == "foreign" else lm.num,), 0.0)])
                 continue
             obs = tok.text.lower()
+            fixed = self._fixed.get((tok.line, tok.start))
+            if fixed is not None:  # sure in the first pass: kept in the second
+                lattice.append([(fixed, tuple(lm.ids.get(w, lm.unk) for w in fixed.split(" ")), 0.0)])
+                continue
             cands = self.candidates(obs)
             options: list[tuple[str | None, tuple[int, ...], float]] = [
                 (w, (wid,), s.channel_weight * lp) for w, wid, lp in cands if lp >= s.keep_floor
@@ -437,6 +454,8 @@ class Repairer:
         text = unicodedata.normalize("NFC", text)
         lines = text.split("\n")
         tokens_by_line = self._process(list(enumerate(lines)))
+        if self.settings.adapt_weight > 0 and not self.clean:
+            tokens_by_line = self._adapt_and_redo(lines, tokens_by_line)
         out_lines = []
         edits: list[Edit] = []
         flags: list[Flag] = []
@@ -461,6 +480,45 @@ class Repairer:
         toks = self._process(list(enumerate(bodies)))
         for raw, body, t in zip(buf, bodies, toks, strict=True):
             yield self._render(body, t, [], []) + ("\n" if raw.endswith("\n") else "")
+
+    def _adapt_and_redo(self, lines: list[str], first: list[list[Token]]) -> list[list[Token]]:
+        """Learn this document's OCR habits from the first pass's sure readings, then decode the doubtful
+        tokens again with the adapted channel (unsupervised adaptation, as in speaker adaptation)."""
+        from collections import Counter
+
+        s = self.settings
+        pairs: Counter[tuple[str, str]] = Counter()
+        fixed: dict[tuple[int, int], str] = {}
+        for toks in first:
+            for t in toks:
+                if t.kind != "word" or t.flagged:
+                    continue
+                word = (t.replacement if t.replacement is not None else t.text).lower()
+                if t.confidence >= s.adapt_sure:
+                    fixed[(t.line, t.start)] = normalize_syllable(word) if " " not in word else word
+                    obs = t.text.lower()
+                    if " " not in word and word.isalpha() and len(obs) <= 10:
+                        pairs[(obs, normalize_syllable(word))] += 1
+        if sum(pairs.values()) < s.adapt_min_pairs or len(fixed) == sum(
+            1 for toks in first for t in toks if t.kind == "word"
+        ):
+            return first
+        base = self.lexicon.channel
+        doc_counts = base.expected_counts(pairs)
+        counts = {c: dict(d) for c, d in base.counts.items()}
+        for c, d in doc_counts.items():
+            row = counts.setdefault(c, {})
+            for seg, n in d.items():
+                row[seg] = row.get(seg, 0.0) + s.adapt_weight * n
+        self._adapted = ChannelModel(counts, alpha=base.alpha, rules=base.rules)
+        self._adapted_cands = {}
+        self._fixed = fixed
+        try:
+            return self._process(list(enumerate(lines)))
+        finally:
+            self._adapted = None
+            self._adapted_cands = {}
+            self._fixed = {}
 
     def _process(self, numbered: list[tuple[int, str]]) -> list[list[Token]]:
         words = [w for _, line in numbered for w in WORD.findall(line) if LETTERLIKE.search(w)]
