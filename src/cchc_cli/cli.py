@@ -6,7 +6,7 @@ at module level. ``--version`` is answered before typer is even imported; typer 
 built, rich only to draw an ``--explain`` table on a terminal, and the repair engine only when a document is
 actually repaired.
 
-Commands: ``repair`` (issue 2). ``ingest``, ``validate``, ``export`` and ``schema`` (issues 3 and 4) are to be
+Commands: ``repair`` (issue 2), ``ingest`` and ``schema`` (issue 3). ``validate`` and ``export`` (issue 4) are to be
 registered in :func:`build_app` the same way, sharing the options defined once below (``--dictionary``,
 ``--encoding``, ``--include``, ``--json``) and the exit codes of :class:`cchc_cli.errors.ExitCode`.
 """
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
     from .repair import RepairResult
 
-__all__ = ["STREAM_THRESHOLD", "build_app", "main", "run_repair"]
+__all__ = ["STREAM_THRESHOLD", "build_app", "main", "run_ingest", "run_repair", "run_schema"]
 
 PROG = "cchc"
 # Inputs larger than this are repaired as a stream of lines (repair_lines): memory stays bounded by the
@@ -235,7 +235,48 @@ def build_app() -> "typer.Typer":
             )
         )
 
-    # Issues 3 and 4 register `ingest`, `validate`, `export` and `schema` here.
+    @app.command(no_args_is_help=True)
+    def ingest(
+        paths: Annotated[
+            list[str],
+            typer.Argument(metavar="PATH", help="One text file; '-' reads the document's text from stdin."),
+        ],
+        as_json: Annotated[
+            bool, typer.Option("--json", help="Print the file's records as one JSON array on stdout (required).")
+        ] = False,
+        dictionary: Annotated[
+            list[Path] | None,
+            typer.Option(
+                "--dictionary",
+                metavar="FILE",
+                help="A YAML term dictionary of your own (as for repair); repeatable.",
+            ),
+        ] = None,
+        encoding: Annotated[
+            str | None,
+            typer.Option(
+                "--encoding",
+                metavar="ENC",
+                help="Read the input in this encoding (e.g. cp1258, utf-16) instead of detecting UTF-8.",
+            ),
+        ] = None,
+        _help: Annotated[bool, help_option] = False,
+    ) -> None:
+        """Read one OCR'd document file into records: repair, segment, extract.
+
+        Prints the JSON array of the file's records (one per document in the file; 'cchc schema' describes
+        one record) on stdout. For now ingest takes one PATH and needs --json: the record store, folders,
+        batches and the other output formats come with the collection workflow.
+        """
+        _guarded(lambda: run_ingest(paths, as_json=as_json, dictionaries=list(dictionary or []),
+                                    encoding=encoding))
+
+    @app.command()
+    def schema(_help: Annotated[bool, help_option] = False) -> None:
+        """Print the JSON Schema (draft 2020-12) of one record of 'cchc ingest --json'."""
+        _guarded(run_schema)
+
+    # Issue 4 registers `validate` and `export` here.
     return app
 
 
@@ -244,6 +285,74 @@ def __getattr__(name: str) -> Any:
     if name == "app":
         return build_app()
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+# --- cchc ingest / cchc schema ----------------------------------------------------------------------------
+
+
+def run_ingest(
+    paths: list[str],
+    *,
+    as_json: bool = False,
+    dictionaries: list[Path] | None = None,
+    encoding: str | None = None,
+) -> int:
+    """``cchc ingest PATH --json``: the records of one file as a JSON array on stdout."""
+    import hashlib
+
+    from .decode import check_encoding, decode_bytes
+
+    if encoding:
+        check_encoding(encoding)
+    dicts = _check_dictionaries(dictionaries or [])
+    if not as_json:
+        raise UsageError("ingest needs --json for now (it prints the records; the record store comes later)")
+    if len(paths) != 1:
+        raise UsageError("ingest takes one file (or '-' for stdin) for now; run it once per file")
+    label = paths[0]
+    if label == "-":
+        with _spool_stdin() as stream:
+            data = _read_all(stream, STDIN_LABEL)
+        label, source = STDIN_LABEL, None
+    else:
+        if Path(label).is_dir():
+            raise UsageError(f"{label}: is a folder; ingest takes one file for now")
+        try:
+            with open(label, "rb") as stream:
+                data = _read_all(stream, label)
+        except OSError as exc:
+            raise _read_error(label, exc) from None
+        source = label
+    text = decode_bytes(data, label, encoding)
+    from .ingest import ingest_text
+
+    records = ingest_text(text, source, dictionaries=dicts or None, sha256=hashlib.sha256(data).hexdigest())
+    if not records:
+        _error(f"warning: {label}: empty, no document read")
+    for record in records:
+        for warning in record.warnings:
+            _error(f"warning: {label}: {warning}")
+    payload = [record.to_json_dict() for record in records]
+    out = _Stdout()
+    try:
+        out.write((json.dumps(payload, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
+        out.flush()
+    except _StdoutClosed:
+        _silence_stdout()
+    return ExitCode.OK
+
+
+def run_schema() -> int:
+    """``cchc schema``: the JSON Schema of one DocumentRecord on stdout."""
+    from .records import document_record_schema
+
+    out = _Stdout()
+    try:
+        out.write((json.dumps(document_record_schema(), ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
+        out.flush()
+    except _StdoutClosed:
+        _silence_stdout()
+    return ExitCode.OK
 
 
 # --- cchc repair -----------------------------------------------------------------------------------------

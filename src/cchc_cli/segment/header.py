@@ -1,0 +1,251 @@
+"""Documents in a file and their header blocks.
+
+A document starts at its header: the national motto ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM") with the issuing
+body in the left column, on the same lines (as the OCR usually reads two columns) or on lines of their own.
+Then come ``Số: 95/QĐ-UBND``, ``<place>, ngày dd tháng mm năm yyyy`` (maybe wrapped over two lines, or
+``dd/mm/yyyy``), the type word (KẾ HOẠCH …), the title lines, ``(Kèm theo …)`` and ``Kính gửi: …``.
+A digital-signature stamp line (``Số: 464/QĐ-UBND; 13/08/2025; 7:54:41 +07:00``) is kept apart: it is the
+number of the signed file, not of the document it heads.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+from ..extract.text import clean_space, fold, is_upper_text, iso_date
+from ..extract.vocab import doc_types
+from .types import Header, Stamp
+
+__all__ = ["parse_header", "split_documents", "STAMP_RE", "NUMBER_RE"]
+
+MOTTO_RE = re.compile(r"cong\s*hoa\s*xa\s*hoi\s*chu\s*nghia")
+# "Độc lập - Tự do - Hạnh phúc", of which the OCR may damage the first word ("Pégc lập").
+MOTTO2_RE = re.compile(r"\S*\s*l[a-z]{0,2}p\s*-\s*t\S*\s*do\b.*$")
+STAMP_RE = re.compile(
+    r"^\s*S[ốôo6]\s*:?\s*(?P<number>[^;\s]+)\s*;\s*(?P<d>\d{1,2})/(?P<m>\d{1,2})/(?P<y>\d{4})\s*;"
+    r"\s*(?P<time>\d{1,2}:\d{2}(?::\d{2})?)\s*(?P<tz>[+-]\d{2}:?\d{2})?"
+)
+NUMBER_RE = re.compile(r"^\s*S[ốôo6]\s*:?\s*(?P<number>\d+\s*(?:[/-]\s*[\w\-Đđ/]+)+)")
+DATE_WORDS_RE = re.compile(
+    r"(?P<place>[^,;:]*?)\s*,\s*ng[aà]y\s+(?P<d>\d{1,2})\s+th[aá]ng\s+(?P<m>\d{1,2})\s+n[aăâ]\S?m\s+(?P<y>\d{4})"
+)
+DATE_SLASH_RE = re.compile(r"(?P<place>[^,;:]*?)\s*,\s*ng[aà]y\s+(?P<d>\d{1,2})/(?P<m>\d{1,2})/(?P<y>\d{4})")
+WRAPPED_DATE_RE = re.compile(r",\s*ng[aà]y\s*\d{0,2}\s*$")
+ATTACHED_RE = re.compile(r"^\s*\(?\s*k[eè]m\s+theo\b", re.IGNORECASE)
+ADDRESSEE_RE = re.compile(r"^\s*k[ií]nh\s+g[uư]\S*\s*:?\s*(?P<rest>.*)$", re.IGNORECASE)
+PREAMBLE_START_RE = re.compile(r"^\s*(can\s*c\w{0,2}\b|thuc\s+hien\b|theo\s+de\s+nghi\b)")
+HEADING_START_RE = re.compile(r"^\s*(phan\s+[ivx1l]+\b|[ivxl1|]{1,4}\s*\.\s|\d{1,2}\s*\.\s|dieu\s+\d)")
+
+
+def split_documents(lines: Sequence[str]) -> list[tuple[int, int]]:
+    """(first, last) 1-based line spans of the documents in a file, in order. A file with no header is one
+    span (a document whose type cannot be told); an empty file none."""
+    n = len(lines)
+    if not any(line.strip() for line in lines):
+        return []
+    starts: list[int] = []
+    for i, line in enumerate(lines):
+        if MOTTO_RE.search(fold(line)):
+            start = i
+            # A left column printed on lines of its own above the motto belongs to this document.
+            while start > 0 and lines[start - 1].strip() and is_upper_text(lines[start - 1]) and i - start < 3:
+                start -= 1
+            if not starts or start > starts[-1] + 5:
+                starts.append(start)
+    if not starts:
+        return [(1, n)]
+    starts[0] = 0  # a stamp line, blank lines or anything before the first header belongs to the first
+    spans = []
+    for k, s in enumerate(starts):
+        end = starts[k + 1] - 1 if k + 1 < len(starts) else n - 1
+        spans.append((s + 1, end + 1))
+    return spans
+
+
+def _split_columns(line: str) -> tuple[str, str]:
+    """(left, right) of a header line read across two columns: the right one is the motto."""
+    folded = fold(line)
+    cut = len(line)
+    m = MOTTO_RE.search(folded)
+    if m:
+        cut = m.start()
+    else:
+        m2 = MOTTO2_RE.search(folded)
+        if m2:
+            cut = m2.start()
+    return line[:cut].strip(), line[cut:].strip()
+
+
+def parse_header(
+    lines: Sequence[str], first: int, last: int, *, dictionaries: Sequence[Path] = ()
+) -> tuple[Header, list[str]]:
+    """The header block of the document on lines first..last (1-based). Returns the header and warnings."""
+    header = Header(body_start=first)
+    warnings: list[str] = []
+
+    def text(no: int) -> str:
+        return lines[no - 1]
+
+    limit = min(last, first + 30)
+    no = first
+    issuer_parts: list[str] = []
+    motto_seen = False
+    # 1. Stamp, issuer columns and motto, Số / place-date.
+    while no <= limit:
+        line = text(no)
+        if not line.strip():
+            no += 1
+            continue
+        stamp = STAMP_RE.match(line)
+        if stamp and header.stamp is None:
+            signed_at = None
+            date = iso_date(stamp["d"], stamp["m"], stamp["y"])
+            if date:
+                hh, mm, *ss = stamp["time"].split(":")
+                signed_at = f"{date}T{int(hh):02d}:{mm}:{ss[0] if ss else '00'}"
+                if stamp["tz"]:
+                    tz = stamp["tz"].replace(":", "")
+                    signed_at += f"{tz[:3]}:{tz[3:]}"
+            header.stamp = Stamp(_clean_number(stamp["number"]), signed_at, no)
+            no += 1
+            continue
+        folded = fold(line)
+        left, right = _split_columns(line)
+        is_motto = bool(MOTTO_RE.search(folded) or MOTTO2_RE.search(folded))
+        number = NUMBER_RE.match(line)
+        if number and header.number is None:
+            header.number = _clean_number(number["number"])
+            header.number_line = no
+            rest = line[number.end():]
+            _take_date(header, rest, no, lines, last)
+            no = max(no, header.date_line or no) + 1  # past a date wrapped onto the next line
+            continue
+        dated = DATE_WORDS_RE.search(line) or DATE_SLASH_RE.search(line) or WRAPPED_DATE_RE.search(line)
+        if header.date is None and "ngay" in folded and dated and _take_date(header, line, no, lines, last):
+            no = max(no, header.date_line or no) + 1
+            continue
+        if is_motto or (not motto_seen and left and is_upper_text(left) and _type_of(left, dictionaries) is None):
+            motto_seen = motto_seen or is_motto
+            if left and is_upper_text(left, 0.6):
+                issuer_parts.append(left)
+                header.issuer_line = header.issuer_line or no
+            no += 1
+            continue
+        break
+    if issuer_parts:
+        header.issuer_text = clean_space(" ".join(issuer_parts))
+    # 2. The type word.
+    scan = no
+    while scan <= limit and not text(scan).strip():
+        scan += 1
+    if scan <= limit:
+        dt = _type_of(text(scan), dictionaries)
+        if dt is not None and is_upper_text(text(scan)):
+            header.type_word = clean_space(text(scan)).rstrip(":")
+            header.type_line = scan
+            no = scan + 1
+    # 3. Title lines (also for a công văn: its "V/v …" line).
+    title_parts: list[str] = []
+    title_line = None
+    scan = no
+    while scan <= last:
+        line = text(scan)
+        stripped = line.strip()
+        if not stripped:
+            if title_parts:
+                nxt = scan + 1
+                while nxt <= last and not text(nxt).strip():
+                    nxt += 1
+                # A title wrapped over a blank line goes on with a small letter.
+                if nxt <= last and text(nxt).strip()[:1].islower() and not ATTACHED_RE.match(text(nxt)):
+                    scan = nxt
+                    continue
+                break
+            scan += 1
+            continue
+        folded = fold(stripped)
+        # The first line after the type word is the title even when it reads "Thực hiện …".
+        first_title_line = not title_parts and header.type_word is not None
+        if (ATTACHED_RE.match(stripped) or ADDRESSEE_RE.match(stripped) or HEADING_START_RE.match(folded)
+                or (PREAMBLE_START_RE.match(folded) and not first_title_line)):
+            break
+        if title_parts and is_upper_text(stripped) and not is_upper_text(" ".join(title_parts)):
+            break  # "CHỦ TỊCH ỦY BAN NHÂN DÂN …" after a decision's title
+        if header.type_word is None and not folded.startswith("v/v") and not title_parts:
+            break
+        title_parts.append(stripped)
+        title_line = title_line or scan
+        scan += 1
+        if len(title_parts) >= 6:
+            break
+    if title_parts:
+        title = clean_space(" ".join(title_parts))
+        title = re.sub(r"^[Vv]/[Vv]\s*:?\s*", "", title)
+        header.title = _sentence_case(title) if is_upper_text(title) else title
+        header.title_line = title_line
+        no = scan
+    # 4. (Kèm theo …) and Kính gửi.
+    while no <= last and not text(no).strip():
+        no += 1
+    if no <= last and ATTACHED_RE.match(text(no)):
+        parts = [text(no).strip()]
+        header.attached_line = no
+        while ")" not in parts[-1] and no + 1 <= last and len(parts) < 4 and text(no + 1).strip():
+            no += 1
+            parts.append(text(no).strip())
+        header.attached_text = clean_space(" ".join(parts))
+        no += 1
+    while no <= last and not text(no).strip():
+        no += 1
+    if no <= last:
+        m = ADDRESSEE_RE.match(text(no))
+        if m:
+            addressees = [m["rest"]] if m["rest"].strip() else []
+            no += 1
+            while no <= last and text(no).strip().startswith(("-", "+", "•")):
+                addressees.append(text(no).strip().lstrip("-+• "))
+                no += 1
+            header.addressees = [a.strip().rstrip(";,.") for a in addressees if a.strip().rstrip(";,.")]
+    header.body_start = no
+    if header.type_word is None and header.number is None and header.issuer_text is None:
+        warnings.append(f"lines {first}-{last}: no document header (issuing body, number, type word) found")
+    return header, warnings
+
+
+def _take_date(header: Header, text: str, no: int, lines: Sequence[str], last: int) -> bool:
+    candidates = [(text, no)]
+    if WRAPPED_DATE_RE.search(text) and no < last:
+        nxt = no + 1
+        while nxt < last and not lines[nxt - 1].strip():
+            nxt += 1
+        candidates.insert(0, (text.rstrip() + " " + lines[nxt - 1].strip(), nxt))
+    for candidate, line_no in candidates:
+        m = DATE_WORDS_RE.search(candidate) or DATE_SLASH_RE.search(candidate)
+        if m:
+            header.date = iso_date(m["d"], m["m"], m["y"])
+            header.date_line = line_no
+            place = clean_space(m["place"])
+            # The place is printed after the number in the right column: drop what the left column left.
+            if header.place is None and place:
+                header.place = place
+            return True
+    return False
+
+
+def _clean_number(number: str) -> str:
+    return re.sub(r"\s+", "", number).rstrip(".,;:")
+
+
+def _type_of(line: str, dictionaries: Sequence[Path] = ()):
+    folded = fold(clean_space(line)).rstrip(": .")
+    for dt in doc_types(dictionaries):
+        if folded == dt.folded:
+            return dt
+    return None
+
+
+def _sentence_case(text: str) -> str:
+    lowered = text.lower()
+    return lowered[:1].upper() + lowered[1:]

@@ -1,0 +1,273 @@
+"""The body of a document: preamble paragraphs, outline headings, the closing (``Nơi nhận:``, signature).
+
+Headings only (issue 3): ``PHẦN I`` (phan), roman ``II.`` (also as the OCR leaves it: ``I1.``, ``Il.``,
+``|.``), numbered ``1.`` ``2.1.`` ``7.1.3.`` (number), lettered ``a)`` … ``đ)`` (letter; ``¢)`` is ``c)``)
+when it heads a block rather than starting a sentence, ``Điều 1.`` (article). Bullets and sentences are body.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from ..extract.text import clean_space, fold, is_upper_text
+from .header import PREAMBLE_START_RE
+from .types import Closing, Heading, Paragraph
+
+__all__ = ["find_closing", "find_headings", "find_preamble", "ROMAN_VALUES", "to_roman"]
+
+PHAN_RE = re.compile(r"^\s*PH[ẦẤA]N\s+(?P<label>[IVXL1l|]{1,5}|\d{1,2})\b\s*[.:\-–]?\s*(?P<title>.*)$")
+ROMAN_RE = re.compile(r"^\s*(?P<label>[IVXL1l|]{1,5})\s*[.:]\s*(?P<title>\S.*)$")
+NUMBER_RE = re.compile(r"^\s*(?P<label>\d{1,2}(?:\.\d{1,2}){0,3})\s*\.?\s+(?P<title>\S.*)$")
+NUMBER_DOT_RE = re.compile(r"^\s*(?P<label>\d{1,2}(?:\.\d{1,2}){0,3})\s*\.\s*(?P<title>\S.*)$")
+LETTER_RE = re.compile(r"^\s*(?P<label>[a-zđA-ZĐ¢]?)\s*\)\s*(?P<title>\S.*)$")
+ARTICLE_RE = re.compile(r"^\s*Đi[ềêe]u\s+(?P<label>\d{1,3})\s*[.:]\s*(?P<title>.*)$")
+BULLET_RE = re.compile(r"^\s*[-+•*–]\s*")
+ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50}
+VIETNAMESE_LETTERS = "abcdđeghiklmnopqrstuvxy"
+CLOSING_RE = re.compile(r"^\s*N[ơo]i\s+nh[ậa]n\s*:", re.IGNORECASE)
+SIGNATURE_RE = re.compile(r"\b(TM\.|KT\.|Q\.\s*CHỦ TỊCH|PHÓ CHỦ TỊCH|CHỦ TỊCH)")
+APPENDIX_RE = re.compile(r"^\s*(PHỤ LỤC|Phụ lục)\b(?!\s+(số\s+)?\d+\s+kèm)")
+TABLE_TITLE_RE = re.compile(r"^\s*DANH\s+MỤC\s+NHIỆM\s+VỤ")
+
+
+def to_roman(value: int) -> str:
+    out = ""
+    for number, letters in ((40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")):
+        while value >= number:
+            out += letters
+            value -= number
+    return out
+
+
+def _roman_value(token: str) -> int | None:
+    """'I1' / 'Il' / '|' / 'I11' → the roman numeral the OCR damaged (1 and l and | are I)."""
+    if not any(ch in token for ch in "IVXL|") and not re.fullmatch(r"[1l]{2,}", token):
+        return None
+    token = token.replace("1", "I").replace("l", "I").replace("|", "I")
+    total, prev = 0, 0
+    for ch in reversed(token):
+        v = ROMAN_VALUES[ch]
+        total = total - v if v < prev else total + v
+        prev = max(prev, v)
+    if to_roman(total) != token:
+        return None
+    return total
+
+
+def find_preamble(lines: Sequence[str], start: int, end: int) -> list[Paragraph]:
+    """``Căn cứ …;``, ``Thực hiện …``, ``Theo đề nghị của …`` paragraphs before the first heading."""
+    paragraphs: list[Paragraph] = []
+    current: list[str] = []
+    first = 0
+    for no in range(start, end + 1):
+        line = lines[no - 1]
+        folded = fold(line.strip())
+        stripped = line.strip()
+        if _is_heading_start(line) or fold(stripped).rstrip(":") in {"quyet dinh", "quyet nghi", "chi thi"}:
+            break
+        if PREAMBLE_START_RE.match(folded):
+            if current:
+                paragraphs.append(Paragraph(first, no - 1, clean_space(" ".join(current))))
+            current, first = [stripped], no
+        elif current and stripped:
+            current.append(stripped)
+        if current and (not stripped or stripped.endswith((";", "."))):
+            last = no if stripped else no - 1
+            paragraphs.append(Paragraph(first, last, clean_space(" ".join(current))))
+            current = []
+    if current:
+        paragraphs.append(Paragraph(first, end, clean_space(" ".join(current))))
+    return paragraphs
+
+
+def _is_heading_start(line: str) -> bool:
+    return bool(
+        PHAN_RE.match(line) or ARTICLE_RE.match(line)
+        or (ROMAN_RE.match(line) and _roman_value(ROMAN_RE.match(line)["label"]) is not None)  # type: ignore[index]
+        or NUMBER_DOT_RE.match(line)
+    )
+
+
+def find_headings(lines: Sequence[str], start: int, end: int) -> tuple[list[Heading], list[str]]:
+    """The outline headings on lines start..end, in order, with the section each one's content ends on."""
+    headings: list[Heading] = []
+    warnings: list[str] = []
+    last_roman = 0
+    no = start
+    while no <= end:
+        line = lines[no - 1]
+        if not line.strip():
+            no += 1
+            continue
+        heading = _heading_at(lines, no, end, last_roman, headings, warnings)
+        if heading is None:
+            no += 1
+            continue
+        if heading.kind == "roman":
+            last_roman = _roman_value(heading.label) or last_roman
+        elif heading.kind == "phan":
+            last_roman = 0
+        headings.append(heading)
+        no = heading.last + 1
+    for k, h in enumerate(headings):
+        nxt = next((o for o in headings[k + 1:] if o.rank <= h.rank), None)
+        h.end = nxt.line - 1 if nxt else end
+    return headings, warnings
+
+
+def _title_lines(lines: Sequence[str], no: int, end: int, first_title: str, max_extra: int = 2) -> tuple[str, int]:
+    """A heading's title and its last line: the title may wrap onto a line or two that go on in small letters
+    (or in capitals, for a heading in capitals)."""
+    parts = [first_title.strip()]
+    last = no
+    upper = is_upper_text(first_title)
+    while last < end and len(parts) <= max_extra:
+        nxt = lines[last].strip()
+        if not nxt or _is_heading_start(lines[last]) or BULLET_RE.match(nxt) or LETTER_RE.match(nxt):
+            break
+        continues_lower = not upper and nxt[:1].islower() and not parts[-1].rstrip().endswith((".", ":", ";"))
+        if not ((upper and is_upper_text(nxt)) or continues_lower):
+            break
+        parts.append(nxt)
+        last += 1
+    return clean_space(" ".join(parts)), last
+
+
+def _heading_like(title: str, last_line_text: str) -> bool:
+    """A heading's title, not a numbered sentence: short, and not a full sentence with an ending."""
+    words = title.split()
+    if len(words) > 32:
+        return False
+    body = title.rstrip()
+    if ":" in body.rstrip(":") and len(body.split(":", 1)[1].split()) > 3:
+        return False  # "1. Phòng Văn hóa - Xã hội: Chủ trì, hướng dẫn …" is an item with its text
+    return not (body.endswith((".", ";", ",")) and len(words) > 12)
+
+
+def _heading_at(
+    lines: Sequence[str], no: int, end: int, last_roman: int, headings: list[Heading], warnings: list[str]
+) -> Heading | None:
+    line = lines[no - 1]
+    m = PHAN_RE.match(line)
+    if m:
+        label = m["label"]
+        value = _roman_value(label)
+        if value:
+            label = to_roman(value)
+        title, last = (m["title"].strip(), no)
+        if not title:
+            nxt = no + 1
+            while nxt <= end and not lines[nxt - 1].strip():
+                nxt += 1
+            if nxt <= end and is_upper_text(lines[nxt - 1]) and not _is_heading_start(lines[nxt - 1]):
+                title, last = _title_lines(lines, nxt, end, lines[nxt - 1])
+        return Heading("phan", label, _strip_title(title), no, last, 0)
+    m = ARTICLE_RE.match(line)
+    if m:
+        title = m["title"].strip()
+        return Heading("article", m["label"], _strip_title(title), no, no, 1)
+    m = ROMAN_RE.match(line)
+    if m:
+        value = _roman_value(m["label"])
+        if value is not None and (is_upper_text(m["title"], 0.6) or value in (last_roman + 1, 1)):
+            title, last = _title_lines(lines, no, end, m["title"])
+            if value != last_roman + 1 and any(ch in m["label"] for ch in "1l|"):
+                # "I1." after "III." is a damaged "IV.", not a jump back: the OCR read a stroke as 1, l or |
+                warnings.append(f"line {no}: heading '{m['label']}.' read as {to_roman(last_roman + 1)}")
+                value = last_roman + 1
+            return Heading("roman", to_roman(value), _strip_title(title), no, last, 1)
+    m = NUMBER_RE.match(line)
+    if m and (NUMBER_DOT_RE.match(line) or "." in m["label"]):
+        label = m["label"].rstrip(".")
+        title, last = _title_lines(lines, no, end, m["title"])
+        if is_upper_text(m["title"]) and "." not in label and last_roman and len(m["title"].split()) >= 2:
+            # A heading in capitals numbered "1." where the roman "II." is due: the OCR lost the numeral.
+            value = last_roman + 1
+            warnings.append(f"line {no}: heading '{label}.' in capitals read as roman {to_roman(value)}")
+            return Heading("roman", to_roman(value), _strip_title(title), no, last, 1)
+        if not _heading_like(title, lines[last - 1]):
+            return None
+        return Heading("number", label, _strip_title(title), no, last, 2 + label.count("."))
+    m = LETTER_RE.match(line)
+    if m:
+        letter = m["label"].lower().replace("¢", "c")
+        title, last = _title_lines(lines, no, end, m["title"], max_extra=1)
+        words = title.split()
+        if len(words) > 14 or title.rstrip().endswith((".", ";", ",")):
+            return None
+        if len(line.rstrip()) >= 66 and not line.rstrip().endswith(":"):
+            return None  # a line as long as the text's lines: a lettered sentence that wraps, not a heading
+        prev = next((h for h in reversed(headings) if h.kind == "letter"), None)
+        if not letter:
+            # ") Trung tâm …": the OCR lost the letter; it is the one after the previous lettered heading.
+            if prev is None or not m["title"][:1].isupper() or prev.label not in VIETNAMESE_LETTERS[:-1]:
+                return None
+            letter = VIETNAMESE_LETTERS[VIETNAMESE_LETTERS.index(prev.label) + 1]
+            warnings.append(f"line {no}: a lettered heading without its letter read as '{letter})'")
+        nxt = last + 1
+        while nxt <= end and not lines[nxt - 1].strip():
+            nxt += 1
+        # A lettered heading heads a block: what follows is a bullet, a paragraph or another heading,
+        # not the rest of its own sentence.
+        if nxt <= end and lines[nxt - 1].strip()[:1].islower() and len(words) > 6:
+            return None
+        if prev is not None and prev.label == "d" and letter == "d":
+            letter = "đ"  # Vietnamese order is a, b, c, d, đ, e: a second "d)" is "đ)" without its bar
+        return Heading("letter", letter, _strip_title(title), no, last, 6)
+    return None
+
+
+def _strip_title(title: str) -> str:
+    return clean_space(title).rstrip(":;,. ").strip()
+
+
+def find_closing(lines: Sequence[str], start: int, end: int) -> Closing:
+    """``Nơi nhận:`` and its list (left column), the signature block (right column), the signer's name."""
+    closing = Closing()
+    no = None
+    for k in range(end, start - 1, -1):
+        if CLOSING_RE.match(lines[k - 1]):
+            no = k
+            break
+    if no is None:
+        return closing
+    closing.line = no
+    marks: list[str] = []
+    recipients: list[str] = []
+    for k in range(no, end + 1):
+        line = lines[k - 1]
+        left = line
+        m = SIGNATURE_RE.search(line)
+        if m:
+            marks.append(line[m.start():].strip())
+            left = line[: m.start()].rstrip()
+            # a damaged first letter of the mark (">HO CHỦ TỊCH") stays on the left: drop it
+            if not left.endswith((";", ",", ".")):
+                left = re.sub(r"\s\S{1,3}$", "", left)
+        if k == no:
+            left = CLOSING_RE.sub("", left)
+        stripped = left.strip()
+        if not stripped:
+            continue
+        if BULLET_RE.match(stripped):
+            recipients.append(BULLET_RE.sub("", stripped))
+        elif recipients and not recipients[-1].rstrip().endswith((";", ".")) and stripped[:1].isalnum():
+            recipients[-1] += " " + stripped
+    closing.recipients = [r.strip().rstrip(";,.”\" ").strip() for r in recipients if r.strip().rstrip(";,.”\" ")]
+    folded_marks = fold(" ".join(marks))
+    if "pho chu tich" in folded_marks or "kt." in folded_marks:
+        closing.signer_position = "Phó Chủ tịch"
+    elif "chu tich" in folded_marks:
+        closing.signer_position = "Chủ tịch"
+    # The signer's name: the last line of the document that reads as a person's name.
+    for k in range(end, no, -1):
+        stripped = lines[k - 1].strip()
+        if not stripped:
+            continue
+        words = stripped.split()
+        if 2 <= len(words) <= 5 and all(w[:1].isupper() and w[1:].islower() and w.isalpha() for w in words):
+            closing.signer_name = stripped
+            closing.signer_line = k
+        break
+    return closing
