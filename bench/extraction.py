@@ -1,0 +1,68 @@
+"""Extraction accuracy on the three annotated seeds, and ingest time per document after load.
+
+    python bench/extraction.py
+
+Field accuracy (doc_type, number, date, issuer, title, period, attached_to …), section recall (label at
+its line; and with the title, case and marks ignored), legal_basis and targets F1 (matched by line),
+appendix rows found and lead-unit accuracy on seed 001 (first canonical lead unit), units of "Tổ chức thực
+hiện" found. Definitions: tests/extraction_gold.py. Time: ingest_text (repair included) and segmentation +
+extraction alone, per seed, after the model is loaded.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+
+from extraction_gold import ANNOTATED, SAMPLES, Scores, f1, score  # noqa: E402
+
+from cchc_cli import ingest_text, repair_text  # noqa: E402
+from cchc_cli.ingest import records_from_repaired  # noqa: E402
+
+
+def share(values: list[bool]) -> str:
+    return f"{sum(values)}/{len(values)} = {sum(values) / len(values):.1%}" if values else "n/a"
+
+
+def main() -> None:
+    scores = Scores()
+    t0 = time.perf_counter()
+    repair_text("Kế hoạch")  # load the model
+    load = time.perf_counter() - t0
+    for seed in ANNOTATED:
+        records = ingest_text((SAMPLES / f"{seed}.txt").read_text("utf-8"))
+        score(seed, records, scores)
+    print("Extraction on the 3 annotated seeds (tests/data/gold)")
+    for name, values in scores.fields.items():
+        print(f"  {name:<16} {share(values)}")
+    print(f"  section recall (label+line)   {share(scores.sections_found)}")
+    print(f"  section recall (with title)   {share(scores.section_titles)}")
+    print(f"  legal_basis F1   {f1(scores.legal_tp, scores.legal_fp, scores.legal_fn):.1%} "
+          f"(tp {scores.legal_tp}, fp {scores.legal_fp}, fn {scores.legal_fn})")
+    print(f"  targets F1       {f1(scores.targets_tp, scores.targets_fp, scores.targets_fn):.1%} "
+          f"(tp {scores.targets_tp}, fp {scores.targets_fp}, fn {scores.targets_fn})")
+    print(f"  appendix rows    {share(scores.rows_found)}")
+    print(f"  lead unit right  {share(scores.lead_right)}")
+    print(f"  units recall     {share(scores.units_found)}")
+    print(f"\nTime (model load {load:.2f} s, then per seed; best of 3)")
+    for path in sorted(SAMPLES.glob("*.txt")):
+        text = path.read_text("utf-8")
+        full = min(_timed(ingest_text, text) for _ in range(3))
+        repaired = repair_text(text).text
+        alone = min(_timed(records_from_repaired, text, repaired) for _ in range(3))
+        print(f"  {path.name:<28} {len(text.encode()) / 1024:5.1f} KB  ingest_text {full:.3f} s"
+              f"  (segment+extract alone {alone:.3f} s)")
+
+
+def _timed(action, *args) -> float:
+    t = time.perf_counter()
+    action(*args)
+    return time.perf_counter() - t
+
+
+if __name__ == "__main__":
+    main()

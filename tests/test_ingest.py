@@ -1,0 +1,214 @@
+"""Ingest as a user sees it: records of the five seeds, the annotated facts of three, the JSON contract."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from functools import cache
+
+import pytest
+from extraction_gold import ANNOTATED, SAMPLES, Scores, annotation, f1, flat_sections, score
+
+from cchc_cli import DocumentRecord, ingest_text
+from cchc_cli.cli import main
+from cchc_cli.records import document_record_schema
+
+SEEDS = sorted(p.stem for p in SAMPLES.glob("*.txt"))
+
+
+@cache
+def records(seed: str) -> list[DocumentRecord]:
+    return ingest_text((SAMPLES / f"{seed}.txt").read_text("utf-8"), f"samples/{seed}.txt")
+
+
+@cache
+def measured() -> Scores:
+    scores = Scores()
+    for seed in ANNOTATED:
+        score(seed, records(seed), scores)
+    return scores
+
+
+def share(values: list[bool]) -> float:
+    return sum(values) / len(values)
+
+
+# --- the annotated seeds (bench/extraction.py prints the same figures) --------------------------------
+
+
+@pytest.mark.parametrize("name", ["document count", "doc_type", "number", "date", "issuer", "issuer level",
+                                  "title", "period", "attached_to", "lines"])
+def test_header_fields_match_the_annotation(name: str) -> None:
+    assert share(measured().fields[name]) == 1.0, name  # measured 4/4 on every field
+
+
+def test_section_headings_found_with_their_titles() -> None:
+    scores = measured()
+    assert share(scores.sections_found) >= 0.97  # measured 49/49
+    assert share(scores.section_titles) >= 0.80  # measured 43/49 (titles keep the repair's slips)
+
+
+def test_legal_basis_and_targets_f1() -> None:
+    scores = measured()
+    assert f1(scores.legal_tp, scores.legal_fp, scores.legal_fn) >= 0.95  # measured 100%
+    assert f1(scores.targets_tp, scores.targets_fp, scores.targets_fn) >= 0.90  # measured 100%
+
+
+def test_appendix_of_seed_001_gives_30_rows_with_their_lead_unit() -> None:
+    scores = measured()
+    assert sum(scores.rows_found) == 30
+    assert sum(scores.lead_right) >= 28  # measured 30/30 (29 with an earlier engine build)
+    plan = records("001_1f3803ca4a2b50d8")[1]
+    assert [t.stt for t in plan.tasks] == list(range(1, 31))
+    assert {t.area for t in plan.tasks} == {"the_che", "thu_tuc_hanh_chinh", "to_chuc_bo_may", "cong_vu",
+                                            "tai_chinh_cong", "chinh_quyen_so", "chi_dao_dieu_hanh"}
+    assert all(t.deadline and t.deadline.from_ == "2026-01-01" for t in plan.tasks)
+
+
+def test_units_of_the_organisation_part_found() -> None:
+    assert share(measured().units_found) >= 0.9  # measured 12/13 ("Vẫn phòng" as the repair left it)
+
+
+def test_seed_001_is_a_decision_then_the_plan_it_issues() -> None:
+    decision, plan = records("001_1f3803ca4a2b50d8")
+    assert (decision.doc_type, decision.number, decision.date) == ("QĐ", "95/QĐ-UBND", "2025-09-03")
+    assert [s.label for s in decision.sections] == ["1", "2", "3"]
+    assert {s.kind for s in decision.sections} == {"article"}
+    assert (plan.doc_type, plan.number, plan.date) == ("KH", None, None)
+    assert plan.attached_to is not None
+    assert (plan.attached_to.doc_type, plan.attached_to.number, plan.attached_to.date) == (
+        "QĐ", "95/QĐ-UBND", "2025-09-03")
+    assert plan.period is not None and (plan.period.from_, plan.period.to) == ("2026-01-01", "2030-12-31")
+    assert decision.source.lines == (1, 49) and plan.source.lines[0] == 50
+    # references ⊇ legal_basis, and the decision's own number is not a reference
+    numbers = {r.number for r in decision.references}
+    assert {r.number for r in decision.legal_basis} <= numbers
+    assert "95/QĐ-UBND" not in numbers
+    ref = next(r for r in decision.legal_basis if r.number == "76/NQ-CP")
+    assert (ref.kind, ref.date, ref.issuer, ref.line) == ("Nghị quyết", "2021-07-15", "Chính phủ", 12)
+
+
+def test_outline_tree_nests_numbers_under_romans() -> None:
+    plan = records("001_1f3803ca4a2b50d8")[1]
+    assert [s.label for s in plan.sections] == ["I", "II", "III", "IV", "V", "VI"]
+    parents = {(p, s.label) for p, s in flat_sections(plan.sections) if s.kind == "number"}
+    assert ("VI", "2") in parents and ("II", "6") in parents
+    assert all(s.level == 1 for s in plan.sections)
+
+
+def test_seed_000_period_and_targets() -> None:
+    (plan,) = records("000_8c0715b9867aa8fa")
+    assert plan.period is not None and (plan.period.from_, plan.period.to) == ("2025-07-01", "2025-12-31")
+    gold = {t["line"] for t in annotation("000_8c0715b9867aa8fa")[0]["targets"]}
+    assert {t.line for t in plan.targets} == gold
+    last = next(t for t in plan.targets if t.line == 83)  # "… đạt 90% trở lên"
+    assert (last.comparator, last.value, last.unit) == ("≥", 90.0, "%")
+
+
+# --- seeds 002 and 004: facts checked by reading them --------------------------------------------------
+
+
+def test_seed_002_signature_stamp_is_not_the_plans_number() -> None:
+    (plan,) = records("002_324750816b82cebd")
+    assert plan.signature_stamp is not None
+    assert plan.signature_stamp.number == "464/QĐ-UBND"
+    assert plan.signature_stamp.signed_at == "2025-08-13T07:54:41+07:00"
+    assert plan.number is None and plan.doc_type == "KH"
+    assert plan.attached_to is not None and plan.attached_to.date == "2025-07-31"
+    assert plan.issuer.name == "Ủy ban nhân dân xã Lai Khê" and plan.issuer.level == "xã"
+    assert [r.number for r in plan.legal_basis] == ["76/NQ-CP", "118/2025/NĐ-CP", "4625/BNV-CCHC", "3401/QĐ-UBND"]
+    assert [s.label for s in plan.sections] == ["I", "II", "III", "IV"]  # II printed so the OCR read "1."
+
+
+def test_seed_004_header_signer_and_parts() -> None:
+    (plan,) = records("004_b88a8f933fcc216f")
+    assert (plan.doc_type, plan.number, plan.date) == ("KH", "14/KH-UBND", "2025-08-01")
+    assert plan.issuer.name == "Ủy ban nhân dân phường Trần Liễu"
+    assert (plan.signer.name, plan.signer.position) == ("Trần Thị Tỉnh", "Chủ tịch")
+    assert [(s.kind, s.label) for s in plan.sections[:2]] == [("phan", "I"), ("phan", "II")]
+    assert "Lưu: VT, BHXH" in plan.recipients
+    assert [r.number for r in plan.legal_basis] == ["1747/UBND-KSTTHC"]
+
+
+def test_seed_003_signer_and_recipients() -> None:
+    (report,) = records("003_4df792cc80223c47")
+    assert (report.signer.name, report.signer.position) == ("Hoàng Minh Cường", "Phó Chủ tịch")
+    assert "UBND cấp huyện" in report.recipients and "Các sở, ban, ngành thuộc UBND TP" in report.recipients
+
+
+# --- the contract ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_every_record_round_trips_and_validates_against_the_schema(seed: str) -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    schema = document_record_schema()
+    for record in records(seed):
+        data = json.loads(json.dumps(record.to_json_dict(), ensure_ascii=False))
+        jsonschema.Draft202012Validator(schema).validate(data)
+        assert DocumentRecord.model_validate(data) == record
+        assert data["source"]["lines"][0] <= data["source"]["lines"][1]
+        assert "from" in (data["period"] or {"from": None})
+
+
+def test_schema_names_its_dialect_and_version() -> None:
+    schema = document_record_schema()
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    assert schema["$id"] == "urn:cchc:document-record:1.0"
+    assert {"id", "doc_type", "legal_basis", "sections", "tasks", "repair", "warnings"} <= set(schema["properties"])
+    assert "from" in schema["$defs"]["Period"]["properties"]
+
+
+def test_non_document_text_gives_a_record_with_warnings_and_empty_text_none() -> None:
+    (record,) = ingest_text("Hôm nay trời đẹp, chúng tôi đi chơi công viên.\nKhông có gì khác.\n")
+    assert record.doc_type is None
+    assert any("not read as an administrative document" in w for w in record.warnings)
+    assert ingest_text("") == [] and ingest_text(" \n\n") == []
+
+
+def test_same_text_from_utf8_and_cp1258_gets_the_same_id(tmp_path, capsys) -> None:
+    text = (SAMPLES / "000_8c0715b9867aa8fa.txt").read_text("utf-8")
+    lines = text.split("\n")[:60]
+    short = "\n".join(line for line in lines if all(ord(c) < 0x2000 for c in line)) + "\n"
+    utf8 = tmp_path / "a.txt"
+    legacy = tmp_path / "b.txt"
+    utf8.write_bytes(short.encode("utf-8"))
+    legacy.write_bytes(short.encode("cp1258", errors="strict"))
+    assert main(["ingest", str(utf8), "--json"]) == 0
+    first = json.loads(capsys.readouterr().out)
+    assert main(["ingest", str(legacy), "--json", "--encoding", "cp1258"]) == 0
+    second = json.loads(capsys.readouterr().out)
+    assert [r["id"] for r in first] == [r["id"] for r in second]
+    assert first[0]["source"]["sha256"] != second[0]["source"]["sha256"]
+
+
+# --- the command line --------------------------------------------------------------------------------------
+
+
+def _cchc(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run([sys.executable, "-m", "cchc_cli", *args], input=stdin, capture_output=True, timeout=120)
+
+
+def test_cli_ingest_json_and_schema() -> None:
+    done = _cchc("ingest", str(SAMPLES / "003_4df792cc80223c47.txt"), "--json")
+    assert done.returncode == 0, done.stderr
+    (record,) = json.loads(done.stdout)
+    assert (record["doc_type"], record["number"]) == ("BC", "205/BC-UBND")
+    assert record["source"]["path"].endswith("003_4df792cc80223c47.txt") and len(record["source"]["sha256"]) == 64
+    schema = _cchc("schema")
+    assert schema.returncode == 0 and json.loads(schema.stdout)["$id"] == "urn:cchc:document-record:1.0"
+
+
+def test_cli_ingest_stdin_empty_file_and_usage(tmp_path) -> None:
+    done = _cchc("ingest", "-", "--json", stdin="Số: 12/KH-UBND\nKẾ HOẠCH\nCải cách hành chính năm 2025\n".encode())
+    assert done.returncode == 0, done.stderr
+    (record,) = json.loads(done.stdout)
+    assert record["source"]["path"] is None and record["doc_type"] == "KH"
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    done = _cchc("ingest", str(empty), "--json")
+    assert done.returncode == 0 and json.loads(done.stdout) == [] and b"empty" in done.stderr
+    assert _cchc("ingest", str(empty)).returncode == 2  # --json is required for now
+    assert _cchc("ingest", str(empty), str(empty), "--json").returncode == 2
+    assert _cchc("ingest", str(tmp_path / "missing.txt"), "--json").returncode == 3
