@@ -1,0 +1,356 @@
+"""The record store: every document ``cchc ingest`` read, with its earlier versions.
+
+A document is identified by its source file (the path as resolved at ingest; a text read from stdin by
+``<stdin>:`` and the first 16 hex digits of its sha256) and its position in that file (0-based). Each ingest
+of a file is one row of ``ingests`` (its sha256 and the pipeline version that read it) and adds one version of
+each of its documents; older versions are kept. The *latest* documents of a file are those of its latest
+ingest, so a document that left the file no longer shows, and a file that yields no document is recorded too
+(it is skipped as unchanged next time).
+
+The store sits behind the small :class:`Store` protocol (a shared PostgreSQL store comes next); every SQL
+statement lives in :class:`SQLiteStore`, and values only ever reach SQL as parameters.
+
+SQLite details: WAL journal (readers never wait for the writer); a busy timeout of 30 s (``CCHC_DB_TIMEOUT``
+seconds to change it) before a locked store is reported (exit 4); each file's documents are written in one
+``BEGIN IMMEDIATE`` transaction, so a process killed at any moment leaves whole files or nothing; the schema is
+migrated forward by :data:`MIGRATIONS`, its step count kept in ``PRAGMA user_version``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Protocol
+
+from .errors import StoreError
+
+__all__ = [
+    "DEFAULT_DB",
+    "DEFAULT_TIMEOUT",
+    "MIGRATIONS",
+    "IngestInfo",
+    "SQLiteStore",
+    "Store",
+    "StoreError",
+    "StoredFile",
+    "StoredRecord",
+    "open_store",
+    "resolve_db_path",
+]
+
+DEFAULT_DB = "cchc.db"
+DEFAULT_TIMEOUT = 30.0
+
+# Ordered schema steps: step i brings a store from user_version i to i + 1. Append, never edit a shipped step.
+MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    (
+        """CREATE TABLE ingests (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            path TEXT NOT NULL,
+            sha256 TEXT NOT NULL,
+            pipeline TEXT NOT NULL,
+            ingested_at TEXT NOT NULL,
+            document_count INTEGER NOT NULL
+        )""",
+        "CREATE INDEX ingests_by_path ON ingests (path, id)",
+        """CREATE TABLE documents (
+            path TEXT NOT NULL,
+            position INTEGER NOT NULL,
+            version INTEGER NOT NULL,
+            ingest_id INTEGER NOT NULL REFERENCES ingests (id),
+            document_id TEXT NOT NULL,
+            record TEXT NOT NULL,
+            PRIMARY KEY (path, position, version)
+        )""",
+        "CREATE INDEX documents_by_ingest ON documents (ingest_id)",
+    ),
+)
+
+
+@dataclass(frozen=True)
+class StoredRecord:
+    """One version of one document as stored."""
+
+    record: dict[str, Any]  # the DocumentRecord JSON dict (record.to_json_dict())
+    path: str  # source path as stored (the key: resolved at ingest)
+    position: int  # 0-based index of the document in its file
+    version: int  # 1, 2, ... per (path, position)
+    ingested_at: str  # ISO 8601 UTC
+
+
+@dataclass(frozen=True)
+class IngestInfo:
+    """The latest ingest of one file."""
+
+    sha256: str
+    pipeline: str
+    ingested_at: str
+    document_count: int
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    """What :meth:`Store.store_file` did: ``stored`` (a new version of the file's documents) or ``unchanged``
+    (the file's latest ingest already has this content and pipeline version, and ``force`` was not given)."""
+
+    status: str
+    document_count: int
+
+
+class Store(Protocol):
+    """What the commands need from a record store."""
+
+    location: str
+
+    def records(self, *, all_versions: bool = False) -> Iterator[StoredRecord]:
+        """The latest version of each document (every version with `all_versions`), by path, position, version."""
+        ...
+
+    def file_records(self, paths: Iterable[str]) -> Iterator[StoredRecord]:
+        """The latest documents of each of `paths` (stored keys), in the order given; unknown paths give none."""
+        ...
+
+    def latest_ingest(self, path: str) -> IngestInfo | None:
+        """The latest ingest of the file stored under `path`, or None."""
+        ...
+
+    def store_file(
+        self, path: str, sha256: str, pipeline: str, records: Sequence[dict[str, Any]], *, force: bool = False
+    ) -> StoredFile:
+        """Add a version of each of `records` (the documents of one file, in order) in one transaction, unless
+        the file's latest ingest has the same sha256 and pipeline and not `force`."""
+        ...
+
+    def close(self) -> None: ...
+
+
+def resolve_db_path(path: Path | None = None) -> Path:
+    """`path`, else ``$CCHC_DB``, else ``./cchc.db``."""
+    if path is not None:
+        return Path(path)
+    return Path(os.environ.get("CCHC_DB") or DEFAULT_DB)
+
+
+def open_store(path: Path | None = None, *, must_exist: bool = False) -> Store:
+    """Open (creating and migrating it if needed) the store at `path` (see :func:`resolve_db_path`).
+
+    With `must_exist` (export, validate), a missing file is a StoreError rather than a new empty store.
+    Every failure is a :class:`StoreError` (exit 4) naming the file.
+    """
+    db = resolve_db_path(path)
+    if db.is_dir():
+        raise StoreError(f"{db}: is a folder, not a cchc store; pass --db FILE")
+    if must_exist and not db.exists():
+        raise StoreError(f"{db}: no cchc store here; run 'cchc ingest' first or pass --db")
+    return SQLiteStore(db, timeout=_timeout())
+
+
+def _timeout() -> float:
+    raw = os.environ.get("CCHC_DB_TIMEOUT")
+    if not raw:
+        return DEFAULT_TIMEOUT
+    try:
+        value = float(raw)
+    except ValueError:
+        raise StoreError(f"CCHC_DB_TIMEOUT={raw!r}: not a number of seconds") from None
+    return max(value, 0.0)
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+class SQLiteStore:
+    """The embedded store: one SQLite file (WAL), opened by each cchc process that needs it."""
+
+    def __init__(self, path: Path, *, timeout: float = DEFAULT_TIMEOUT) -> None:
+        self.path = Path(path)
+        self.location = str(path)
+        self.timeout = timeout
+        if self.path.parent and not self.path.parent.exists():
+            raise StoreError(f"{path}: its folder does not exist; create it or pass another --db")
+        try:
+            # Autocommit mode: transactions are opened explicitly (BEGIN IMMEDIATE for writes).
+            self._db = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise self._error(exc) from None
+        try:
+            self._setup()
+        except BaseException:
+            self._db.close()
+            raise
+
+    # --- setup --------------------------------------------------------------------------------------------
+
+    def _setup(self) -> None:
+        with self._errors():
+            self._db.execute("PRAGMA foreign_keys = ON")
+            if self._db.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                self._db.execute("PRAGMA journal_mode = WAL")
+            self._db.execute("PRAGMA synchronous = NORMAL")  # durable in WAL up to the last checkpointed commit
+            if self._db.execute("PRAGMA user_version").fetchone()[0] != len(MIGRATIONS):
+                self._migrate()
+
+    def _migrate(self) -> None:
+        # Read again under the write lock: another process may have migrated meanwhile.
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            current = self._db.execute("PRAGMA user_version").fetchone()[0]
+            if current > len(MIGRATIONS):
+                raise StoreError(
+                    f"{self.location}: made by a newer cchc (schema step {current}, this one knows "
+                    f"{len(MIGRATIONS)}); upgrade cchc or pass another --db"
+                )
+            if current == 0 and self._has_foreign_tables():
+                raise StoreError(f"{self.location}: an SQLite database that is not a cchc store; pass another --db")
+            for step in range(current, len(MIGRATIONS)):
+                for statement in MIGRATIONS[step]:
+                    self._db.execute(statement)
+                # PRAGMA takes no parameters; the value is our own integer.
+                self._db.execute(f"PRAGMA user_version = {step + 1:d}")
+            self._db.execute("COMMIT")
+        except BaseException:
+            self._rollback()
+            raise
+
+    def _has_foreign_tables(self) -> bool:
+        names = {row[0] for row in self._db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        return bool(names - {"sqlite_sequence"})
+
+    # --- reading ------------------------------------------------------------------------------------------
+
+    _SELECT = (
+        "SELECT d.record, d.path, d.position, d.version, i.ingested_at "
+        "FROM documents AS d JOIN ingests AS i ON i.id = d.ingest_id "
+    )
+    _LATEST = "i.id = (SELECT MAX(l.id) FROM ingests AS l WHERE l.path = d.path)"
+
+    def records(self, *, all_versions: bool = False) -> Iterator[StoredRecord]:
+        where = "" if all_versions else f"WHERE {self._LATEST} "
+        yield from self._rows(self._SELECT + where + "ORDER BY d.path, d.position, d.version", ())
+
+    def file_records(self, paths: Iterable[str]) -> Iterator[StoredRecord]:
+        query = self._SELECT + f"WHERE d.path = ? AND {self._LATEST} ORDER BY d.position, d.version"
+        for path in paths:
+            yield from self._rows(query, (path,))
+
+    def _rows(self, query: str, params: tuple[Any, ...]) -> Iterator[StoredRecord]:
+        with self._errors():
+            cursor = self._db.execute(query, params)
+            # Fetched in blocks: a large store is never held in memory whole.
+            while rows := cursor.fetchmany(256):
+                for record, path, position, version, ingested_at in rows:
+                    yield StoredRecord(json.loads(record), path, position, version, ingested_at)
+
+    def latest_ingest(self, path: str) -> IngestInfo | None:
+        with self._errors():
+            row = self._db.execute(
+                "SELECT sha256, pipeline, ingested_at, document_count FROM ingests WHERE path = ? "
+                "ORDER BY id DESC LIMIT 1",
+                (path,),
+            ).fetchone()
+        return IngestInfo(*row) if row else None
+
+    def counts(self) -> dict[str, int]:
+        """Files, ingests, latest documents and document versions held (for summaries and tests)."""
+        with self._errors():
+            files, ingests = self._db.execute("SELECT COUNT(DISTINCT path), COUNT(*) FROM ingests").fetchone()
+            latest = self._db.execute(f"SELECT COUNT(*) FROM documents AS d JOIN ingests AS i "
+                                      f"ON i.id = d.ingest_id WHERE {self._LATEST}").fetchone()[0]
+            versions = self._db.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
+        return {"files": files, "ingests": ingests, "documents": latest, "versions": versions}
+
+    # --- writing ------------------------------------------------------------------------------------------
+
+    def store_file(
+        self, path: str, sha256: str, pipeline: str, records: Sequence[dict[str, Any]], *, force: bool = False
+    ) -> StoredFile:
+        with self._errors():
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                # Checked again inside the transaction: a concurrent run may have stored this file meanwhile.
+                latest = self.latest_ingest(path)
+                if not force and latest is not None and (latest.sha256, latest.pipeline) == (sha256, pipeline):
+                    self._db.execute("ROLLBACK")
+                    return StoredFile("unchanged", latest.document_count)
+                ingest_id = self._db.execute(
+                    "INSERT INTO ingests (path, sha256, pipeline, ingested_at, document_count) VALUES (?, ?, ?, ?, ?)",
+                    (path, sha256, pipeline, _now(), len(records)),
+                ).lastrowid
+                versions = dict(
+                    self._db.execute(
+                        "SELECT position, MAX(version) FROM documents WHERE path = ? GROUP BY position", (path,)
+                    ).fetchall()
+                )
+                self._db.executemany(
+                    "INSERT INTO documents (path, position, version, ingest_id, document_id, record) "
+                    "VALUES (?, ?, ?, ?, ?, ?)",
+                    [
+                        (path, position, versions.get(position, 0) + 1, ingest_id, str(record.get("id", "")),
+                         json.dumps(record, ensure_ascii=False, separators=(",", ":")))
+                        for position, record in enumerate(records)
+                    ],
+                )
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._rollback()
+                raise
+        return StoredFile("stored", len(records))
+
+    # --- plumbing -----------------------------------------------------------------------------------------
+
+    def close(self) -> None:
+        with contextlib.suppress(sqlite3.Error):
+            self._db.close()
+
+    def __enter__(self) -> SQLiteStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _rollback(self) -> None:
+        if self._db.in_transaction:
+            with contextlib.suppress(sqlite3.Error):
+                self._db.execute("ROLLBACK")
+
+    def _errors(self) -> _SQLiteErrors:
+        return _SQLiteErrors(self)
+
+    def _error(self, exc: sqlite3.Error) -> StoreError:
+        detail = " ".join(str(exc).split()) or type(exc).__name__
+        lowered = detail.lower()
+        if "locked" in lowered or "busy" in lowered:
+            return StoreError(
+                f"{self.location}: the store stayed locked by another cchc run for {self.timeout:g} s; "
+                "try again when it ends (CCHC_DB_TIMEOUT sets the wait in seconds)"
+            )
+        if "not a database" in lowered or "malformed" in lowered or "corrupt" in lowered:
+            return StoreError(f"{self.location}: not a cchc store or damaged ({detail}); pass another --db")
+        if "readonly" in lowered or "read-only" in lowered or "unable to open" in lowered:
+            return StoreError(f"{self.location}: cannot open the store for writing ({detail}); check its "
+                              "permissions or pass another --db")
+        if "disk" in lowered or "full" in lowered:
+            return StoreError(f"{self.location}: cannot write the store ({detail}); free some space")
+        return StoreError(f"{self.location}: store error: {detail}")
+
+
+class _SQLiteErrors:
+    """Turns sqlite3 errors raised inside the block into StoreErrors naming the store."""
+
+    def __init__(self, store: SQLiteStore) -> None:
+        self.store = store
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: object) -> bool:
+        if isinstance(exc, sqlite3.Error):
+            raise self.store._error(exc) from None
+        return False
