@@ -40,11 +40,12 @@ VIETNAMESE_ONLY = regex.compile(r"[ăâêôơưđàáảãạằắẳẵặầ�
 
 @dataclass(slots=True)
 class Settings:
-    lm_weight: float = 1.0
+    lm_weight: float = 1.5
+    viterbi_beam: float = 10.0  # Viterbi states this many nats below the best are dropped
     channel_weight: float = 1.0
     beam: int = 12
     max_candidates: int = 8
-    candidate_margin: float = 12.0  # ln units below the best prescore
+    candidate_margin: float = 8.0  # ln units below the best prescore
     identity_mix: float = 0.05  # chance that a token with Vietnamese marks was read right
     clean_identity: float = 0.97  # in text that already reads as Vietnamese: chance a token is right as is
     clean_ratio: float = 0.2  # share of words with Vietnamese-only letters above which text counts as clean
@@ -259,13 +260,17 @@ class Repairer:
         bos = lm.bos
         states: list[tuple[float, int, int, int]] = [(0.0, -1, bos, bos)]  # (score, back, u, v)
         backs: list[list[tuple[float, int, int, int]]] = []
+        beam = s.viterbi_beam
         for options in lattice:
             cur: list[tuple[float, int, int, int]] = []
+            # beam: states far below the best seldom win once the next LM score is added; skip them
+            floor = max(st[0] for st in states) - beam
+            live = [(si, st[0], st[2], st[3]) for si, st in enumerate(states) if st[0] >= floor]
             for _w, wids, ch in options:
                 best = -1e300
                 arg = 0
                 last = wids[-1]
-                for si, (sc, _b, u, v) in enumerate(states):
+                for si, sc, u, v in live:
                     if len(wids) == 1:
                         x = cache.get((u * vsize + v) * vsize + last)
                         if x is None:
