@@ -209,6 +209,8 @@ def test_cli_ingest_stdin_empty_file_and_usage(tmp_path) -> None:
     empty.write_bytes(b"")
     done = _cchc("ingest", str(empty), "--json")
     assert done.returncode == 0 and json.loads(done.stdout) == [] and b"empty" in done.stderr
-    assert _cchc("ingest", str(empty)).returncode == 2  # --json is required for now
-    assert _cchc("ingest", str(empty), str(empty), "--json").returncode == 2
+    # Without --json the records are only stored; the same file named twice is read once.
+    done = _cchc("ingest", str(empty), str(empty), "--db", str(tmp_path / "s.db"))
+    assert done.returncode == 0 and done.stdout == b"" and b"1 file(s)" in done.stderr
+    assert _cchc("ingest", str(empty), "--jobs", "0").returncode == 2
     assert _cchc("ingest", str(tmp_path / "missing.txt"), "--json").returncode == 3

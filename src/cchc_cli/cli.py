@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
     from .repair import RepairResult
 
-__all__ = ["STREAM_THRESHOLD", "build_app", "main", "run_ingest", "run_repair", "run_schema"]
+__all__ = ["STREAM_THRESHOLD", "build_app", "main", "run_export", "run_ingest", "run_repair", "run_schema"]
 
 PROG = "cchc"
 # Inputs larger than this are repaired as a stream of lines (repair_lines): memory stays bounded by the
@@ -238,12 +238,33 @@ def build_app() -> "typer.Typer":
     @app.command(no_args_is_help=True)
     def ingest(
         paths: Annotated[
-            list[str],
-            typer.Argument(metavar="PATH", help="One text file; '-' reads the document's text from stdin."),
-        ],
-        as_json: Annotated[
-            bool, typer.Option("--json", help="Print the file's records as one JSON array on stdout (required).")
-        ] = False,
+            list[str] | None,
+            typer.Argument(
+                metavar="PATH",
+                help="Text files or folders (walked recursively); '-' reads one document's text from stdin.",
+            ),
+        ] = None,
+        db: Annotated[
+            Path | None,
+            typer.Option("--db", metavar="FILE", help="The record store (default: $CCHC_DB, else ./cchc.db)."),
+        ] = None,
+        jobs: Annotated[
+            int | None,
+            typer.Option("--jobs", "-j", metavar="N", help="Worker processes (default: the machine's cores)."),
+        ] = None,
+        include: Annotated[
+            str | None,
+            typer.Option("--include", metavar="GLOB", help="Files to take from folders (default: *.txt)."),
+        ] = None,
+        files_from: Annotated[
+            str | None,
+            typer.Option(
+                "--files-from",
+                metavar="FILE",
+                help="Also ingest the paths listed in FILE ('-': stdin), one a line; blank lines and # comments "
+                "are skipped.",
+            ),
+        ] = None,
         dictionary: Annotated[
             list[Path] | None,
             typer.Option(
@@ -257,24 +278,100 @@ def build_app() -> "typer.Typer":
             typer.Option(
                 "--encoding",
                 metavar="ENC",
-                help="Read the input in this encoding (e.g. cp1258, utf-16) instead of detecting UTF-8.",
+                help="Read the inputs in this encoding (e.g. cp1258, utf-16) instead of detecting it.",
             ),
         ] = None,
+        force: Annotated[
+            bool,
+            typer.Option("--force", help="Re-process files already stored unchanged (adds a new version)."),
+        ] = False,
+        as_json: Annotated[
+            bool,
+            typer.Option(
+                "--json",
+                help="Also print the records of the files named (just made or already stored) as one JSON "
+                "array on stdout, in input order.",
+            ),
+        ] = False,
+        quiet: Annotated[
+            bool, typer.Option("--quiet", "-q", help="No progress bar, summary or warnings on stderr; errors only.")
+        ] = False,
+        fail_fast: Annotated[
+            bool, typer.Option("--fail-fast", help="Stop at the first file that cannot be read (exit 3).")
+        ] = False,
         _help: Annotated[bool, help_option] = False,
     ) -> None:
-        """Read one OCR'd document file into records: repair, segment, extract.
+        """Read OCR'd document files into the record store: repair, segment, extract.
 
-        Prints the JSON array of the file's records (one per document in the file; 'cchc schema' describes
-        one record) on stdout. For now ingest takes one PATH and needs --json: the record store, folders,
-        batches and the other output formats come with the collection workflow.
+        Each file's documents are stored in one transaction (--db, default ./cchc.db); a file already stored
+        with the same content by the same pipeline version is skipped (--force re-processes it), a changed
+        one adds a new version. Files that cannot be read are reported and the others still stored (exit 3).
         """
-        _guarded(lambda: run_ingest(paths, as_json=as_json, dictionaries=list(dictionary or []),
-                                    encoding=encoding))
+        _guarded(
+            lambda: run_ingest(
+                list(paths or []),
+                as_json=as_json,
+                dictionaries=list(dictionary or []),
+                encoding=encoding,
+                db=db,
+                jobs=jobs,
+                include=include,
+                files_from=files_from,
+                force=force,
+                quiet=quiet,
+                fail_fast=fail_fast,
+            )
+        )
 
     @app.command()
     def schema(_help: Annotated[bool, help_option] = False) -> None:
         """Print the JSON Schema (draft 2020-12) of one record of 'cchc ingest --json'."""
         _guarded(run_schema)
+
+    @app.command()
+    def export(
+        db: Annotated[
+            Path | None,
+            typer.Option("--db", metavar="FILE", help="The record store (default: $CCHC_DB, else ./cchc.db)."),
+        ] = None,
+        as_json: Annotated[
+            bool, typer.Option("--json", help="A JSON array of records (each valid against 'cchc schema').")
+        ] = False,
+        as_jsonl: Annotated[bool, typer.Option("--jsonl", help="One JSON record a line.")] = False,
+        as_csv: Annotated[bool, typer.Option("--csv", help="One flattened table (--table) for spreadsheets.")] = False,
+        table: Annotated[
+            str | None,
+            typer.Option(
+                "--table",
+                metavar="TABLE",
+                help="With --csv: documents (default), tasks, targets, references or responsibilities.",
+            ),
+        ] = None,
+        output: Annotated[
+            Path | None,
+            typer.Option("--output", "-o", metavar="FILE", help="Write here (atomically) instead of stdout."),
+        ] = None,
+        excel: Annotated[
+            bool, typer.Option("--excel", help="With --csv: UTF-8 with a BOM, which Excel needs to read it.")
+        ] = False,
+        all_versions: Annotated[
+            bool, typer.Option("--all-versions", help="Every stored version, not only the latest of each document.")
+        ] = False,
+        _help: Annotated[bool, help_option] = False,
+    ) -> None:
+        """Write the stored records as JSON, JSON Lines or CSV tables (the latest version of each document)."""
+        _guarded(
+            lambda: run_export(
+                db=db,
+                as_json=as_json,
+                as_jsonl=as_jsonl,
+                as_csv=as_csv,
+                table=table,
+                output=output,
+                excel=excel,
+                all_versions=all_versions,
+            )
+        )
 
     # Issue 4 registers `validate` and `export` here.
     return app
@@ -296,49 +393,228 @@ def run_ingest(
     as_json: bool = False,
     dictionaries: list[Path] | None = None,
     encoding: str | None = None,
+    db: Path | None = None,
+    jobs: int | None = None,
+    include: str | None = None,
+    files_from: str | None = None,
+    force: bool = False,
+    quiet: bool = False,
+    fail_fast: bool = False,
 ) -> int:
-    """``cchc ingest PATH --json``: the records of one file as a JSON array on stdout."""
-    import hashlib
+    """``cchc ingest``: files, folders and stdin into the record store (:mod:`cchc_cli.batch`); with ``--json``
+    the records of the files named, as one JSON array on stdout. Returns the exit code: 3 when some input could
+    not be read (the others are stored), 70 when a file hit a bug of ours; store errors raise StoreError (4)."""
+    import time
 
-    from .decode import check_encoding, decode_bytes
+    from .batch import collect_inputs, ingest_batch, read_files_from
+    from .decode import check_encoding
+    from .store import open_store
 
     if encoding:
         check_encoding(encoding)
     dicts = _check_dictionaries(dictionaries or [])
-    if not as_json:
-        raise UsageError("ingest needs --json for now (it prints the records; the record store comes later)")
-    if len(paths) != 1:
-        raise UsageError("ingest takes one file (or '-' for stdin) for now; run it once per file")
-    label = paths[0]
-    if label == "-":
-        with _spool_stdin() as stream:
-            data = _read_all(stream, STDIN_LABEL)
-        label, source = STDIN_LABEL, None
-    else:
-        if Path(label).is_dir():
-            raise UsageError(f"{label}: is a folder; ingest takes one file for now")
-        try:
-            with open(label, "rb") as stream:
-                data = _read_all(stream, label)
-        except OSError as exc:
-            raise _read_error(label, exc) from None
-        source = label
-    text = decode_bytes(data, label, encoding)
-    from .ingest import ingest_text
+    if jobs is not None and jobs < 1:
+        raise UsageError(f"--jobs {jobs}: give a number of worker processes, 1 or more")
+    if files_from == "-" and "-" in paths:
+        raise UsageError("stdin can carry a document ('-') or the --files-from list, not both")
+    listed: list[str] = []
+    if files_from is not None:
+        # A '-' listed in a file names a file called '-', not stdin.
+        listed = [os.path.join(".", p) if p == "-" else p for p in read_files_from(files_from, _read_stdin)]
+    names = [*paths, *listed]
+    if not names:
+        raise UsageError("give files, folders, '-' for stdin, or --files-from FILE")
 
-    records = ingest_text(text, source, dictionaries=dicts or None, sha256=hashlib.sha256(data).hexdigest())
-    if not records:
-        _error(f"warning: {label}: empty, no document read")
-    for record in records:
-        for warning in record.warnings:
-            _error(f"warning: {label}: {warning}")
-    payload = [record.to_json_dict() for record in records]
-    out = _Stdout()
+    started = time.monotonic()
+    report = _IngestReport(quiet=quiet)
+    inputs = collect_inputs(names, include, stdin=_read_stdin() if "-" in paths else None, on_error=report.missing)
+    if report.missing_inputs and fail_fast:
+        return ExitCode.INPUT
+    report.single = len(inputs) + report.missing_inputs == 1
+    store = open_store(db)
     try:
-        out.write((json.dumps(payload, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
-        out.flush()
-    except _StdoutClosed:
-        _silence_stdout()
+        report.begin(len(inputs))
+        summary = ingest_batch(inputs, store, dictionaries=dicts, encoding=encoding, force=force, jobs=jobs,
+                               fail_fast=fail_fast, on_outcome=report.outcome)
+        report.end()
+        report.summary(summary, time.monotonic() - started, store.location)
+        if as_json:
+            done = [item.key for item in inputs if item.key in report.ok_keys]
+            payload = [stored.record for stored in store.file_records(done)]
+            out = _Stdout()
+            try:
+                out.write((json.dumps(payload, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
+                out.flush()
+            except _StdoutClosed:
+                _silence_stdout()
+    finally:
+        report.end()
+        store.close()
+    if summary.internal:
+        return ExitCode.INTERNAL
+    if summary.failed or report.missing_inputs:
+        return ExitCode.INPUT
+    return ExitCode.OK
+
+
+def _read_stdin() -> bytes:
+    with _spool_stdin() as stream:
+        return _read_all(stream, STDIN_LABEL)
+
+
+class _IngestReport:
+    """What ``cchc ingest`` tells the user on stderr while and after it works.
+
+    On a terminal (and without --quiet): a rich progress bar, then a summary table. Otherwise a one-line
+    summary (none with --quiet). Failures are always printed, one line each (``cchc: FILE: reason``); the
+    warnings of the records are printed when the run has a single input (in batches, counted in the summary;
+    they are in the records, and ``cchc validate`` reports them), never with --quiet.
+    """
+
+    def __init__(self, *, quiet: bool) -> None:
+        self.quiet = quiet
+        self.rich = sys.stderr.isatty() and not quiet
+        self.single = False
+        self.missing_inputs = 0
+        self.ok_keys: set[str] = set()
+        self._progress: Any = None
+        self._task: Any = None
+
+    def _print(self, message: str) -> None:
+        if self._progress is not None:
+            from rich.text import Text
+
+            self._progress.console.print(Text(f"{PROG}: {message}"), highlight=False, soft_wrap=True)
+        else:
+            _error(message)
+
+    def missing(self, error: CchcError) -> None:
+        self.missing_inputs += 1
+        _error(error.message)
+
+    def begin(self, total: int) -> None:
+        if not self.rich:
+            return
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        self._progress = Progress(
+            TextColumn("ingest"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+            TextColumn("{task.description}"),
+            console=Console(stderr=True), transient=True,
+        )
+        self._progress.start()
+        self._task = self._progress.add_task("", total=total)
+
+    def outcome(self, outcome: Any) -> None:
+        if outcome.status == "failed":
+            self._print(outcome.error)
+            if outcome.detail and _state.debug:
+                sys.stderr.write(outcome.detail)
+        else:
+            self.ok_keys.add(outcome.input.key)
+            if self.single and not self.quiet:
+                for warning in outcome.warnings:
+                    self._print(f"warning: {warning}")
+        if self._progress is not None:
+            self._progress.update(self._task, advance=1, description=outcome.input.label)
+
+    def end(self) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+            self._progress = None
+
+    def summary(self, summary: Any, seconds: float, location: str) -> None:
+        failed = summary.failed + self.missing_inputs
+        stopped = " (stopped at the first failure: --fail-fast)" if summary.stopped else ""
+        if self.quiet:
+            if summary.stopped:
+                _error("stopped at the first failure (--fail-fast)")
+            return
+        if not self.rich:
+            _error(
+                f"ingest: {summary.files} file(s) into {location}: {summary.stored} stored, {summary.unchanged} "
+                f"unchanged, {failed} failed{stopped}; {summary.documents} document(s), {summary.tasks} task(s), "
+                f"{summary.targets} target(s), {summary.warnings} warning(s) in {seconds:.1f} s"
+            )
+            return
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table(title=f"cchc ingest → {location}{stopped}", title_justify="left", show_header=False)
+        table.add_column("", justify="left")
+        table.add_column("", justify="right")
+        for name, value in (
+            ("files", summary.files + self.missing_inputs), ("stored", summary.stored),
+            ("unchanged (skipped)", summary.unchanged), ("failed", failed), ("documents", summary.documents),
+            ("tasks", summary.tasks), ("targets", summary.targets), ("warnings", summary.warnings),
+            ("time", f"{seconds:.1f} s"),
+        ):
+            table.add_row(name, str(value), style="red" if name == "failed" and value else None)
+        Console(stderr=True, highlight=False).print(table)
+
+
+# --- cchc export -------------------------------------------------------------------------------------------
+
+
+def run_export(
+    *,
+    db: Path | None = None,
+    as_json: bool = False,
+    as_jsonl: bool = False,
+    as_csv: bool = False,
+    table: str | None = None,
+    output: Path | None = None,
+    excel: bool = False,
+    all_versions: bool = False,
+) -> int:
+    """``cchc export``: the stored records (latest version of each document) as JSON, JSONL or a CSV table,
+    on stdout or atomically into `output`."""
+    from . import export
+    from .io import atomic_open
+    from .store import open_store, resolve_db_path
+
+    if as_json + as_jsonl + as_csv != 1:
+        raise UsageError("choose one output format: --json, --jsonl or --csv")
+    if table is not None and not as_csv:
+        raise UsageError("--table goes with --csv (the JSON formats hold whole records)")
+    if excel and not as_csv:
+        raise UsageError("--excel goes with --csv")
+    table = table or "documents"
+    if table not in export.TABLES:
+        raise UsageError(f"--table {table}: choose one of {', '.join(export.TABLES)}")
+    if output is not None:
+        if output.is_dir():
+            raise UsageError(f"-o {output}: is a folder; give a file name")
+        if output.resolve() == resolve_db_path(db).resolve():
+            raise UsageError(f"-o {output}: is the store itself; choose another file")
+
+    def write(out: Any) -> None:
+        records = store.records(all_versions=all_versions)
+        if as_json:
+            export.write_json(records, out)
+        elif as_jsonl:
+            export.write_jsonl(records, out)
+        else:
+            export.write_csv(records, out, table, excel=excel)
+
+    store = open_store(db, must_exist=True)
+    try:
+        if output is None:
+            stdout = _Stdout()
+            try:
+                write(stdout)
+                stdout.flush()
+            except _StdoutClosed:
+                _silence_stdout()
+            return ExitCode.OK
+        try:
+            with atomic_open(output) as handle:
+                write(handle)
+        except OSError as exc:
+            raise CchcError(f"{output}: cannot write: {exc.strerror or exc}") from None
+    finally:
+        store.close()
     return ExitCode.OK
 
 
