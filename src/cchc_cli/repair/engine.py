@@ -113,6 +113,7 @@ class Repairer:
         self._adapted: ChannelModel | None = None
         self._adapted_cands: dict[tuple[str, bool], list[tuple[str, int, float]]] = {}
         self._fixed: dict[tuple[int, int], str] = {}
+        self._first: dict[tuple[int, int], Token] = {}  # second pass: the first pass's sure tokens
         # bare forms of marked syllables ('sach' of 'sách'): never kept as they are
         self.bare_forms = {b for w in self.lexicon.vocab if (b := strip_marks(w)) != w}
         if not self.lexicon.logfreq:
@@ -228,6 +229,11 @@ class Repairer:
         lm = self.lm
         if self.is_foreign(sentence):
             return
+        if self._first and all(t.kind != "word" or (t.line, t.start) in self._first for t in sentence):
+            # second pass: every word was sure in the first pass, nothing to decode again
+            for t in sentence:
+                self._keep_first(t)
+            return
         # each option: (syllables or None to keep the token, LM ids, weighted ln P(obs | option))
         lattice: list[list[tuple[str | None, tuple[int, ...], float]]] = []
         for tok in sentence:
@@ -303,11 +309,20 @@ class Repairer:
             word = options[k][0]
             if tok.kind != "word" or word is None:
                 continue
+            if (tok.line, tok.start) in self._first:
+                self._keep_first(tok)
+                continue
             conf = self._local_posterior(flat, starts[i], options, k)
             tok.candidates = [(w, round(ch, 2)) for w, _, ch in options if w is not None]
             self._set_word(tok, word, conf)
             if tok.replacement is not None and (i, word) in boosted and tok.reason == "ocr-char":
                 tok.reason = "term"
+
+    def _keep_first(self, tok: Token) -> None:
+        first = self._first.get((tok.line, tok.start))
+        if first is not None:
+            tok.replacement, tok.confidence, tok.reason = first.replacement, first.confidence, first.reason
+            tok.candidates, tok.flagged = first.candidates, first.flagged
 
     def _apply_terms(self, sentence: list[Token], lattice: list[list]) -> set[tuple[int, str]]:
         """Add the syllables of dictionary phrases that runs of tokens fit to those tokens' options.
@@ -494,6 +509,7 @@ class Repairer:
         s = self.settings
         pairs: Counter[tuple[str, str]] = Counter()
         fixed: dict[tuple[int, int], str] = {}
+        sure: dict[tuple[int, int], Token] = {}
         for toks in first:
             for t in toks:
                 if t.kind != "word" or t.flagged:
@@ -501,6 +517,7 @@ class Repairer:
                 word = (t.replacement if t.replacement is not None else t.text).lower()
                 if t.confidence >= s.adapt_sure:
                     fixed[(t.line, t.start)] = normalize_syllable(word) if " " not in word else word
+                    sure[(t.line, t.start)] = t
                     obs = t.text.lower()
                     if " " not in word and word.isalpha() and len(obs) <= 10:
                         pairs[(obs, normalize_syllable(word))] += 1
@@ -518,12 +535,14 @@ class Repairer:
         self._adapted = ChannelModel(counts, alpha=base.alpha, rules=base.rules)
         self._adapted_cands = {}
         self._fixed = fixed
+        self._first = sure
         try:
             return self._process(list(enumerate(lines)))
         finally:
             self._adapted = None
             self._adapted_cands = {}
             self._fixed = {}
+            self._first = {}
 
     def _process(self, numbered: list[tuple[int, str]]) -> list[list[Token]]:
         words = [w for _, line in numbered for w in WORD.findall(line) if LETTERLIKE.search(w)]
