@@ -17,6 +17,7 @@ from .extract.periods import find_period
 from .extract.references import SYMBOL_RE, find_references
 from .extract.text import clean_space, fold
 from .extract.vocab import doc_types
+from .metrics import TOKEN as SYLLABLE_RE
 from .records import (
     AttachedTo,
     DocumentRecord,
@@ -83,6 +84,7 @@ def records_from_repaired(
         doc_edits = [e for e in edits if span.first <= e.line <= span.last]
         doc_flags = [f for f in flags if span.first <= f.line <= span.last]
         record.repair = RepairSummary(
+            syllables=sum(len(SYLLABLE_RE.findall(line)) for line in lines[span.first - 1: span.last]),
             edit_count=len(doc_edits),
             low_confidence_count=len(doc_flags),
             low_confidence=[

@@ -167,6 +167,11 @@ class RepairSummary(_Model):
     edit_count: int = 0
     low_confidence_count: int = 0
     low_confidence: list[LowConfidenceToken] = []
+    syllables: int = Field(
+        default=0,
+        description="syllables (runs of letters and digits) of the document's text, the denominator of the "
+        "low-confidence share; 0 when unknown",
+    )
 
 
 class DocumentRecord(_Model):
