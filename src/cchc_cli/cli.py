@@ -30,7 +30,8 @@ if TYPE_CHECKING:
 
     from .repair import RepairResult
 
-__all__ = ["STREAM_THRESHOLD", "build_app", "main", "run_export", "run_ingest", "run_repair", "run_schema"]
+__all__ = ["STREAM_THRESHOLD", "build_app", "main", "run_export", "run_ingest", "run_repair", "run_schema",
+           "run_validate"]
 
 PROG = "cchc"
 # Inputs larger than this are repaired as a stream of lines (repair_lines): memory stays bounded by the
@@ -373,6 +374,46 @@ def build_app() -> "typer.Typer":
             )
         )
 
+    @app.command()
+    def validate(
+        record_files: Annotated[
+            list[str] | None,
+            typer.Argument(
+                metavar="RECORD_FILES",
+                help="Record files to check instead of the store: a JSON array ('cchc ingest --json', "
+                "'cchc export --json') or JSON Lines ('cchc export --jsonl'); '-' reads stdin.",
+                show_default=False,
+            ),
+        ] = None,
+        db: Annotated[
+            Path | None,
+            typer.Option("--db", metavar="FILE", help="The record store (default: $CCHC_DB, else ./cchc.db)."),
+        ] = None,
+        fmt: Annotated[
+            str,
+            typer.Option("--format", metavar="FORMAT",
+                         help="table (default; a rich table on a terminal), json, junit (JUnit XML for CI "
+                         "reports) or github (GitHub Actions annotations)."),
+        ] = "table",
+        strict: Annotated[
+            bool, typer.Option("--strict", help="Warnings fail too (exit 1).")
+        ] = False,
+        all_versions: Annotated[
+            bool, typer.Option("--all-versions", help="Check every stored version, not only the latest.")
+        ] = False,
+        _help: Annotated[bool, help_option] = False,
+    ) -> None:
+        """Check records as a reviewer would: the schema, then rules with an id and a severity.
+
+        Errors: schema, date-impossible, period-reversed, number-malformed. Warnings: date-future,
+        date-missing, number-type-mismatch, section-order, task-stt-gap, task-no-lead, task-no-deadline,
+        percent-range, low-confidence. Without RECORD_FILES, the latest version of each document in the store
+        is checked. Exit 0 when there are no errors (warnings allowed), 1 with errors (or any warning with
+        --strict), 3 when a record file cannot be read (the others are still checked), 4 on a store error.
+        """
+        _guarded(lambda: run_validate(list(record_files or []), db=db, fmt=fmt, strict=strict,
+                                      all_versions=all_versions))
+
     # Issue 4 registers `validate` and `export` here.
     return app
 
@@ -629,6 +670,78 @@ def run_schema() -> int:
     except _StdoutClosed:
         _silence_stdout()
     return ExitCode.OK
+
+
+# --- cchc validate ---------------------------------------------------------------------------------------
+
+
+def run_validate(
+    record_files: list[str],
+    *,
+    db: Path | None = None,
+    fmt: str = "table",
+    strict: bool = False,
+    all_versions: bool = False,
+) -> int:
+    """``cchc validate``: check stored records (or RECORD_FILES) and print the findings on stdout."""
+    from .validate import FORMATS, check_record, exit_code, parse_record_text, render
+
+    fmt = fmt.lower()
+    if fmt not in FORMATS:
+        raise UsageError(f"--format {fmt}: unknown format; choose one of {', '.join(FORMATS)}")
+    documents = []
+    unreadable = 0
+    if record_files:
+        if db is not None or all_versions:
+            raise UsageError("RECORD_FILES are checked as given: --db and --all-versions apply to the store only")
+        if record_files.count("-") > 1:
+            raise UsageError("'-' (stdin) can be given once")
+        for label in record_files:
+            try:
+                if label == "-":
+                    with _spool_stdin() as stream:
+                        data = _read_all(stream, STDIN_LABEL)
+                    label = STDIN_LABEL
+                else:
+                    if Path(label).is_dir():
+                        raise InputError(f"{label}: is a folder; give record files (JSON or JSON Lines)")
+                    try:
+                        with open(label, "rb") as stream:
+                            data = _read_all(stream, label)
+                    except OSError as exc:
+                        raise _read_error(label, exc) from None
+                try:
+                    text = data.decode("utf-8-sig")
+                except UnicodeDecodeError:
+                    raise InputError(f"{label}: not UTF-8 text; give a JSON file written by 'cchc ingest --json' "
+                                     "or 'cchc export --json/--jsonl'") from None
+                records = parse_record_text(text, label)
+            except InputError as exc:
+                _error(exc.message)
+                unreadable += 1
+                continue
+            documents += [check_record(record, fallback_path=label, index=i)
+                          for i, record in enumerate(records, start=1)]
+    else:
+        from .store import open_store
+
+        store = open_store(db, must_exist=True)
+        try:
+            for stored in store.records(all_versions=all_versions):
+                checked = check_record(stored.record, fallback_path=stored.path)
+                if all_versions:
+                    checked.label += f" v{stored.version}"
+                documents.append(checked)
+        finally:
+            store.close()
+    report = render(documents, fmt, strict=strict, rich=fmt == "table" and sys.stdout.isatty(), cwd=os.getcwd())
+    out = _Stdout()
+    try:
+        out.write(report.encode("utf-8"))
+        out.flush()
+    except _StdoutClosed:
+        _silence_stdout()
+    return ExitCode.INPUT if unreadable else exit_code(documents, strict=strict)
 
 
 # --- cchc repair -----------------------------------------------------------------------------------------
