@@ -7,8 +7,10 @@ Order (issue 2; issue 4 extends step 5):
 2. an explicit ``--encoding`` wins;
 3. a byte-order mark: UTF-8, UTF-16 LE/BE (and UTF-32);
 4. strict UTF-8;
-5. legacy Vietnamese encodings, through :data:`LEGACY_DETECTORS` (the extension point for TCVN3/ABC, VNI
-   and Windows-1258 recognition; none is registered yet);
+5. legacy Vietnamese encodings, through :data:`LEGACY_DETECTORS`: :func:`cchc_cli.legacy.detect` reads the
+   head as TCVN3 (ABC), TCVN 5712 VN1, VNI-Windows and Windows-1258 and keeps the one whose non-ASCII words
+   are Vietnamese syllables by a clear margin (Windows-1258 only with its combining tone marks); the codecs
+   are registered by :mod:`cchc_cli.legacy`, so ``--encoding tcvn3|vni|cp1258`` work too;
 6. anything else is refused: "FILE: not UTF-8 text; pass --encoding (e.g. --encoding cp1258)".
 
 Nothing is translated: ``\\r`` and a missing final newline survive (we decode bytes, never open files in
@@ -22,6 +24,7 @@ import unicodedata
 from collections.abc import Callable, Iterator
 from typing import BinaryIO
 
+from . import legacy
 from .errors import InputError, UsageError
 
 __all__ = [
@@ -76,11 +79,11 @@ LegacyDetector = Callable[[bytes], "str | None"]
 """Looks at the first bytes of a file that is not UTF-8 and returns the name of a registered Python codec
 (``codecs.register``) when they are unmistakably in that encoding, else None.
 
-Extension point for issue 4: TCVN3 (ABC) and VNI detectors register their codecs and append themselves
-here; a Windows-1258 detector must only answer for an unmistakable signal. Detectors run in order; the
-first answer wins. The codec's output is normalised to NFC here, so decomposed cp1258 marks compose.
+Registered: :func:`cchc_cli.legacy.detect` (TCVN3/ABC, VN1, VNI, and Windows-1258 only on an unmistakable
+signal). Detectors run in order; the first answer wins. The codec's output is normalised to NFC here, so
+decomposed cp1258 marks compose.
 """
-LEGACY_DETECTORS: list[LegacyDetector] = []
+LEGACY_DETECTORS: list[LegacyDetector] = [legacy.detect]
 
 
 def check_encoding(encoding: str) -> str:
@@ -89,12 +92,14 @@ def check_encoding(encoding: str) -> str:
         return codecs.lookup(encoding).name
     except LookupError:
         raise UsageError(
-            f"unknown encoding {encoding!r} (--encoding); try utf-8, utf-16 or cp1258"
+            f"unknown encoding {encoding!r} (--encoding); try utf-8, utf-16, cp1258, tcvn3 or vni"
         ) from None
 
 
-def sniff_binary(head: bytes, path: str, *, wide: bool = False) -> None:
-    """Refuse a file whose first bytes show it is not text. `wide`: UTF-16/32, where NUL bytes are normal."""
+def sniff_binary(head: bytes, path: str, *, wide: bool = False, codec: str | None = None) -> None:
+    """Refuse a file whose first bytes show it is not text. `wide`: UTF-16/32, where NUL bytes are normal.
+
+    `codec`: the encoding given with --encoding; TCVN 5712 VN1 has capital letters on control bytes."""
     for magic, offset, what in _MAGIC:
         if head[offset : offset + len(magic)] == magic:
             raise InputError(f"{path}: {what}")
@@ -103,8 +108,16 @@ def sniff_binary(head: bytes, path: str, *, wide: bool = False) -> None:
     if b"\x00" in head:
         raise InputError(f"{path}: {_BINARY}")
     sample = head[:8192]
-    if sample and sum(sample.count(b) for b in _CONTROL) > _CONTROL_SHARE * len(sample):
+    limit = _CONTROL_SHARE * len(sample)
+    if sample and _controls(sample, legacy.c0_letters(codec)) > limit:
+        vn1_letters = legacy.c0_letters("tcvn5712-1")
+        if codec is None and _controls(sample, vn1_letters) <= limit and legacy.detect(head) == "tcvn5712-1":
+            return
         raise InputError(f"{path}: {_BINARY}")
+
+
+def _controls(sample: bytes, letters: bytes) -> int:
+    return sum(sample.count(b) for b in _CONTROL if b not in letters)
 
 
 def decode_bytes(data: bytes, path: str, encoding: str | None = None) -> str:
@@ -112,7 +125,7 @@ def decode_bytes(data: bytes, path: str, encoding: str | None = None) -> str:
     if not data:
         return ""
     codec = check_encoding(encoding) if encoding else None
-    sniff_binary(data[:HEAD_SIZE], path, wide=_is_wide(codec))
+    sniff_binary(data[:HEAD_SIZE], path, wide=_is_wide(codec), codec=codec)
     if codec is None:
         codec, bom_length = _bom(data)
         data = data[bom_length:]
@@ -121,10 +134,10 @@ def decode_bytes(data: bytes, path: str, encoding: str | None = None) -> str:
     try:
         return _nfc(data.decode("utf-8"))
     except UnicodeDecodeError as exc:
-        legacy = _detect_legacy(data[:HEAD_SIZE])
-        if legacy is None:
+        detected = _detect_legacy(data[:HEAD_SIZE])
+        if detected is None:
             raise InputError(_not_utf8(path, data, exc)) from None
-        return _nfc(_decode(data, legacy, path, explicit=False))
+        return _nfc(_decode(data, detected, path, explicit=False))
 
 
 def iter_decoded_lines(stream: BinaryIO, path: str, encoding: str | None = None) -> Iterator[str]:
@@ -139,7 +152,7 @@ def iter_decoded_lines(stream: BinaryIO, path: str, encoding: str | None = None)
         return
     at_eof = len(head) < HEAD_SIZE
     codec = check_encoding(encoding) if encoding else None
-    sniff_binary(head, path, wide=_is_wide(codec))
+    sniff_binary(head, path, wide=_is_wide(codec), codec=codec)
     explicit = codec is not None
     if codec is None:
         codec, bom_length = _bom(head)
