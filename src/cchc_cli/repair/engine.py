@@ -312,7 +312,17 @@ class Repairer:
             if (tok.line, tok.start) in self._first:
                 self._keep_first(tok)
                 continue
-            conf = self._local_posterior(flat, starts[i], options, k)
+            probs = self._local_posteriors(flat, starts[i], options, k)
+            best = max(range(len(probs)), key=probs.__getitem__)
+            if best != k and len(options[best][1]) == len(options[k][1]):
+                # the Viterbi state keeps one history per option; with both neighbours now known, the
+                # exact local trigram score prefers another reading: take it (one ICM step)
+                k = best
+                word = options[k][0]
+                flat[starts[i] : starts[i] + len(options[k][1])] = options[k][1]
+                if word is None:
+                    continue
+            conf = probs[k]
             tok.candidates = [(w, round(ch, 2)) for w, _, ch in options if w is not None]
             self._set_word(tok, word, conf)
             if tok.replacement is not None and (i, word) in boosted and tok.reason == "ocr-char":
@@ -421,10 +431,10 @@ class Repairer:
                     opts.append(entry)
             boosted.add((i + j, syl))
 
-    def _local_posterior(self, flat: list[int], j: int, options: list, k: int) -> float:
-        """P(option k | the chosen neighbours): a softmax over the options' local scores."""
+    def _local_posteriors(self, flat: list[int], j: int, options: list, k: int) -> list[float]:
+        """P(each option | the chosen neighbours): a softmax over the options' local scores."""
         if len(options) == 1:
-            return 1.0
+            return [1.0]
         score = self.lm.score
         lmw = self.settings.lm_weight * LN10
         n_chosen = len(options[k][1])
@@ -438,8 +448,9 @@ class Repairer:
                 sc += lmw * score(ctx[t - 2], ctx[t - 1], ctx[t])
             scores.append(sc)
         m = max(scores)
-        z = sum(math.exp(x - m) for x in scores)
-        return math.exp(scores[k] - m) / z
+        exps = [math.exp(x - m) for x in scores]
+        z = sum(exps)
+        return [x / z for x in exps]
 
     def _set_word(self, tok: Token, word: str, conf: float) -> None:
         original = unicodedata.normalize("NFC", tok.text)
