@@ -155,7 +155,7 @@ def test_every_record_round_trips_and_validates_against_the_schema(seed: str) ->
 def test_schema_names_its_dialect_and_version() -> None:
     schema = document_record_schema()
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
-    assert schema["$id"] == "urn:cchc:document-record:1.0"
+    assert schema["$id"] == "urn:cchc:document-record:1.1"
     assert {"id", "doc_type", "legal_basis", "sections", "tasks", "repair", "warnings"} <= set(schema["properties"])
     assert "from" in schema["$defs"]["Period"]["properties"]
 
@@ -197,7 +197,7 @@ def test_cli_ingest_json_and_schema() -> None:
     assert (record["doc_type"], record["number"]) == ("BC", "205/BC-UBND")
     assert record["source"]["path"].endswith("003_4df792cc80223c47.txt") and len(record["source"]["sha256"]) == 64
     schema = _cchc("schema")
-    assert schema.returncode == 0 and json.loads(schema.stdout)["$id"] == "urn:cchc:document-record:1.0"
+    assert schema.returncode == 0 and json.loads(schema.stdout)["$id"] == "urn:cchc:document-record:1.1"
 
 
 def test_cli_ingest_stdin_empty_file_and_usage(tmp_path) -> None:

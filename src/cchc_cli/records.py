@@ -41,7 +41,7 @@ __all__ = [
     "document_record_schema",
 ]
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"  # 1.1: repair.syllables
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
 TASK_AREAS = (

@@ -18,8 +18,8 @@ __all__ = ["KIND_WORDS", "SYMBOL_RE", "find_references", "joined_lines"]
 
 KIND_WORDS = (
     "Nghị quyết liên tịch", "Thông tư liên tịch", "Nghị quyết", "Nghị định", "Quyết định", "Kế hoạch",
-    "Công văn", "Thông tư", "Chỉ thị", "Hướng dẫn", "Báo cáo", "Thông báo", "Chương trình", "Đề án", "Kết luận",
-    "Tờ trình", "Quy chế", "Quy định", "Văn bản", "Công điện", "Luật", "Pháp lệnh", "Hiến pháp",
+    "Công văn", "Thông tư", "Chỉ thị", "Hướng dẫn", "Báo cáo", "Thông báo kết luận", "Thông báo", "Chương trình",
+    "Đề án", "Kết luận", "Tờ trình", "Quy chế", "Quy định", "Văn bản", "Công điện", "Luật", "Pháp lệnh", "Hiến pháp",
 )
 _KIND_RE = "|".join(re.escape(k) for k in KIND_WORDS)
 # number, optional year, then code segments joined by / or - (at least one containing a capital letter)
