@@ -6,7 +6,7 @@ The documents are made from the five ``samples/``: document i takes seed i mod 5
 before the first blank line after line 5), then the seed's body paragraphs, a few dropped and neighbours
 swapped with a seeded RNG, and the numbers of a few paragraphs changed; each text is checked distinct (sha256).
 Then ``cchc ingest DIR --db TMP --quiet [--jobs N]`` runs as a subprocess while this script samples /proc every
-0.1 s for the whole process tree (the command and its worker processes):
+0.25 s for the whole process tree (the command and its worker processes):
 
 - ``peak tree PSS``: proportional set size summed over the tree (shared copy-on-write pages of the forked
   workers counted once in total): the memory the run really took;
@@ -136,7 +136,7 @@ def main() -> None:
         while proc.poll() is None:
             pss, rss = memory_kb(tree(proc.pid))
             samples.append((time.perf_counter() - start, pss, rss))
-            time.sleep(0.1)
+            time.sleep(0.25)
         wall = time.perf_counter() - start
         err = proc.stderr.read() if proc.stderr else ""
         if proc.returncode != 0:
