@@ -575,8 +575,8 @@ class _IngestReport:
         if not self.rich:
             _error(
                 f"ingest: {summary.files} file(s) into {location}: {summary.stored} stored, {summary.unchanged} "
-                f"unchanged, {failed} failed{stopped}; {summary.documents} document(s), {summary.tasks} task(s), "
-                f"{summary.targets} target(s), {summary.warnings} warning(s) in {seconds:.1f} s"
+                f"unchanged, {failed} failed{stopped}; new: {summary.documents} document(s), {summary.tasks} task(s), "
+                f"{summary.targets} target(s), {summary.warnings} warning(s); {seconds:.1f} s"
             )
             return
         from rich.console import Console
