@@ -64,6 +64,7 @@ class ChannelModel:
         self.alpha = alpha
         self.totals = {c: sum(d.values()) for c, d in counts.items()}
         self._emit_cache: dict[tuple[str, str], float] = {}
+        self._post_cache: dict[tuple[str, str], tuple[tuple[str, str, float], ...]] = {}
         self._tables: dict[str, dict[str, float]] = {}  # intended char → observed segment → P
         # the most likely segments of each intended char, for k-best enumeration
         self.top: dict[str, list[tuple[float, str]]] = {}
@@ -114,18 +115,31 @@ class ChannelModel:
         """E-step of EM: expected emission counts over (observed, intended) pairs under this model."""
         counts: dict[str, dict[str, float]] = {}
         for (o, g), weight in pairs.items():
-            m, n = len(o), len(g)
-            fwd = [[0.0] * (m + 1) for _ in range(n + 1)]
-            fwd[0][0] = 1.0
-            for i, c in enumerate(g):
-                row, nxt = fwd[i], fwd[i + 1]
-                for j in range(m + 1):
-                    if row[j]:
-                        for k in range(min(MAX_SEG, m - j) + 1):
-                            nxt[j + k] += row[j] * self.emit(c, o[j : j + k])
-            total = fwd[n][m]
-            if total <= 0:
-                continue
+            for c, seg, post in self.posteriors(o, g):
+                row = counts.setdefault(c, {})
+                row[seg] = row.get(seg, 0.0) + weight * post
+        return counts
+
+    def posteriors(self, o: str, g: str) -> tuple[tuple[str, str, float], ...]:
+        """(intended char, observed segment, posterior) of the alignments of `g` printed and read as `o`.
+
+        Memoised: a batch adapts the same base channel to many documents, which share most of their pairs."""
+        key = (o, g)
+        got = self._post_cache.get(key)
+        if got is not None:
+            return got
+        m, n = len(o), len(g)
+        fwd = [[0.0] * (m + 1) for _ in range(n + 1)]
+        fwd[0][0] = 1.0
+        for i, c in enumerate(g):
+            row, nxt = fwd[i], fwd[i + 1]
+            for j in range(m + 1):
+                if row[j]:
+                    for k in range(min(MAX_SEG, m - j) + 1):
+                        nxt[j + k] += row[j] * self.emit(c, o[j : j + k])
+        total = fwd[n][m]
+        out: list[tuple[str, str, float]] = []
+        if total > 0:
             bwd = [[0.0] * (m + 1) for _ in range(n + 1)]
             bwd[n][m] = 1.0
             for i in range(n - 1, -1, -1):
@@ -135,7 +149,6 @@ class ChannelModel:
                         self.emit(c, o[j : j + k]) * bwd[i + 1][j + k] for k in range(min(MAX_SEG, m - j) + 1)
                     )
             for i, c in enumerate(g):
-                row = counts.setdefault(c, {})
                 for j in range(m + 1):
                     if not fwd[i][j]:
                         continue
@@ -143,8 +156,11 @@ class ChannelModel:
                         seg = o[j : j + k]
                         post = fwd[i][j] * self.emit(c, seg) * bwd[i + 1][j + k] / total
                         if post > 1e-6:
-                            row[seg] = row.get(seg, 0.0) + weight * post
-        return counts
+                            out.append((c, seg, post))
+        if len(self._post_cache) > 300_000:
+            self._post_cache.clear()
+        result = self._post_cache[key] = tuple(out)
+        return result
 
     def logprob(self, observed: str, intended: str) -> float:
         p = self.prob(observed, intended)

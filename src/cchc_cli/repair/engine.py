@@ -113,7 +113,7 @@ class Repairer:
         self._adapted: ChannelModel | None = None
         self._adapted_cands: dict[tuple[str, bool], list[tuple[str, int, float]]] = {}
         self._fixed: dict[tuple[int, int], str] = {}
-        self._first: dict[tuple[int, int], Token] = {}  # second pass: the first pass's sure tokens
+        self._sentences: list[list[Token]] = []  # the last _process call's sentences, for the second pass
         # bare forms of marked syllables ('sach' of 'sách'): never kept as they are
         self.bare_forms = {b for w in self.lexicon.vocab if (b := strip_marks(w)) != w}
         if not self.lexicon.logfreq:
@@ -229,11 +229,6 @@ class Repairer:
         lm = self.lm
         if self.is_foreign(sentence):
             return
-        if self._first and all(t.kind != "word" or (t.line, t.start) in self._first for t in sentence):
-            # second pass: every word was sure in the first pass, nothing to decode again
-            for t in sentence:
-                self._keep_first(t)
-            return
         # each option: (syllables or None to keep the token, LM ids, weighted ln P(obs | option))
         lattice: list[list[tuple[str | None, tuple[int, ...], float]]] = []
         for tok in sentence:
@@ -309,9 +304,8 @@ class Repairer:
             word = options[k][0]
             if tok.kind != "word" or word is None:
                 continue
-            if (tok.line, tok.start) in self._first:
-                self._keep_first(tok)
-                continue
+            if (tok.line, tok.start) in self._fixed:
+                continue  # second pass: sure in the first pass, kept as it was read then
             probs = self._local_posteriors(flat, starts[i], options, k)
             best = max(range(len(probs)), key=probs.__getitem__)
             if best != k and len(options[best][1]) == len(options[k][1]):
@@ -328,12 +322,6 @@ class Repairer:
             if tok.replacement is not None and (i, word) in boosted and tok.reason == "ocr-char":
                 tok.reason = "term"
 
-    def _keep_first(self, tok: Token) -> None:
-        first = self._first.get((tok.line, tok.start))
-        if first is not None:
-            tok.replacement, tok.confidence, tok.reason = first.replacement, first.confidence, first.reason
-            tok.candidates, tok.flagged = first.candidates, first.flagged
-
     def _apply_terms(self, sentence: list[Token], lattice: list[list]) -> set[tuple[int, str]]:
         """Add the syllables of dictionary phrases that runs of tokens fit to those tokens' options.
 
@@ -344,19 +332,26 @@ class Repairer:
         boosted: set[tuple[int, str]] = set()
         n = len(sentence)
         cand_maps: list[dict[str, float] | None] = [None] * n
-        bares: list[set[str]] = []
-        for i, tok in enumerate(sentence):
-            b = {strip_marks(w) for w, _ids, _ch in lattice[i] if w is not None} if tok.kind == "word" else set()
-            if tok.kind == "word":
-                b.add(strip_marks(tok.text.lower()))
-            bares.append(b)
+        bares: dict[int, set[str]] = {}  # the bare letters a token may stand for, made when needed
+
+        def bare_forms(j: int) -> set[str]:
+            b = bares.get(j)
+            if b is None:
+                tok = sentence[j]
+                b = bares[j] = set()
+                if tok.kind == "word":
+                    b.update(strip_marks(w) for w, _ids, _ch in lattice[j] if w is not None)
+                    b.add(strip_marks(tok.text.lower()))
+            return b
+
+        firsts = self.terms.first_syllables
         for i, tok in enumerate(sentence):
             if tok.kind != "word" or i + 1 >= n:
                 continue
             for w, _wids, _ch in lattice[i]:
-                if w is None:
+                if w not in firsts:
                     continue
-                for nb in bares[i + 1]:
+                for nb in bare_forms(i + 1):
                     for phrase in self.terms.starting_with(w, nb):
                         lps = self._fit_builtin(phrase, i, sentence, lattice, cand_maps)
                         if lps is not None:
@@ -520,7 +515,6 @@ class Repairer:
         s = self.settings
         pairs: Counter[tuple[str, str]] = Counter()
         fixed: dict[tuple[int, int], str] = {}
-        sure: dict[tuple[int, int], Token] = {}
         for toks in first:
             for t in toks:
                 if t.kind != "word" or t.flagged:
@@ -528,7 +522,6 @@ class Repairer:
                 word = (t.replacement if t.replacement is not None else t.text).lower()
                 if t.confidence >= s.adapt_sure:
                     fixed[(t.line, t.start)] = normalize_syllable(word) if " " not in word else word
-                    sure[(t.line, t.start)] = t
                     obs = t.text.lower()
                     if " " not in word and word.isalpha() and len(obs) <= 10:
                         pairs[(obs, normalize_syllable(word))] += 1
@@ -546,14 +539,20 @@ class Repairer:
         self._adapted = ChannelModel(counts, alpha=base.alpha, rules=base.rules)
         self._adapted_cands = {}
         self._fixed = fixed
-        self._first = sure
         try:
-            return self._process(list(enumerate(lines)))
+            # decode again only the sentences with a doubtful word; the sure words stay as they were read
+            for sentence in self._sentences:
+                doubtful = [t for t in sentence if t.kind == "word" and (t.line, t.start) not in fixed]
+                if not doubtful:
+                    continue
+                for t in doubtful:
+                    t.replacement, t.confidence, t.reason, t.candidates, t.flagged = None, 1.0, "", [], False
+                self.decode(sentence)
+            return first
         finally:
             self._adapted = None
             self._adapted_cands = {}
             self._fixed = {}
-            self._first = {}
 
     def _process(self, numbered: list[tuple[int, str]]) -> list[list[Token]]:
         words = [w for _, line in numbered for w in WORD.findall(line) if LETTERLIKE.search(w)]
@@ -561,16 +560,17 @@ class Repairer:
         self.clean = bool(words) and strong >= self.settings.clean_ratio * len(words)
         per_line: list[list[Token]] = []
         sentence: list[Token] = []
+        self._sentences = sentences = []
         for i, line in numbered:
             toks = self.tokenize_line(i, line)
             if not line.strip() and sentence:
-                self.decode(sentence)
+                sentences.append(sentence)
                 sentence = []
             kept: list[Token] = []
             for t in toks:
                 if t == "STOP":
                     if sentence:
-                        self.decode(sentence)
+                        sentences.append(sentence)
                         sentence = []
                 else:
                     assert isinstance(t, Token)
@@ -578,7 +578,9 @@ class Repairer:
                     kept.append(t)
             per_line.append(kept)
         if sentence:
-            self.decode(sentence)
+            sentences.append(sentence)
+        for sent in sentences:
+            self.decode(sent)
         return per_line
 
     def _render(self, line: str, toks: list[Token], edits: list[Edit], flags: list[Flag]) -> str:

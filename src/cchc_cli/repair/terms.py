@@ -90,6 +90,8 @@ class TermMatcher:
             else:  # found through the candidates the decoder already has: first syllable, second's letters
                 self.by_first.setdefault((sylls[0], strip_marks(sylls[1])), []).append(Phrase(sylls, False))
 
+        self.first_syllables: frozenset[str] = frozenset(first for first, _ in self.by_first)
+
     def starting_with(self, syllable: str, next_bare: str) -> list[Phrase]:
         return self.by_first.get((syllable, next_bare), [])
 
