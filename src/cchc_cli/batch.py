@@ -170,9 +170,10 @@ def collect_inputs(
 
 
 def pipeline_version(dictionaries: Sequence[Path] = ()) -> str:
-    """``<package version>+<digest>``: the digest covers the shipped model and dictionary files, so a retrained
-    model counts as a newer pipeline, and the user's ``--dictionary`` files (their content), so ingesting
-    with other terms re-reads the files. Hashing the ~5 MB of artifacts takes a few milliseconds."""
+    """``<package version>+<digest>``: the digest covers the package's own code and the shipped model and
+    dictionary files, so a changed decoder or a retrained model counts as a newer pipeline even without a
+    version bump, and the user's ``--dictionary`` files (their content), so ingesting with other terms
+    re-reads the files. Hashing the ~5 MB takes a few milliseconds."""
     from importlib import resources
 
     from . import __version__
@@ -183,6 +184,15 @@ def pipeline_version(dictionaries: Sequence[Path] = ()) -> str:
         if entry.is_file() and not entry.name.endswith((".py", ".pyc")):
             digest.update(f"{entry.name}\0".encode())
             digest.update(hashlib.sha256(entry.read_bytes()).digest())
+    folders = [("", resources.files("cchc_cli"))]
+    while folders:  # the package's modules, sub-packages included
+        prefix, folder = folders.pop()
+        for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+            if entry.is_dir() and entry.name not in {"dictionaries", "__pycache__"}:
+                folders.append((f"{prefix}{entry.name}/", entry))
+            elif entry.is_file() and entry.name.endswith(".py"):
+                digest.update(f"{prefix}{entry.name}\0".encode())
+                digest.update(hashlib.sha256(entry.read_bytes()).digest())
     version = f"{__version__}+{digest.hexdigest()[:12]}"
     if dictionaries:
         user = hashlib.sha256()
