@@ -204,7 +204,7 @@ def build_app() -> "typer.Typer":
             typer.Option(
                 "--encoding",
                 metavar="ENC",
-                help="Read inputs in this encoding (e.g. cp1258, utf-16) instead of detecting UTF-8.",
+                help="Read inputs in this encoding (e.g. tcvn3, vni, cp1258, utf-16) instead of detecting it.",
             ),
         ] = None,
         explain: Annotated[
@@ -279,7 +279,7 @@ def build_app() -> "typer.Typer":
             typer.Option(
                 "--encoding",
                 metavar="ENC",
-                help="Read the inputs in this encoding (e.g. cp1258, utf-16) instead of detecting it.",
+                help="Read the inputs in this encoding (e.g. tcvn3, vni, cp1258, utf-16) instead of detecting it.",
             ),
         ] = None,
         force: Annotated[
