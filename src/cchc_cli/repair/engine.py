@@ -43,7 +43,6 @@ class Settings:
     lm_weight: float = 1.5
     viterbi_beam: float = 10.0  # Viterbi states this many nats below the best are dropped
     channel_weight: float = 1.0
-    beam: int = 12
     max_candidates: int = 12
     candidate_margin: float = 8.0  # ln units below the best prescore
     identity_mix: float = 0.05  # chance that a token with Vietnamese marks was read right
