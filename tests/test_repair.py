@@ -172,3 +172,13 @@ def test_english_sentences_are_left_alone() -> None:
 def test_syllables_run_together_keep_their_marks() -> None:
     text = "định tại khoản 33 Điều nàythành phường mới có tên gọi là phường Liên Hòa.\n"
     assert repair_text(text).text == text
+
+
+def test_known_abbreviations_are_kept_as_printed():
+    # the indicators and bodies of the term dictionary are not misread as syllables (SIPAS is not "Sắp as")
+    text = "nâng cao thứ hạng về PAR Index, SIPAS,\nPAPI, PCI, cải thiện Chỉ số chuyển đổi số (DTI) của UBND.\n"
+    ocr = "nang cao thir hang vé PAR Index, SIPAS,\nPAPI, PCI, cai thién Chi s6 chuyén déi s6 (DTI) ciia UBND.\n"
+    out = repair_text(ocr).text
+    for abbr in ("SIPAS", "PAPI", "PCI", "DTI", "UBND"):
+        assert abbr in out
+    assert out.count("\n") == text.count("\n")

@@ -36,7 +36,7 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
-from .vietnamese import normalize_syllable, split_tone
+from .vietnamese import has_syllable_shape, normalize_syllable, split_tone
 
 __all__ = ["CODEC_NAMES", "Candidate", "c0_letters", "detect", "is_syllable", "score_candidates"]
 
@@ -316,14 +316,7 @@ codecs.register(_search)
 _RUN_RE = re.compile(rb"[A-Za-z\x80-\xff\x01\x02\x04-\x06\x11-\x17]+")
 _WORD_RE = re.compile(r"(?:[^\W\d_]|[\u0300-\u036f])+")
 _TONE_MARKS = frozenset(_TONES)
-# onset, one to three vowels (any tone), coda: the shape of a lowercase Vietnamese syllable
-_VOWELS = "".join(unicodedata.normalize("NFC", v + t) for v in "aăâeêioôơuưy" for t in ("", *_TONES))
 _TONED = frozenset(unicodedata.normalize("NFC", v + t) for v in "aăâeêioôơuưy" for t in _TONES)
-_SHAPE_RE = re.compile(
-    r"(?:ngh|ng|gh|gi|kh|nh|ph|th|tr|ch|qu|[bcdđghklmnpqrstvx])?"
-    f"[{_VOWELS}]{{1,3}}"
-    r"(?:ch|ng|nh|[cmnpt])?"
-)
 
 MIN_VALID = 3  # Vietnamese words needed before a legacy encoding is considered at all
 MIN_SHARE = 0.8  # of the non-ASCII words, the share that must be Vietnamese syllables
@@ -377,7 +370,7 @@ def is_syllable(word: str) -> bool:
     if not (word.islower() or word.isupper() or (word[0].isupper() and word[1:].islower())):
         return False
     lower = word.lower()
-    if _SHAPE_RE.fullmatch(lower) is None or sum(ch in _TONED for ch in lower) > 1:
+    if not has_syllable_shape(lower) or sum(ch in _TONED for ch in lower) > 1:
         return False
     known = _syllables()
     return not known or lower in known or normalize_syllable(lower) in known

@@ -6,6 +6,7 @@ first vowel of oa/oe/uy when nothing follows), hoàn, quý, quả, người, thu
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from functools import lru_cache
 
@@ -102,3 +103,19 @@ def tone_allowed(syllable: str) -> bool:
     if base.endswith(("p", "t", "c", "ch")) and any(v in base for v in VOWELS):
         return tone in (2, 5)
     return True
+
+
+_ALL_VOWELS = "".join(
+    unicodedata.normalize("NFC", v + t) for v in "aăâeêioôơuưy" for t in ("", *TONE_MARKS)
+)
+# onset, one to three vowels (any tone), coda: the shape of a lowercase Vietnamese syllable
+SYLLABLE_SHAPE = re.compile(
+    r"(?:ngh|ng|gh|gi|kh|nh|ph|th|tr|ch|qu|[bcdđghklmnpqrstvx])?"
+    f"[{_ALL_VOWELS}]{{1,3}}"
+    r"(?:ch|ng|nh|[cmnpt])?"
+)
+
+
+def has_syllable_shape(word: str) -> bool:
+    """Could this lowercase word be a Vietnamese syllable by its letters alone ('tu' yes, 'sipas' no)?"""
+    return SYLLABLE_SHAPE.fullmatch(word) is not None

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import regex
 
-from ..vietnamese import normalize_syllable, strip_marks, tone_allowed
+from ..vietnamese import has_syllable_shape, normalize_syllable, strip_marks, tone_allowed
 from .channel import ChannelModel
 from .codes import find_codes
 from .lexicon import Lexicon, load_lexicon
@@ -115,6 +115,11 @@ class Repairer:
         self._sentences: list[list[Token]] = []  # the last _process call's sentences, for the second pass
         # bare forms of marked syllables ('sach' of 'sách'): never kept as they are
         self.bare_forms = {b for w in self.lexicon.vocab if (b := strip_marks(w)) != w}
+        # known abbreviations that no syllable could be misread as (SIPAS, not TU): kept as printed
+        self.abbreviations = {
+            a for a in self.terms.abbreviations
+            if not has_syllable_shape(a.lower())
+        }
         if not self.lexicon.logfreq:
             ids, uni = self.lm.ids, self.lm.uni_logp
             self.lexicon.logfreq = {w: uni[ids[w]] * LN10 for w in self.lexicon.vocab if w in ids}
@@ -235,6 +240,9 @@ class Repairer:
                 lattice.append([(None, (lm.unk if tok.kind == "foreign" else lm.num,), 0.0)])
                 continue
             obs = tok.text.lower()
+            if tok.text in self.abbreviations:
+                lattice.append([(None, (lm.ids.get(obs, lm.unk),), 0.0)])
+                continue
             fixed = self._fixed.get((tok.line, tok.start))
             if fixed is not None:  # sure in the first pass: kept in the second
                 lattice.append([(fixed, tuple(lm.ids.get(w, lm.unk) for w in fixed.split(" ")), 0.0)])

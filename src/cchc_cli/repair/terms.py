@@ -74,6 +74,10 @@ class TermMatcher:
             for path in user_files:
                 for term in load_dictionary(path).terms:
                     sources += [(f, True) for f in term.forms()]
+        # single-word abbreviations as printed (SIPAS, PAPI, HĐND, TTg): the decoder keeps these tokens
+        self.abbreviations: set[str] = {
+            form for form, _ in sources if form.isalnum() and sum(c.isupper() for c in form) >= 2
+        }
         for form, is_user in sources:
             sylls = phrase_syllables(form)
             if not sylls or len(sylls) > MAX_TERM or not all(s.isalpha() for s in sylls):
