@@ -442,12 +442,16 @@ class Repairer:
         n_chosen = len(options[k][1])
         left = flat[j - 2 : j]
         right = flat[j + n_chosen : j + n_chosen + 2]
+        cache = self.lm.cache
+        size = self.lm.size
         scores = []
         for _w, wids, ch in options:
             ctx = [*left, *wids, *right]
             sc = ch
             for t in range(2, len(ctx)):
-                sc += lmw * score(ctx[t - 2], ctx[t - 1], ctx[t])
+                a, b, c = ctx[t - 2], ctx[t - 1], ctx[t]
+                x = cache.get((a * size + b) * size + c)
+                sc += lmw * (score(a, b, c) if x is None else x)
             scores.append(sc)
         m = max(scores)
         exps = [math.exp(x - m) for x in scores]
