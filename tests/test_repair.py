@@ -182,3 +182,9 @@ def test_known_abbreviations_are_kept_as_printed():
     for abbr in ("SIPAS", "PAPI", "PCI", "DTI", "UBND"):
         assert abbr in out
     assert out.count("\n") == text.count("\n")
+
+
+def test_apostrophe_for_a_horn_is_read_as_the_letter():
+    # the OCR prints the horn of ư/ơ as an apostrophe after the vowel: THU'C is THỰC, thu’c is thực
+    out = repair_text("IV. GIAI PHAP THU'C HIEN\nthu’c hién cac nhiém vu\n").text
+    assert out == "IV. GIẢI PHÁP THỰC HIỆN\nthực hiện các nhiệm vụ\n"

@@ -30,6 +30,8 @@ LN10 = math.log(10)
 WORD = regex.compile(r"[\p{L}\p{M}\p{N}&¢@€©®¥]+")
 LETTERLIKE = regex.compile(r"[\p{L}&¢@€©®¥]")
 STOP = regex.compile(r"[.;:!?…()\[\]{}“”\"]")
+# a word, with the apostrophe the OCR prints for a horn inside it ("THU'C" for THỰC), or a sentence stop
+TOKEN_OR_STOP = regex.compile(r"[\p{L}\p{M}\p{N}&¢@€©®¥]+(?:['’][\p{L}\p{M}]+)*|[.;:!?…()\[\]{}“”\"]")
 # letters only Vietnamese text has (outside Latin-1): an OCR reading with an English model never makes them
 STRONG_MARKS = regex.compile(
     "[ăơưđĂƠƯĐạảẹẻẽịỉĩọỏụủũỳỵỷỹầấẩẫậằắẳẵặềếểễệồốổỗộờớởỡợừứửữự"
@@ -183,7 +185,7 @@ class Repairer:
         pos = 0
         for cstart, cend, code in [*spans, (len(line), len(line), None)]:
             segment = line[pos:cstart]
-            for m in regex.finditer(r"[\p{L}\p{M}\p{N}&¢@€©®¥]+|[.;:!?…()\[\]{}“”\"]", segment):
+            for m in TOKEN_OR_STOP.finditer(segment):
                 text = m.group()
                 a, b = pos + m.start(), pos + m.end()
                 if STOP.fullmatch(text):
