@@ -48,6 +48,13 @@ def main() -> None:
     print(f"  appendix rows    {share(scores.rows_found)}")
     print(f"  lead unit right  {share(scores.lead_right)}")
     print(f"  units recall     {share(scores.units_found)}")
+    print("\nTasks per seed (appendix table rows, else the leaf items of the task-list sections)")
+    for path in sorted(SAMPLES.glob("*.txt")):
+        recs = ingest_text(path.read_text("utf-8"))
+        counts = " + ".join(str(len(r.tasks)) for r in recs)
+        leads = sum(bool(t.lead_units) for r in recs for t in r.tasks)
+        dated = sum(t.deadline is not None for r in recs for t in r.tasks)
+        print(f"  {path.name:<28} {counts:>8} tasks  ({leads} with a lead unit, {dated} with a time frame)")
     print(f"\nTime (model load {load:.2f} s, then per seed; best of 3)")
     for path in sorted(SAMPLES.glob("*.txt")):
         text = path.read_text("utf-8")

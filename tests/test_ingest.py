@@ -214,3 +214,84 @@ def test_cli_ingest_stdin_empty_file_and_usage(tmp_path) -> None:
     assert done.returncode == 0 and done.stdout == b"" and b"1 file(s)" in done.stderr
     assert _cchc("ingest", str(empty), "--jobs", "0").returncode == 2
     assert _cchc("ingest", str(tmp_path / "missing.txt"), "--json").returncode == 3
+
+
+# --- tasks from numbered task lists (no appendix table) -----------------------------------------------
+
+
+def test_seed_000_tasks_are_the_bullets_under_its_task_headings() -> None:
+    (plan,) = records("000_8c0715b9867aa8fa")
+    tasks = plan.tasks
+    # 5 + 3 + 4 + 4 + 5 + 5 + 4 bullets under a) … g) of "2. Nhiệm vụ, giải pháp chủ yếu", read by eye
+    assert [t.stt for t in tasks] == list(range(1, 31))
+    first = tasks[0]
+    assert (first.group, first.area, first.line) == ("Công tác chỉ đạo, điều hành", "chi_dao_dieu_hanh", 90)
+    assert first.content.startswith("Chỉ đạo, điều hành tổ chức thực hiện đồng bộ")
+    assert first.content.endswith("tổ chức thực hiện quyết liệt.")  # wrapped lines joined, bullet dropped
+    assert tasks[5].group == "Cải cách thể chế" and tasks[5].line == 115
+    assert tasks[-1].area == "chinh_quyen_so" and tasks[-1].line == 250
+    # no cue names a lead unit or a time frame in these bullets: nothing is guessed
+    assert all(t.lead_unit is None and t.lead_units == [] and t.deadline is None for t in tasks)
+    # the "Một số chỉ tiêu chủ yếu" items are targets, not tasks
+    assert not any(63 <= t.line <= 85 for t in tasks)
+
+
+def test_list_tasks_of_seeds_002_003_004() -> None:
+    (plan_002,) = records("002_324750816b82cebd")
+    assert len(plan_002.tasks) == 43
+    by_line = {t.line: t for t in plan_002.tasks}
+    assert by_line[115].group == "Công tác chỉ đạo, điều hành"  # "a) Chỉ đạo, …" items, not headings
+    assert by_line[309].group == "Hoàn thiện môi trường pháp lý" and by_line[309].area == "chinh_quyen_so"
+    assert by_line[339].group.startswith("Phát triển các")  # "+" items under "- Phát triển các ứng dụng, dịch vụ:"
+    assert 337 not in by_line  # that heading item itself is no task
+    (report,) = records("003_4df792cc80223c47")
+    assert [t.line for t in report.tasks] == [489, 493, 496, 502, 505, 510, 514, 517, 524, 527]
+    assert all(t.deadline is None for t in report.tasks)  # "tầm nhìn đến năm 2030" is no deadline
+    (plan_004,) = records("004_b88a8f933fcc216f")
+    first = plan_004.tasks[0]
+    # "1.2. Phân công trách nhiệm: - Cơ quan chủ trì: Phòng Văn hóa - Xã hội." beside "1.1. Nội dung và mục tiêu"
+    assert (first.line, first.lead_units) == (94, ["Phòng Văn hóa - Xã hội"])
+    assert not any(t.line in (164, 257, 262, 265) for t in plan_004.tasks)  # "100% …": targets
+    assert not any(t.line >= 603 for t in plan_004.tasks)  # "IV. TỔ CHỨC THỰC HIỆN"
+
+
+def test_a_plan_without_appendix_gets_tasks_with_cued_lead_unit_and_deadline() -> None:
+    text = """ỦY BAN NHÂN DÂN          CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+XÃ LAI KHÊ                Độc lập - Tự do - Hạnh phúc
+Số: 12/KH-UBND            Lai Khê, ngày 05 tháng 3 năm 2025
+
+KẾ HOẠCH
+Cải cách hành chính năm 2025
+
+I. MỤC TIÊU
+Nâng cao hiệu quả cải cách hành chính.
+
+II. CHỈ TIÊU
+- 100% thủ tục hành chính được công khai.
+
+III. NHIỆM VỤ
+1. Cải cách thể chế
+- Rà soát văn bản quy phạm pháp luật do xã ban hành; Phòng Văn hóa - Xã hội
+chủ trì, phối hợp với Văn phòng HĐND và UBND; thời gian: Quý III/2025.
+- Tổ chức tuyên truyền pháp luật cho cán bộ, công chức.
+
+2. Cải cách thủ tục hành chính
+- Công khai thủ tục hành chính tại Trung tâm Phục vụ hành chính công trong năm 2025.
+
+IV. TỔ CHỨC THỰC HIỆN
+- Phòng Văn hóa - Xã hội theo dõi, đôn đốc thực hiện Kế hoạch này.
+"""
+    (plan,) = ingest_text(text)
+    first, second, third = plan.tasks
+    assert (first.stt, first.line, first.group, first.area) == (1, 16, "Cải cách thể chế", "the_che")
+    assert first.content.startswith("Rà soát văn bản quy phạm pháp luật do xã ban hành; Phòng Văn hóa")
+    assert (first.lead_unit, first.lead_units) == ("Phòng Văn hóa - Xã hội", ["Phòng Văn hóa - Xã hội"])
+    assert first.cooperating_units == ["Văn phòng Hội đồng nhân dân và Ủy ban nhân dân"]
+    assert first.deadline is not None
+    assert (first.deadline.text, first.deadline.from_, first.deadline.to) == ("Quý III/2025", "2025-07-01",
+                                                                               "2025-09-30")
+    assert second.lead_units == [] and second.deadline is None  # no cue: nothing guessed
+    # a unit named without a cue is not a lead unit; "trong năm 2025" is a time frame
+    assert third.lead_units == [] and third.area == "thu_tuc_hanh_chinh"
+    assert third.deadline is not None and third.deadline.to == "2025-12-31"
+    assert [t.line for t in plan.tasks] == [16, 18, 21]  # nothing from "CHỈ TIÊU" or "TỔ CHỨC THỰC HIỆN"

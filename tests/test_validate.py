@@ -576,3 +576,12 @@ def test_ci_workflow_runs_the_script_and_uploads_the_report() -> None:
     assert upload.get("if") == "always()"  # the records are kept when validation fails too
     path = str(upload["with"]["path"]).replace("${{ env.CCHC_REPORT_DIR }}", job["env"]["CCHC_REPORT_DIR"])
     assert path.rstrip("/") == "cchc-report"  # the script's report folder (records.json, cchc-junit.xml)
+
+
+def test_lead_and_deadline_rules_look_at_task_tables_not_bullet_lists() -> None:
+    record = good_record()
+    for task in record["tasks"]:  # tasks read from a plan's bullets: no output, rarely a unit or a time frame
+        task.update({"output": None, "lead_unit": None, "lead_units": [], "deadline": None})
+    assert rules_of(record) == []
+    record["tasks"][0]["output"] = "Báo cáo"  # a table: every row should name its lead unit and time frame
+    assert sorted(rules_of(record)) == ["task-no-deadline"] * 3 + ["task-no-lead"] * 3

@@ -12,7 +12,7 @@ import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 
-from .extract.items import find_responsibilities, find_targets, tasks_from_rows
+from .extract.items import find_responsibilities, find_targets, tasks_from_lists, tasks_from_rows
 from .extract.periods import find_period
 from .extract.references import SYMBOL_RE, find_references
 from .extract.text import clean_space, fold
@@ -124,6 +124,9 @@ def _record(lines: list[str], span: DocumentSpan, dictionaries: Sequence[Path]) 
     period = find_period(header.title)
     tasks_warnings: list[str] = []
     tasks = tasks_from_rows(span.rows, tasks_warnings)
+    if not tasks:
+        # No appendix table: the plan lists its tasks in the outline (never both, so none is counted twice).
+        tasks = tasks_from_lists(lines, span.headings)
     warnings += tasks_warnings
     if span.appendix_line and not span.rows:
         warnings.append(f"line {span.appendix_line}: an appendix whose task table could not be rebuilt")

@@ -76,8 +76,8 @@ RULES: dict[str, Rule] = {
              "a gap or disorder among sibling headings (I, II, IV; 1, 2, 4; letters in Vietnamese or Latin "
              "order: a, b, c, d, đ, e, g …)"),
         Rule("task-stt-gap", "warning", "task numbers (STT) that are not contiguous (a new group may restart at 1)"),
-        Rule("task-no-lead", "warning", "a task without a lead unit"),
-        Rule("task-no-deadline", "warning", "a task without a deadline or time frame"),
+        Rule("task-no-lead", "warning", "a task of a task table (tasks with an output) without a lead unit"),
+        Rule("task-no-deadline", "warning", "a task of a task table (tasks with an output) without a deadline"),
         Rule("percent-range", "warning", "a target in % outside 0–100"),
         Rule("low-confidence", "warning",
              f"more than {LOW_CONFIDENCE_SHARE:.0%} of the document's syllables were left doubtful by the repair"),
@@ -423,12 +423,17 @@ class _Checker:
         tasks = self.record.get("tasks") or []
         numbered = [t for t in tasks if t.get("stt") is not None]
         previous: dict[str, Any] | None = None
+        # A task table has a lead-unit and a time-frame column, so an empty one is worth a look. Tasks read
+        # from a plan's bullet list (no table: none of them has an output) name a unit or a time frame only
+        # now and then; warning on each would bury the findings that matter.
+        from_table = any(t.get("output") for t in tasks)
         for i, task in enumerate(tasks):
             line = task["line"]
-            if not task.get("lead_unit") and not task.get("lead_units"):
+            if from_table and not task.get("lead_unit") and not task.get("lead_units"):
                 self.add("task-no-lead", line, f"task {_task_name(task, i)} has no lead unit")
             deadline = task.get("deadline") or {}
-            if not (deadline.get("text") or "").strip() and not deadline.get("from") and not deadline.get("to"):
+            if from_table and not (deadline.get("text") or "").strip() and not deadline.get("from") \
+                    and not deadline.get("to"):
                 self.add("task-no-deadline", line, f"task {_task_name(task, i)} has no deadline")
             if not numbered:
                 continue  # a task table without an STT column

@@ -10,15 +10,15 @@ from importlib.resources import files
 import yaml
 from rapidfuzz import fuzz
 
-from ..records import Responsibility, Target, Task
+from ..records import Deadline, Responsibility, Target, Task
 from ..segment.outline import BULLET_RE, LETTER_RE, NUMBER_RE
 from ..segment.table import DEADLINE_RE
 from ..segment.types import Heading, TableRow
-from .periods import parse_deadline
+from .periods import find_period, parse_deadline
 from .text import clean_space, fold, iso_date
-from .vocab import area_for, find_indicator, find_units
+from .vocab import UnitMatch, area_for, find_indicator, find_units
 
-__all__ = ["find_responsibilities", "find_targets", "tasks_from_rows"]
+__all__ = ["find_responsibilities", "find_targets", "tasks_from_lists", "tasks_from_rows"]
 
 ITEM_START_RE = re.compile(r"^\s*(?P<label>\(\d{1,2}\)|[a-zđ]\)|[-+•–])\s*(?=\S)")
 PERCENT_RE = re.compile(r"(?P<value>\d{1,3}(?:[.,]\d+)?)\s*%")
@@ -212,6 +212,229 @@ def tasks_from_rows(rows: Sequence[TableRow], warnings: list[str]) -> list[Task]
             lead_unit=", ".join(dict.fromkeys(u[3] for u in lead)) or None, lead_units=lead_units,
             cooperating_units=coop_units, output=output, deadline=parse_deadline(deadline_text), line=row.line,
         ))
+    return tasks
+
+
+# A heading that opens a list of tasks: "Nhiệm vụ", "NHIỆM VỤ TRỌNG TÂM", "Nhiệm vụ, giải pháp chủ yếu",
+# "CHỈ TIÊU, NHIỆM VỤ, GIẢI PHÁP", "MỤC TIÊU VÀ NHIỆM VỤ CỤ THỂ", "PHƯƠNG HƯỚNG, NHIỆM VỤ …", "Nội dung thực
+# hiện"; the words must lead the title, so "Thực hiện nhiệm vụ được Chính phủ giao" (a report's result) is not one.
+TASK_TITLE_RE = re.compile(
+    r"^(?:(?:mot so|cac|muc tieu|chi tieu|phuong huong)\W+(?:va\s+)?)?(?:nhiem vu|noi dung thuc hien)\b"
+)
+# Sections inside a task list that are not tasks: objectives and indicators (they feed `targets`), the
+# organisation of the work and the assignment of duties (they feed `responsibilities`), the budget.
+TARGET_TITLE_RE = re.compile(r"\b(muc tieu|chi tieu)\b")
+NOT_TASK_TITLE_RE = re.compile(r"to chuc thuc hien|trach nhiem|phan cong|kinh phi")
+LEAD_CUE_RE = re.compile(r"(?:don vi|co quan)\s+(?:chu tri|thuc hien)\s*:|\bchu tri\b|\bgiao(?:\s+cho)?\s+")
+COOPERATING_CUE_RE = re.compile(r"(?:don vi|co quan)\s+phoi hop\s*:|\bphoi hop(?:\s+chat che)?\s+voi\b")
+TIME_CUE_RE = re.compile(r"\bthoi (?:gian|han)(?:\s+(?:thuc hien|hoan thanh))?\s*:\s*(?P<t>[^;.]+)")
+TIME_PHRASE_RE = re.compile(
+    r"\b(?:(?:truoc|den)\s+ngay\s+(?P<d>\d{1,2})\s*/\s*(?P<m>\d{1,2})\s*/\s*(?P<y>20\d\d)"
+    r"|(?:truoc|trong)\s+(?:quy\s+(?:i{1,3}|iv|[1-4])\s*(?:/|n\w{1,2}m\s+)20\d\d|n\w{1,2}m\s+20\d\d))\b"
+)
+REGULAR_RE = re.compile(r"[;,(]\s*(?:thuc hien\s+)?thuong xuyen\s*\)?\s*[.;]?$")
+TASK_SENTENCE_WORDS = 8  # a leaf heading this long is itself the task ("1.1. Rà soát văn bản …")
+
+
+def _item_kind(label: str) -> str:
+    if label in "-•–":
+        return "-"
+    if label == "+":
+        return "+"
+    return "(n)" if label.startswith("(") else "a)"
+
+
+def _list_items(lines: Sequence[str], start: int, end: int) -> list[tuple[str, int, str]]:
+    """(kind, first line, text) of the bullet and lettered items on lines start..end. An item runs over its
+    wrapped lines until the next item, a blank line or a paragraph of prose; a line in small letters after a
+    blank line goes on with the item (the OCR left a blank line inside a sentence)."""
+    items: list[tuple[str, int, list[str]]] = []
+    current: list[str] | None = None
+    blank = False
+    for no in range(start, end + 1):
+        stripped = lines[no - 1].strip()
+        if not stripped:
+            blank = True
+            continue
+        m = ITEM_START_RE.match(stripped)
+        if m:
+            current = [stripped[m.end():].lstrip(".: ")]
+            items.append((_item_kind(m["label"]), no, current))
+        elif current is not None and (not blank or stripped[:1].islower()):
+            current.append(stripped)
+        else:
+            current = None  # prose after a blank line: not part of any item
+        blank = False
+    return [(kind, no, clean_space(" ".join(parts))) for kind, no, parts in items]
+
+
+def _cut_clause(folded: str, start: int) -> int:
+    """The end of the clause that starts at `start` (the next ';' or '.' that ends a sentence)."""
+    m = re.compile(r";|\.(?:\s|$)").search(folded, start)
+    return m.start() if m else len(folded)
+
+
+def _units_after(matches: Sequence[UnitMatch], start: int, end: int) -> list[UnitMatch]:
+    return [m for m in matches if start <= m.start < end]
+
+
+def _task_units(text: str) -> tuple[str | None, list[str], list[str]]:
+    """(lead unit as printed, lead units, cooperating units) named with a cue: "Đơn vị chủ trì: X",
+    "X chủ trì", "giao X …", "Đơn vị phối hợp: Y", "phối hợp với Y". Nothing without a cue."""
+    folded = fold(text)
+    matches = find_units(text, ocr=False)
+    if not matches:
+        return None, [], []
+    lead: list[UnitMatch] = []
+    cooperating: list[UnitMatch] = []
+    for cue in LEAD_CUE_RE.finditer(folded):
+        if cue.group(0).endswith(":"):
+            lead += _units_after(matches, cue.end(), _cut_clause(folded, cue.end()))
+        elif cue.group(0).startswith("giao"):
+            lead += [m for m in matches if m.start == cue.end()]
+        else:  # "X chủ trì": the units of the clause that ends with the cue
+            begin = max(folded.rfind(";", 0, cue.start()), folded.rfind(". ", 0, cue.start()),
+                        folded.rfind(":", 0, cue.start())) + 1
+            lead += [m for m in matches if begin <= m.start and m.end <= cue.start()]
+    for cue in COOPERATING_CUE_RE.finditer(folded):
+        cooperating += _units_after(matches, cue.end(), _cut_clause(folded, cue.end()))
+    lead_units = list(dict.fromkeys(m.unit.name for m in lead))
+    coop_units = [u for u in dict.fromkeys(m.unit.name for m in cooperating) if u not in lead_units]
+    printed = ", ".join(dict.fromkeys(clean_space(text[m.start:m.end]) for m in lead)) or None
+    return printed, lead_units, coop_units
+
+
+def _task_deadline(text: str) -> Deadline | None:
+    """A time frame the item states: "Thời gian thực hiện: Quý III/2025", "trong năm 2025", "trước ngày
+    30/6/2025", "…; thường xuyên". A year named in passing ("Kế hoạch … năm 2025", "tầm nhìn đến năm 2030")
+    is not one."""
+    folded = fold(text)
+    m = TIME_CUE_RE.search(folded)
+    if m:
+        return parse_deadline(text[m.start("t"): m.end("t")].strip(" ,)"))
+    m = TIME_PHRASE_RE.search(folded)
+    if m:
+        printed = text[m.start(): m.end()]
+        if m["d"]:
+            return Deadline(text=printed, to=iso_date(m["d"], m["m"], m["y"]))
+        period = find_period(printed)
+        if period is not None:
+            return Deadline(**{"text": printed, "from": period.from_, "to": period.to})
+    m = REGULAR_RE.search(folded)
+    if m:
+        return Deadline(text=text[m.start(): m.end()].strip(" ;,.()"))
+    return None
+
+
+def _title(heading: Heading) -> str:
+    return clean_space(heading.title).rstrip(" :.")
+
+
+def _assignment(lines: Sequence[str], heading: Heading) -> tuple[str | None, list[str], list[str]]:
+    """The units a "Phân công trách nhiệm" section names with "Cơ quan chủ trì: …" / "Cơ quan phối hợp: …"."""
+    body = " ; ".join(lines[no - 1].strip() for no in range(heading.last + 1, heading.end + 1) if lines[no - 1].strip())
+    return _task_units(body)
+
+
+def tasks_from_lists(lines: Sequence[str], headings: Sequence[Heading]) -> list[Task]:
+    """One task per leaf item of the sections whose heading names tasks ("Nhiệm vụ …", "Nội dung thực
+    hiện"): a bullet or lettered item, or a numbered heading with no sub-headings and no items whose body (or
+    long title) is the task. Sub-sections of objectives, indicators, organisation and budget are left out;
+    so are the measurable items of a "Nội dung và mục tiêu" section (they are targets)."""
+    parents: list[int | None] = []
+    stack: list[int] = []
+    for k, h in enumerate(headings):
+        while stack and headings[stack[-1]].rank >= h.rank:
+            stack.pop()
+        parents.append(stack[-1] if stack else None)
+        stack.append(k)
+
+    def chain(k: int | None) -> list[int]:
+        out = []
+        while k is not None:
+            out.append(k)
+            k = parents[k]
+        return out
+
+    def excluded(k: int) -> bool:
+        title = fold(clean_space(headings[k].title))
+        if NOT_TASK_TITLE_RE.search(title):
+            return True
+        return bool(TARGET_TITLE_RE.search(title)) and not re.search(r"nhiem vu|noi dung", title)
+
+    in_task_list = [False] * len(headings)
+    skipped = [False] * len(headings)
+    for k in range(len(headings)):
+        up = chain(k)
+        skipped[k] = any(excluded(j) for j in up)
+        in_task_list[k] = any(TASK_TITLE_RE.match(fold(clean_space(headings[j].title))) for j in up)
+    has_children = {p for p in parents if p is not None}
+
+    found: list[tuple[int, str | None, list[int], str]] = []  # (line, group, heading chain, content)
+    for k, h in enumerate(headings):
+        if not in_task_list[k] or skipped[k]:
+            continue
+        up = chain(k)
+        targets_here = any(TARGET_TITLE_RE.search(fold(headings[j].title)) for j in up)
+        body_end = headings[k + 1].line - 1 if k + 1 < len(headings) else h.end
+        body_end = min(body_end, h.end)
+        items = _list_items(lines, h.last + 1, body_end)
+        if not items:
+            if k in has_children:
+                continue
+            body = clean_space(" ".join(lines[no - 1] for no in range(h.last + 1, body_end + 1)))
+            if len(h.title.split()) >= TASK_SENTENCE_WORDS:
+                group = _title(headings[parents[k]]) if parents[k] is not None else None
+                found.append((h.line, group, up[1:], clean_space(f"{h.title} {body}")))
+            elif body and not TASK_TITLE_RE.match(fold(h.title)):
+                found.append((h.last + 1, _title(h), up, body))
+            continue
+        for i, (kind, no, text) in enumerate(items):
+            following = items[i + 1] if i + 1 < len(items) else None
+            if text.endswith(":") and following is not None and following[0] != kind:
+                continue  # "- Phát triển các ứng dụng, dịch vụ:" heads the "+" items under it
+            if targets_here and _measurable(text):
+                continue
+            group_chain = up
+            parent = None
+            for p in range(i - 1, -1, -1):
+                if items[p][0] == kind:
+                    continue
+                # the item that heads this one: ends with ':' and its first sub-item is of this kind
+                if items[p][2].endswith(":") and items[p + 1][0] == kind:
+                    parent = items[p]
+                break
+            if parent is not None:
+                group = parent[2].rstrip(" :")
+            elif kind == "a)" and h.kind == "letter" and parents[k] is not None:
+                # "d) …" printed as an item after the lettered headings "a)" "b)" "c)": their sibling
+                group_chain = up[1:]
+                group = _title(headings[group_chain[0]])
+            else:
+                group = _title(h)
+            found.append((no, group, group_chain, text))
+
+    tasks: list[Task] = []
+    for stt, (no, group, up, content) in enumerate(sorted(found, key=lambda f: f[0]), start=1):
+        area = area_for(group)
+        for j in up:
+            if area != "other":
+                break
+            area = area_for(headings[j].title)
+        if area == "other":
+            area = area_for(content)
+        lead_unit, lead_units, cooperating = _task_units(content)
+        if not lead_units:
+            # "1.1. Nội dung …" / "1.2. Phân công trách nhiệm: Cơ quan chủ trì: …" beside it
+            for j in up:
+                siblings = [s for s in range(len(headings)) if parents[s] == j
+                            and re.search(r"phan cong", fold(headings[s].title))]
+                if siblings:
+                    lead_unit, lead_units, cooperating = _assignment(lines, headings[siblings[0]])
+                    break
+        tasks.append(Task(stt=stt, group=group, area=area, content=content, lead_unit=lead_unit,
+                          lead_units=lead_units, cooperating_units=cooperating,
+                          deadline=_task_deadline(content), line=no))
     return tasks
 
 
