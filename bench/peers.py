@@ -11,11 +11,12 @@ pyvi's ViUtils.add_accents is run line by line on the raw OCR text; the score is
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import subprocess
 import time
 from pathlib import Path
+
+from accuracy import load_score  # bench/accuracy.py, beside this script
 
 REPO = Path(__file__).resolve().parents[1]
 RUN_PYVI = """
@@ -37,10 +38,7 @@ def main() -> None:
     ap.add_argument("--gold-dir", default=str(REPO.parent / "shared" / "gold"))
     ap.add_argument("--score", default=str(REPO.parent / "shared" / "tools" / "score.py"))
     a = ap.parse_args()
-    spec = importlib.util.spec_from_file_location("score", a.score)
-    mod = importlib.util.module_from_spec(spec)
-    assert spec.loader
-    spec.loader.exec_module(mod)
+    score_texts = load_score(Path(a.score))
     sets: dict[str, list[tuple[str, str]]] = {"gold": [], "roundtrip": []}
     for gold in sorted(Path(a.gold_dir).glob("*.gold.txt")):
         seed = gold.name.removesuffix(".gold.txt")
@@ -56,7 +54,7 @@ def main() -> None:
         fixed = json.loads(out.stdout)
         err = tot = 0
         for (_, gold), cand in zip(pairs, fixed, strict=True):
-            r = mod.score_texts(gold, cand)["exact"]
+            r = score_texts(gold, cand)["exact"]
             err += r["errors"]
             tot += r["gold_tokens"]
         acc = 1 - err / tot

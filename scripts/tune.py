@@ -11,7 +11,6 @@ Prints the syllable accuracy (../shared/tools/score.py's definition) and speed f
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import itertools
 import sys
 import time
@@ -21,6 +20,9 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 from cchc_cli.repair.engine import Repairer, Settings  # noqa: E402
 
+sys.path.insert(0, str(REPO / "bench"))
+from accuracy import load_score  # noqa: E402
+
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -28,10 +30,7 @@ def main() -> None:
     ap.add_argument("--set", action="append", default=[], help="name=v1,v2,...")
     ap.add_argument("--score", default=str(REPO.parent / "shared" / "tools" / "score.py"))
     a = ap.parse_args()
-    spec = importlib.util.spec_from_file_location("score", a.score)
-    mod = importlib.util.module_from_spec(spec)
-    assert spec.loader
-    spec.loader.exec_module(mod)
+    score_texts = load_score(Path(a.score))
     pairs = []
     for gold in sorted(a.dev_dir.glob("*.gold.txt")):
         ocr = gold.with_name(gold.name.replace(".gold.", ".ocr."))
@@ -49,7 +48,7 @@ def main() -> None:
         err = total = 0
         t0 = time.perf_counter()
         for ocr, gold in pairs:
-            r = mod.score_texts(gold, base.repair_text(ocr).text)["exact"]
+            r = score_texts(gold, base.repair_text(ocr).text)["exact"]
             err += r["errors"]
             total += r["gold_tokens"]
         dt = time.perf_counter() - t0
