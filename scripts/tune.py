@@ -43,8 +43,7 @@ def main() -> None:
         settings = Settings()
         for (name, _), val in zip(grid, combo, strict=True):
             setattr(settings, name, type(getattr(settings, name))(val))
-        base.settings = settings
-        base._cands.clear()
+        base.settings = settings  # the engine's caches start again
         err = total = 0
         t0 = time.perf_counter()
         for ocr, gold in pairs:

@@ -1,6 +1,30 @@
-"""Shared test set-up: no test touches a real ``./cchc.db``."""
+"""Shared test set-up: no test touches a real ``./cchc.db``; each sample is repaired and ingested once per run.
+
+The samples are repaired once (:func:`repaired_samples`) and ingested once from those repairs
+(:func:`sample_records`); stores holding them are written with the store's own writer, keyed as ``cchc
+ingest`` keys a file (:func:`store_of`), so the tests of validate and export read what ingest stores without
+repairing the samples again. ``cchc`` runs in-process through :func:`run_cli`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
 
 import pytest
+
+from cchc_cli.cli import main
+from cchc_cli.document import Document, RepairResult
+from cchc_cli.pipeline import ingest_document
+from cchc_cli.records import DocumentRecord
+from cchc_cli.repair import repair_text
+from cchc_cli.resources import load_resources
+from cchc_cli.store import open_store
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = ROOT / "samples"
+GOLD = ROOT / "tests" / "data" / "gold"
+SEEDS = tuple(sorted(p.stem for p in SAMPLES.glob("*.txt")))
 
 
 @pytest.fixture(autouse=True)
@@ -9,3 +33,49 @@ def _private_store(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
     # subprocesses it starts inherit it. Tests that need a particular store pass --db.
     monkeypatch.setenv("CCHC_DB", str(tmp_path_factory.mktemp("store") / "cchc.db"))
     monkeypatch.delenv("CCHC_DB_TIMEOUT", raising=False)
+
+
+def run_cli(capsysbinary: pytest.CaptureFixture[bytes], *argv: object) -> tuple[int, bytes, str]:
+    """Run cchc in-process: (exit code, stdout bytes, stderr text)."""
+    code = main([str(a) for a in argv])
+    out, err = capsysbinary.readouterr()
+    return code, out, err.decode("utf-8")
+
+
+@pytest.fixture(scope="session")
+def repaired_samples() -> dict[str, RepairResult]:
+    """Each sample repaired once: seed stem → result."""
+    return {seed: repair_text((SAMPLES / f"{seed}.txt").read_text("utf-8")) for seed in SEEDS}
+
+
+@pytest.fixture(scope="session")
+def sample_records(repaired_samples: dict[str, RepairResult]) -> dict[str, list[DocumentRecord]]:
+    """Each sample's records (source.path: the sample's absolute path), from its one repair."""
+    out = {}
+    for seed in SEEDS:
+        path = SAMPLES / f"{seed}.txt"
+        data = path.read_bytes()
+        document = Document(data.decode("utf-8"), str(path), hashlib.sha256(data).hexdigest(),
+                            repair=repaired_samples[seed])
+        out[seed] = ingest_document(document)
+    return out
+
+
+def store_of(path: Path, sample_records: dict[str, list[DocumentRecord]], seeds: tuple[str, ...] = SEEDS) -> Path:
+    """A store at `path` holding `seeds` as ``cchc ingest SAMPLES/<seed>.txt`` would store them."""
+    store = open_store(path)
+    try:
+        for seed in seeds:
+            file = SAMPLES / f"{seed}.txt"
+            sha256 = hashlib.sha256(file.read_bytes()).hexdigest()
+            records = [r.to_json_dict() for r in sample_records[seed]]
+            store.store_file(str(file.resolve()), sha256, load_resources().version, records)
+    finally:
+        store.close()
+    return path
+
+
+@pytest.fixture(scope="session")
+def sample_store(tmp_path_factory: pytest.TempPathFactory, sample_records: dict[str, list[DocumentRecord]]) -> Path:
+    """A store holding the five samples (read-only: copy it to change it)."""
+    return store_of(tmp_path_factory.mktemp("samples") / "samples.db", sample_records)

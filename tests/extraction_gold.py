@@ -9,12 +9,12 @@ the contract: KE_HOACH / QUYET_DINH / BAO_CAO for KH / QĐ / BC, `lead` for `lea
 from __future__ import annotations
 
 import json
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cchc_cli.extract.text import clean_space, fold
-from cchc_cli.extract.vocab import canonical_unit, find_units
 from cchc_cli.records import DocumentRecord, Section
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -36,8 +36,30 @@ def flat_sections(sections: list[Section], parent: str | None = None) -> list[tu
     return out
 
 
+def normalized(text: str | None) -> str:
+    """Text as a reader compares it, by this scorer's own rules (not cchc's): case, marks, đ, dashes and spacing
+    ignored."""
+    decomposed = unicodedata.normalize("NFD", (text or "").replace("đ", "d").replace("Đ", "D"))
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
+    plain = re.sub(r"[\u2010-\u2015]", "-", plain)
+    return " ".join(plain.split()).strip(" .:;")
+
+
 def _same_text(a: str | None, b: str | None) -> bool:
-    return fold(clean_space(a or "")).strip(" .:;") == fold(clean_space(b or "")).strip(" .:;")
+    return normalized(a) == normalized(b)
+
+
+# The canonical name (the contract's `lead_units`, dictionaries/units.yaml) of each first lead unit the seed-001
+# annotation prints, written by hand from the annotation: the lead score does not depend on cchc's matcher.
+CANONICAL_LEADS = {
+    "Văn phòng UBND": "Văn phòng Ủy ban nhân dân",
+    "Văn phòng UBND đặc khu": "Văn phòng Ủy ban nhân dân",
+    "Phòng Văn hóa - Xã hội": "Phòng Văn hóa - Xã hội",
+    "Trung tâm Phục vụ hành chính công": "Trung tâm Phục vụ hành chính công",
+    "Các phòng chuyên môn": "Các phòng chuyên môn",
+    "Phòng Kinh tế": "Phòng Kinh tế",
+    "Công an đặc khu Bạch Long Vĩ": "Công an",
+}
 
 
 @dataclass
@@ -66,9 +88,10 @@ def f1(tp: int, fp: int, fn: int) -> float:
     return 2 * precision * recall / (precision + recall)
 
 
-def first_lead(text: str) -> str | None:
-    matches = find_units(text)
-    return matches[0].unit.name if matches else canonical_unit(text)
+def first_lead(text: str) -> str:
+    """The canonical name of the first unit of an annotation's `lead` ("X chủ trì phối hợp với Y", "X; Y")."""
+    first = re.split(r" chủ trì| phối hợp|[,;]", text)[0].strip()
+    return CANONICAL_LEADS[first]
 
 
 def score(seed: str, records: list[DocumentRecord], scores: Scores) -> None:
@@ -114,8 +137,5 @@ def score(seed: str, records: list[DocumentRecord], scores: Scores) -> None:
             scores.rows_found.append(t is not None and t.line == g["line"])
             scores.lead_right.append(t is not None and bool(t.lead_units) and t.lead_units[0] == first_lead(g["lead"]))
         for g in gold["responsible_units"]:
-            scores.units_found.append(
-                any(r.line == g["line"] and (_same_text(r.unit, g["unit"]) or canonical_unit(r.unit) is not None
-                                             and canonical_unit(r.unit) == canonical_unit(g["unit"]))
-                    for r in rec.responsibilities)
-            )
+            scores.units_found.append(any(r.line == g["line"] and _same_text(r.unit, g["unit"])
+                                          for r in rec.responsibilities))

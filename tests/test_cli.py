@@ -1,7 +1,7 @@
 """The ``cchc`` command line as a user meets it: outputs, files written, messages and exit codes.
 
-Most cases run in-process through ``cchc_cli.cli.main`` (the model loads once per test session); a few run
-``python -m cchc_cli`` as a real subprocess, where startup time and real stdin/stdout bytes are checked.
+Cases run in-process through ``cchc_cli.cli.main`` (the model loads once per test session); a few run
+``python -m cchc_cli`` as a real subprocess, where startup time and a reader closing the pipe are checked.
 Repaired words are only asserted on a robust phrase; everything else checks layout, files and codes.
 """
 
@@ -16,14 +16,16 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import run_cli as run
 
 import cchc_cli
-import cchc_cli.repair
+import cchc_cli.repair.files
 from cchc_cli import cli
 from cchc_cli.decode import decode_bytes, iter_decoded_lines
-from cchc_cli.errors import CchcError, ExitCode, InputError, UsageError
+from cchc_cli.errors import CchcError, ExitCode, InputError, OutputError, UsageError
 from cchc_cli.io import atomic_open, atomic_write_text, iter_inputs, output_path
 from cchc_cli.repair import REASONS
+from cchc_cli.repair.engine import Repairer
 
 SRC = Path(cchc_cli.__file__).resolve().parent.parent
 PHRASE_OCR = "Cong hoa xa hoi chu nghia Viet Nam"
@@ -38,13 +40,6 @@ LATIN1 = "Quyết định số 133".encode().replace(b"\xe1\xba\xbf", b"\xe9")  
 
 
 # --- helpers ---------------------------------------------------------------------------------------------
-
-
-def run(capsysbinary: pytest.CaptureFixture[bytes], *argv: str) -> tuple[int, bytes, str]:
-    """Run cchc in-process: (exit code, stdout bytes, stderr text)."""
-    code = cli.main([str(a) for a in argv])
-    out, err = capsysbinary.readouterr()
-    return code, out, err.decode("utf-8")
 
 
 def run_process(
@@ -88,10 +83,11 @@ def one_line_errors(err: str) -> list[str]:
 
 def test_exit_codes_are_the_documented_ones() -> None:
     assert {c.name: int(c) for c in ExitCode} == {
-        "OK": 0, "FINDINGS": 1, "USAGE": 2, "INPUT": 3, "STORE": 4, "INTERNAL": 70,
+        "OK": 0, "FINDINGS": 1, "USAGE": 2, "INPUT": 3, "STORE": 4, "OUTPUT": 5, "INTERNAL": 70,
     }
     assert InputError("x").exit_code == ExitCode.INPUT
     assert UsageError("x").exit_code == ExitCode.USAGE
+    assert OutputError("x").exit_code == ExitCode.OUTPUT
     assert str(CchcError("two\nlines")) == "two lines"
 
 
@@ -249,7 +245,7 @@ def test_internal_error_is_one_line_and_exit_70(tmp_path: Path, capsysbinary, mo
     def broken(*args, **kwargs):
         raise RuntimeError("model exploded")
 
-    monkeypatch.setattr(cchc_cli.repair, "repair_text", broken)
+    monkeypatch.setattr(Repairer, "repair_text", broken)
     doc = write(tmp_path / "x.txt", PHRASE_OCR)
     code, out, err = run(capsysbinary, "repair", doc)
     assert code == ExitCode.INTERNAL
@@ -328,7 +324,7 @@ def test_outputs_are_written_atomically(tmp_path: Path, capsysbinary, monkeypatc
     # a crash while writing leaves the previous output whole and no temporary file behind
     write(out / "1.txt", "previous output")
     calls = {"n": 0}
-    real_repair = cchc_cli.repair.repair_text
+    real_repair = Repairer.repair_text
 
     def crash_on_second(*args, **kwargs):
         calls["n"] += 1
@@ -336,7 +332,7 @@ def test_outputs_are_written_atomically(tmp_path: Path, capsysbinary, monkeypatc
             raise RuntimeError("killed")
         return real_repair(*args, **kwargs)
 
-    monkeypatch.setattr(cchc_cli.repair, "repair_text", crash_on_second)
+    monkeypatch.setattr(Repairer, "repair_text", crash_on_second)
     code, _, _ = run(capsysbinary, "repair", src, "--out-dir", out)
     assert code == ExitCode.INTERNAL
     assert (out / "1.txt").read_text("utf-8") == "previous output"
@@ -445,16 +441,16 @@ def test_decode_streaming_and_whole_agree() -> None:
 
 
 def test_large_input_is_streamed(tmp_path: Path, capsysbinary, monkeypatch) -> None:
-    monkeypatch.setattr(cli, "STREAM_THRESHOLD", 100)
+    monkeypatch.setattr(cchc_cli.repair.files, "STREAM_THRESHOLD", 100)
     used: list[str] = []
-    real_lines = cchc_cli.repair.repair_lines
+    real_lines = Repairer.repair_lines
     real_repair_text = cchc_cli.repair.repair_text
 
-    def spy(lines, **kwargs):
+    def spy(self, lines, **kwargs):
         used.append("lines")
-        return real_lines(lines, **kwargs)
+        return real_lines(self, lines, **kwargs)
 
-    monkeypatch.setattr(cchc_cli.repair, "repair_lines", spy)
+    monkeypatch.setattr(Repairer, "repair_lines", spy)
     original = (PHRASE_OCR + "\r\n") * 10 + "tail"
     doc = write(tmp_path / "big.txt", original)
     code, out, _ = run(capsysbinary, "repair", doc)
@@ -505,6 +501,38 @@ def test_output_path_stays_inside_out_dir(tmp_path: Path) -> None:
         output_path(tmp_path, Path("in.txt"), [tmp_path / "in.txt"])
 
 
+# --- outputs that cannot be written ----------------------------------------------------------------------
+
+
+DEV_FULL = Path("/dev/full")
+
+
+@pytest.mark.skipif(not DEV_FULL.exists(), reason="needs /dev/full (a device that is always full)")
+@pytest.mark.parametrize("argv", [["schema"], ["repair", "{doc}"], ["repair", "{doc}", "--json"]])
+def test_a_full_disk_on_stdout_is_exit_5_with_one_line(tmp_path: Path, capsysbinary, monkeypatch, argv) -> None:
+    doc = write(tmp_path / "x.txt", PHRASE_OCR)
+    full = open(DEV_FULL, "wb")  # noqa: SIM115 - closed below
+    try:
+        monkeypatch.setattr(sys, "stdout", io.TextIOWrapper(full, encoding="utf-8"))
+        code = cli.main([a.format(doc=doc) for a in argv])
+    finally:
+        monkeypatch.undo()
+        full.close()
+    err = capsysbinary.readouterr().err.decode()
+    assert code == ExitCode.OUTPUT
+    assert one_line_errors(err) == ["cchc: cannot write to stdout: No space left on device"]
+
+
+def test_an_unwritable_output_is_exit_5_and_the_inputs_stay(tmp_path: Path, capsysbinary) -> None:
+    src = write(tmp_path / "in" / "a.txt", PHRASE_OCR)
+    blocked = write(tmp_path / "blocked", "a file where a folder should be")
+    code, _, err = run(capsysbinary, "repair", tmp_path / "in", "--out-dir", blocked / "out")
+    assert code == ExitCode.OUTPUT
+    (line,) = one_line_errors(err)
+    assert "cannot write" in line and str(blocked) in line
+    assert src.read_text("utf-8") == PHRASE_OCR
+
+
 # --- typer's own runner, and real processes --------------------------------------------------------------
 
 
@@ -521,46 +549,20 @@ def test_typer_runner_sees_the_same_exit_codes(tmp_path: Path) -> None:
     assert result.exit_code == ExitCode.USAGE
 
 
-def test_subprocess_stdin_to_stdout_keeps_bytes(tmp_path: Path) -> None:
-    original = (PHRASE_OCR + "  \r\n\r\n" + PHRASE_OCR).encode()
-    proc = run_process("repair", "-", stdin=original, cwd=tmp_path)
-    assert proc.returncode == 0, proc.stderr
-    assert proc.stdout == (PHRASE + "  \r\n\r\n" + PHRASE).encode()
-    assert proc.stderr == b""
-
-
-def test_subprocess_batch_with_a_bad_file(tmp_path: Path) -> None:
-    write(tmp_path / "in" / "a.txt", PHRASE_OCR)
-    write(tmp_path / "in" / "scan.txt", PDF)
-    proc = run_process("repair", "in", "--out-dir", "out", cwd=tmp_path)
-    assert proc.returncode == ExitCode.INPUT
-    assert proc.stdout == b""
-    assert proc.stderr.decode().splitlines() == [
-        f"cchc: {os.path.join('in', 'scan.txt')}: a PDF: run OCR first (e.g. ocrmypdf/tesseract) "
-        "and pass the text file"
-    ]
-    assert (tmp_path / "out" / "a.txt").read_text("utf-8") == PHRASE
-
-
 def test_subprocess_reader_closing_the_pipe_is_not_an_error(tmp_path: Path) -> None:
-    doc = write(tmp_path / "long.txt", (PHRASE_OCR + "\n") * 4000)  # more than a pipe buffer holds
+    # more than a pipe buffer (64 KiB) holds: 2,000 short sentences
+    doc = write(tmp_path / "long.txt", (PHRASE_OCR + ".\n") * 2000)
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in [str(SRC), os.environ.get("PYTHONPATH")] if p)}
     with subprocess.Popen(
         [sys.executable, "-m", "cchc_cli", "repair", str(doc)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
     ) as proc:
         assert proc.stdout is not None and proc.stderr is not None
-        assert proc.stdout.readline().decode("utf-8") == PHRASE + "\n"
+        assert proc.stdout.readline().decode("utf-8") == PHRASE + ".\n"
         proc.stdout.close()  # like `cchc repair long.txt | head -1`
         err = proc.stderr.read()
         assert proc.wait(timeout=300) == 0
     assert err == b""
-
-
-def test_subprocess_usage_error(tmp_path: Path) -> None:
-    proc = run_process("repair", "a.txt", "b.txt", cwd=tmp_path)
-    assert proc.returncode == ExitCode.USAGE
-    assert len(proc.stderr.decode().strip().splitlines()) == 1
 
 
 @pytest.mark.parametrize("argv", [["--version"], ["--help"], ["repair", "--help"]])

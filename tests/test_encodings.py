@@ -11,23 +11,19 @@ from __future__ import annotations
 import codecs
 import io
 import json
-import os
 import random
 import re
-import subprocess
-import sys
 import unicodedata
 from pathlib import Path
 
 import pytest
+from conftest import run_cli as run
 
-import cchc_cli
-from cchc_cli import cli, decode, legacy
-from cchc_cli.decode import decode_bytes, iter_decoded_lines
+from cchc_cli import decode
+from cchc_cli.decode import decode_bytes, iter_decoded_lines, legacy
 from cchc_cli.errors import ExitCode, InputError
 
 DATA = Path(__file__).parent / "data" / "encodings"
-SRC = Path(cchc_cli.__file__).resolve().parent.parent
 EXPECTED = (DATA / "expected.txt").read_text("utf-8")
 
 # fixture → the codec the detector must choose (None: a byte-order mark decides)
@@ -60,12 +56,6 @@ PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"
 
 def fixture(name: str) -> bytes:
     return (DATA / name).read_bytes()
-
-
-def run(capsysbinary: pytest.CaptureFixture[bytes], *argv: object) -> tuple[int, bytes, str]:
-    code = cli.main([str(a) for a in argv])
-    out, err = capsysbinary.readouterr()
-    return code, out, err.decode("utf-8")
 
 
 def western_lines() -> list[bytes]:
@@ -161,25 +151,23 @@ def test_repair_gives_the_same_output_in_every_encoding(tmp_path: Path, capsysbi
         assert (tmp_path / "out" / name).read_bytes() == from_utf8, name
 
 
-def test_ingest_reads_legacy_files_and_reports_the_rest(tmp_path: Path) -> None:
+def test_ingest_reads_legacy_files_and_reports_the_rest(tmp_path: Path, capsysbinary) -> None:
     folder = tmp_path / "in"
     folder.mkdir()
     for name in ["expected.txt", *LEGACY, "western.cp1252.txt"]:
         (folder / name).write_bytes(fixture(name))
     (folder / "letter.docx.txt").write_bytes(DOCX + fixture("sample.tcvn3.txt"))
     (folder / "scan.png.txt").write_bytes(PNG + fixture("sample.vni.txt"))
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in [str(SRC), os.environ.get("PYTHONPATH")] if p)}
-    done = subprocess.run([sys.executable, "-m", "cchc_cli", "ingest", str(folder), "--json", "--quiet",
-                           "--db", str(tmp_path / "s.db")], capture_output=True, env=env, timeout=600)
-    assert done.returncode == ExitCode.INPUT, done.stderr
-    errors = [line for line in done.stderr.decode("utf-8").splitlines() if not line.startswith("cchc: warning")]
-    assert "Traceback" not in done.stderr.decode("utf-8")
+    code, out, err = run(capsysbinary, "ingest", folder, "--json", "--quiet", "--db", tmp_path / "s.db")
+    assert code == ExitCode.INPUT, err
+    errors = [line for line in err.splitlines() if not line.startswith("cchc: warning")]
+    assert "Traceback" not in err
     reasons = {name: next(line for line in errors if f"{name}:" in line)
                for name in ["western.cp1252.txt", "letter.docx.txt", "scan.png.txt"]}
     assert "--encoding" in reasons["western.cp1252.txt"]
     assert "Word/ZIP" in reasons["letter.docx.txt"] and "image (PNG)" in reasons["scan.png.txt"]
 
-    records = json.loads(done.stdout)
+    records = json.loads(out)
     by_file: dict[str, list[dict]] = {}
     for record in records:
         by_file.setdefault(Path(record["source"]["path"]).name, []).append(record)
@@ -191,11 +179,10 @@ def test_ingest_reads_legacy_files_and_reports_the_rest(tmp_path: Path) -> None:
     for name in LEGACY:
         assert [content(r) for r in by_file[name]] == [content(r) for r in by_file["expected.txt"]], name
 
-    explicit = subprocess.run([sys.executable, "-m", "cchc_cli", "ingest", str(folder / "sample.vni.txt"),
-                               "--encoding", "vni-windows", "--json", "--quiet", "--db", str(tmp_path / "t.db")],
-                              capture_output=True, env=env, timeout=600)
-    assert explicit.returncode == 0, explicit.stderr
-    assert [content(r) for r in json.loads(explicit.stdout)] == [content(r) for r in by_file["expected.txt"]]
+    code, out, err = run(capsysbinary, "ingest", folder / "sample.vni.txt", "--encoding", "vni-windows", "--json",
+                         "--quiet", "--db", tmp_path / "t.db")
+    assert code == 0, err
+    assert [content(r) for r in json.loads(out)] == [content(r) for r in by_file["expected.txt"]]
 
 
 # --- what must not be read as Vietnamese ---------------------------------------------------------------------

@@ -9,22 +9,20 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from conftest import store_of
 
 from cchc_cli.cli import main
 from cchc_cli.export import TABLE_COLUMNS
 from cchc_cli.records import document_record_schema
 from cchc_cli.store import open_store
 
-SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 SEEDS = ("000_8c0715b9867aa8fa.txt", "001_1f3803ca4a2b50d8.txt")  # 001: a decision, then the plan with tasks
 
 
 @pytest.fixture(scope="module")
-def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("export") / "seeds.db"
-    code = main(["ingest", *(str(SAMPLES / s) for s in SEEDS), "--db", str(path), "--jobs", "1", "--quiet"])
-    assert code == 0
-    return path
+def db(tmp_path_factory: pytest.TempPathFactory, sample_records) -> Path:
+    return store_of(tmp_path_factory.mktemp("export") / "seeds.db", sample_records,
+                    tuple(s.removesuffix(".txt") for s in SEEDS))
 
 
 @pytest.fixture(scope="module")
@@ -92,7 +90,13 @@ def test_csv_tasks_targets_references_responsibilities(db, records, capsysbinary
 
     targets = _table(capsysbinary, db, "targets")
     assert len(targets) == sum(len(r["targets"]) for r in records) > 0
-    assert all(t["value"] == "" or float(t["value"]) >= 0 for t in targets)
+
+    def number(value: float | None) -> str:  # 95.0 is written 95, 12.5 as 12.5
+        return "" if value is None else (str(int(value)) if value.is_integer() else repr(value))
+
+    assert [(row["line"], row["value"], row["comparator"], row["indicator"]) for row in targets] == [
+        (str(t["line"]), number(t["value"]), t["comparator"] or "", t["indicator"] or "")
+        for r in records for t in r["targets"]]
 
     references = _table(capsysbinary, db, "references")
     legal = [row for row in references if row["role"] == "legal_basis"]

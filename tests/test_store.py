@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 import cchc_cli
+from cchc_cli import resources
 from cchc_cli.cli import main
 from cchc_cli.errors import StoreError
 from cchc_cli.store import MIGRATIONS, open_store
@@ -68,9 +69,16 @@ def test_changed_content_adds_a_version_and_keeps_the_old_one(tmp_path, monkeypa
     assert ingest(str(doc), "--db", str(db), "--force") == 0
     assert [v for _, _, v, _ in stored(db, all_versions=True)] == [1, 2, 3]
 
-    # A newer pipeline (here: a new package version) reads the unchanged file again → version 4.
+    # A newer pipeline (here: a new package version, in what stands for a new process: the resources, which
+    # digest the pipeline once, loaded afresh) reads the unchanged file again → version 4.
+    current = cchc_cli.__version__
     monkeypatch.setattr(cchc_cli, "__version__", "99.0.0")
-    assert ingest(str(doc), "--db", str(db)) == 0
+    try:
+        resources._load.cache_clear()
+        assert ingest(str(doc), "--db", str(db)) == 0
+    finally:
+        monkeypatch.setattr(cchc_cli, "__version__", current)
+        resources._load.cache_clear()
     assert [v for _, _, v, _ in stored(db, all_versions=True)] == [1, 2, 3, 4]
     assert ingests(db)[-1][1].startswith("99.0.0+")
 
@@ -179,10 +187,10 @@ def test_a_locked_store_waits_then_exits_4_after_the_timeout(tmp_path, monkeypat
     doc = tmp_path / "plan.txt"
     doc.write_text(small_doc(4), "utf-8")
 
-    # Another writer holds the store for 1 s: with a 20 s timeout, ingest waits for it and succeeds.
+    # Another writer holds the store for half a second: with a 20 s timeout, ingest waits for it and succeeds.
     monkeypatch.setenv("CCHC_DB_TIMEOUT", "20")
     holder = _hold_write_lock(db)
-    threading.Timer(1.0, lambda: holder.execute("COMMIT")).start()
+    threading.Timer(0.5, lambda: holder.execute("COMMIT")).start()
     assert ingest(str(doc), "--db", str(db)) == 0
     holder.close()
     assert len(stored(db)) == 1

@@ -4,6 +4,7 @@ a correct record; the four formats parse as their readers expect; the exit codes
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 import json
 import os
@@ -16,9 +17,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import store_of
 
+from cchc_cli import ingest_text
 from cchc_cli.cli import main
 from cchc_cli.records import DocumentRecord
+from cchc_cli.resources import load_resources
+from cchc_cli.store import open_store
 from cchc_cli.validate import RULES, check_record, escape_property, render, validate_record
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -457,46 +462,68 @@ def test_cli_a_record_that_is_not_an_object(tmp_path: Path, capsys) -> None:
     assert code == 3 and "record 1 is int, not a JSON object" in err
 
 
+def test_format_flags_as_on_export_and_an_output_file(tmp_path: Path, capsys) -> None:
+    record = good_record()
+    record["date"] = "2025-02-31"
+    path = write_records(tmp_path / "a.json", [record])
+    code, by_format, _ = run([str(path), "--format", "json"], capsys)
+    assert code == 1
+    assert run([str(path), "--json"], capsys)[:2] == (1, by_format)  # --format json is an alias of --json
+    code, junit, _ = run([str(path), "--junit"], capsys)
+    assert code == 1 and ET.fromstring(junit).find(".//failure").get("type") == "date-impossible"
+    code, github, _ = run([str(path), "--github"], capsys)
+    assert code == 1 and github.startswith("::error file=docs/plan.txt,line=1,title=date-impossible::")
+    report = tmp_path / "out" / "findings.json"
+    code, out, _ = run([str(path), "--json", "-o", str(report)], capsys)
+    assert (code, out) == (1, "")  # the exit code still tells the findings
+    assert report.read_text("utf-8") == by_format
+    assert sorted(p.name for p in report.parent.iterdir()) == ["findings.json"]
+    for conflicting in (["--json", "--junit"], ["--github", "--format", "json"]):
+        code, out, err = run([str(path), *conflicting], capsys)
+        assert (code, out) == (2, "") and "choose one output format" in err
+    assert run([str(path), "--json", "--format", "json"], capsys)[0] == 1  # the same format twice is fine
+    assert run([str(path), "--json", "-o", str(tmp_path)], capsys)[0] == 2  # -o names a folder
+
+
 # --- the samples, through the store --------------------------------------------------------------------------------
 
 
-def cchc(*args: str, cwd: Path | None = None, env: dict | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "cchc_cli", *args], capture_output=True, text=True, cwd=cwd,
-                          env=env, timeout=300)
-
-
 @pytest.fixture(scope="module")
-def sample_store(tmp_path_factory) -> Path:
-    db = tmp_path_factory.mktemp("store") / "cchc.db"
-    result = cchc("ingest", str(SAMPLES / "001_1f3803ca4a2b50d8.txt"), str(SAMPLES / "003_4df792cc80223c47.txt"),
-                  "--db", str(db), "--quiet")
-    assert result.returncode == 0, result.stderr
-    return db
+def two_samples(tmp_path_factory, sample_records) -> Path:
+    return store_of(tmp_path_factory.mktemp("store") / "cchc.db", sample_records,
+                    ("001_1f3803ca4a2b50d8", "003_4df792cc80223c47"))
 
 
-def test_samples_in_the_store_validate_with_warnings_only(sample_store: Path) -> None:
-    result = cchc("validate", "--db", str(sample_store), "--format", "json")
-    assert result.returncode == 0, result.stderr
-    found = json.loads(result.stdout)
+def test_samples_in_the_store_validate_with_warnings_only(two_samples: Path, capsys) -> None:
+    code, out, err = run(["--db", str(two_samples), "--json"], capsys)
+    assert code == 0, err
+    found = json.loads(out)
     assert found and {f["severity"] for f in found} == {"warning"}
     assert {f["path"] for f in found} <= {str(SAMPLES / "001_1f3803ca4a2b50d8.txt"),
                                           str(SAMPLES / "003_4df792cc80223c47.txt")}
     # Seed 003 prints "Quyết định số 362/KH-UBND" (line 28) and later cites it as 362/QĐ-UBND.
     assert any(f["rule"] == "number-type-mismatch" and f["line"] == 28 and "362/KH-UBND" in f["message"]
                for f in found)
-    assert cchc("validate", "--db", str(sample_store), "--strict").returncode == 1
+    assert run(["--db", str(two_samples), "--strict"], capsys)[0] == 1
 
 
-def test_all_versions_sees_each_stored_version(sample_store: Path, tmp_path: Path) -> None:
+def test_all_versions_sees_each_stored_version(two_samples: Path, tmp_path: Path, capsys) -> None:
     db = tmp_path / "copy.db"
-    shutil.copy(sample_store, db)
-    forced = cchc("ingest", str(SAMPLES / "003_4df792cc80223c47.txt"), "--db", str(db), "--force", "--quiet")
-    assert forced.returncode == 0, forced.stderr
+    shutil.copy(two_samples, db)
+    store = open_store(db)  # 003 stored again, as `cchc ingest --force` would: a second version
+    try:
+        report = str((SAMPLES / "003_4df792cc80223c47.txt").resolve())
+        (latest,) = (r for r in store.records() if r.path == report)
+        info = store.latest_ingest(report)
+        assert info is not None
+        assert store.store_file(report, info.sha256, info.pipeline, [latest.record], force=True).status == "stored"
+    finally:
+        store.close()
 
     def cases(*flags: str) -> list[str]:
-        result = cchc("validate", "--db", str(db), "--format", "junit", *flags)
-        assert result.returncode == 0, result.stderr
-        return [case.get("name") for case in ET.fromstring(result.stdout).iter("testcase")]
+        code, out, err = run(["--db", str(db), "--junit", *flags], capsys)
+        assert code == 0, err
+        return [case.get("name") for case in ET.fromstring(out).iter("testcase")]
 
     assert len(cases()) == 3  # the decision and the plan of 001, the report of 003: latest versions only
     every = cases("--all-versions")
@@ -533,6 +560,17 @@ def documents(tmp_path: Path) -> Path:
 
 @pytest.mark.skipif(shutil.which("bash") is None, reason="bash is not installed")
 def test_ci_script_ingests_validates_and_keeps_the_export(documents: Path, tmp_path: Path) -> None:
+    # The store the script keeps between runs (cchc.db in its folder) already holds the file, unchanged: the
+    # script's `cchc ingest` skips it (no model to load), validate and export read it.
+    decision = documents / "decision.txt"
+    data = decision.read_bytes()
+    store = open_store(tmp_path / "cchc.db")
+    try:
+        records = [r.to_json_dict() for r in ingest_text(data.decode("utf-8"), str(decision))]
+        store.store_file(str(decision.resolve()), hashlib.sha256(data).hexdigest(), load_resources().version,
+                         records)
+    finally:
+        store.close()
     result = subprocess.run(["bash", str(SCRIPT), str(documents)], cwd=tmp_path, env=script_env(),
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
@@ -543,23 +581,37 @@ def test_ci_script_ingests_validates_and_keeps_the_export(documents: Path, tmp_p
     DocumentRecord.model_validate(records[0])
     junit = ET.parse(tmp_path / "cchc-report" / "cchc-junit.xml").getroot()
     assert len(junit.findall(".//testcase")) == 1
-    assert (tmp_path / "cchc.db").is_file()
+    assert result.stderr == ""
+
+
+# A stand-in for cchc: ingest succeeds, validate finds errors (exit 1), export writes a record; each writes
+# the file its -o names.
+STUB_CCHC = r"""#!/usr/bin/env bash
+command=$1
+out=
+while [[ $# -gt 0 ]]; do
+    if [[ $1 == -o ]]; then out=$2; fi
+    shift
+done
+case $command in
+    validate) if [[ -n $out ]]; then echo '<testsuites/>' > "$out"; fi; exit 1 ;;
+    export) echo '[{"id": "x"}]' > "$out" ;;
+esac
+"""
 
 
 @pytest.mark.skipif(shutil.which("bash") is None, reason="bash is not installed")
 def test_ci_script_still_exports_when_validation_fails(documents: Path, tmp_path: Path) -> None:
-    real = shutil.which("cchc")
-    if real is None:
-        pytest.skip("the cchc command is not installed on PATH")
-    # A cchc whose validate finds errors (exit 1) after doing its work: the script must still export.
+    # validate finds errors: the script must still export the records and keep the report.
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     fake = bin_dir / "cchc"
-    fake.write_text(f'#!/usr/bin/env bash\n"{real}" "$@"\nstatus=$?\n'
-                    'if [[ "$1" == validate ]]; then exit 1; fi\nexit $status\n', encoding="utf-8")
+    fake.write_text(STUB_CCHC, encoding="utf-8")
     fake.chmod(0o755)
-    result = subprocess.run(["bash", str(SCRIPT), str(documents)], cwd=tmp_path, env=script_env(bin_dir),
-                            capture_output=True, text=True, timeout=300)
+    env = {k: v for k, v in os.environ.items() if k not in ("CCHC_DB", "CCHC_PIP_SPEC")}
+    env["PATH"] = os.pathsep.join([str(bin_dir), os.environ.get("PATH", "")])
+    result = subprocess.run(["bash", str(SCRIPT), str(documents)], cwd=tmp_path, env=env, capture_output=True,
+                            text=True, timeout=60)
     assert result.returncode == 1, result.stderr
     assert json.loads((tmp_path / "cchc-report" / "records.json").read_text(encoding="utf-8"))
     assert (tmp_path / "cchc-report" / "cchc-junit.xml").is_file()

@@ -14,7 +14,7 @@
 #   CCHC_STRICT=1     warnings fail the check too
 #   CCHC_FORMAT       the annotations' format on stdout: github (default) or table
 # Exit: 0 ok (warnings allowed); 1 validation errors; 3 some file could not be read (the others were
-# checked; 3 wins over 1); 4 store error; 2 usage.
+# checked; 3 wins over 1); 4 store error; 5 a report could not be written; 2 usage.
 set -euo pipefail
 
 if [[ $# -ne 1 || ! -d "$1" ]]; then
@@ -45,7 +45,7 @@ if [[ $ingest_status -ne 0 && $ingest_status -ne 3 ]]; then
 fi
 
 validate_status=0
-cchc validate --db "$db" --format junit "${strict[@]}" > "$report_dir/cchc-junit.xml" || validate_status=$?
+cchc validate --db "$db" --junit "${strict[@]}" -o "$report_dir/cchc-junit.xml" || validate_status=$?
 cchc validate --db "$db" --format "$format" "${strict[@]}" || validate_status=$?
 
 # Always written, so that the workflow can keep the records whatever validation said.

@@ -4,7 +4,8 @@
 :class:`IngestInput` items; :func:`ingest_batch` then
 
 1. reads each file once in the parent and skips it when its latest ingest in the store has the same sha256
-   and pipeline version (:func:`pipeline_version`), before any repair is done (``force`` re-processes);
+   and pipeline version (:attr:`Resources.version <cchc_cli.resources.Resources.version>`), before any
+   repair is done (``force`` re-processes);
 2. sends the others to worker processes (``multiprocessing`` with ``fork`` where the OS has it: the repair
    engine and dictionaries are loaded in the parent first and shared copy-on-write; ``spawn`` with an
    initializer that loads them elsewhere), at most a few files in flight, so memory stays flat;
@@ -29,21 +30,22 @@ from pathlib import Path
 from typing import Any
 
 from .errors import CchcError, InputError, UsageError
+from .io import STDIN_LABEL, iter_inputs, read_error
+from .resources import Resources, load_resources
 from .store import Store
 
 __all__ = [
-    "STDIN_LABEL",
     "BatchSummary",
     "FileOutcome",
     "IngestInput",
+    "WorkerResult",
     "collect_inputs",
     "ingest_batch",
-    "pipeline_version",
     "read_files_from",
 ]
 
-STDIN_LABEL = "<stdin>"
 _HASH_BLOCK = 1024 * 1024
+IN_FLIGHT_PER_WORKER = 2  # files handed to each worker ahead, so memory stays flat
 
 
 @dataclass(frozen=True)
@@ -143,8 +145,6 @@ def collect_inputs(
     """The files named by `paths` in order, each once (folders walked as ``cchc repair`` does: recursively,
     sorted, `include` (default ``*.txt``) matched, hidden files skipped, symlinks out of the tree not
     followed). ``-`` stands for `stdin`'s bytes. A path that does not exist is passed to `on_error`."""
-    from .io import iter_inputs
-
     found: list[IngestInput] = []
     seen: set[str] = set()
     for given in paths:
@@ -166,43 +166,6 @@ def collect_inputs(
     return found
 
 
-# --- the pipeline version ----------------------------------------------------------------------------------
-
-
-def pipeline_version(dictionaries: Sequence[Path] = ()) -> str:
-    """``<package version>+<digest>``: the digest covers the package's own code and the shipped model and
-    dictionary files, so a changed decoder or a retrained model counts as a newer pipeline even without a
-    version bump, and the user's ``--dictionary`` files (their content), so ingesting with other terms
-    re-reads the files. Hashing the ~5 MB takes a few milliseconds."""
-    from importlib import resources
-
-    from . import __version__
-
-    digest = hashlib.sha256()
-    folder = resources.files("cchc_cli.dictionaries")
-    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
-        if entry.is_file() and not entry.name.endswith((".py", ".pyc")):
-            digest.update(f"{entry.name}\0".encode())
-            digest.update(hashlib.sha256(entry.read_bytes()).digest())
-    folders = [("", resources.files("cchc_cli"))]
-    while folders:  # the package's modules, sub-packages included
-        prefix, folder = folders.pop()
-        for entry in sorted(folder.iterdir(), key=lambda e: e.name):
-            if entry.is_dir() and entry.name not in {"dictionaries", "__pycache__"}:
-                folders.append((f"{prefix}{entry.name}/", entry))
-            elif entry.is_file() and entry.name.endswith(".py"):
-                digest.update(f"{prefix}{entry.name}\0".encode())
-                digest.update(hashlib.sha256(entry.read_bytes()).digest())
-    version = f"{__version__}+{digest.hexdigest()[:12]}"
-    if dictionaries:
-        user = hashlib.sha256()
-        for path in dictionaries:
-            user.update(Path(path).read_bytes())
-            user.update(b"\0")
-        version += f".d{user.hexdigest()[:8]}"
-    return version
-
-
 # --- the batch ---------------------------------------------------------------------------------------------
 
 
@@ -217,23 +180,36 @@ class _Task:
     dictionaries: tuple[Path, ...]
 
 
+@dataclass(frozen=True)
+class WorkerResult:
+    """What a worker sends back for one file: its records as JSON dicts, or the failure."""
+
+    index: int
+    sha256: str | None = None
+    records: tuple[dict[str, Any], ...] = ()
+    warnings: tuple[str, ...] = ()
+    error: str | None = None
+    internal: bool = False  # the failure is a bug of ours (exit 70), not a bad input
+    detail: str | None = None  # the traceback of an internal error
+
+
 def ingest_batch(
     inputs: Sequence[IngestInput],
     store: Store,
     *,
-    dictionaries: Sequence[Path] = (),
+    resources: Resources | None = None,
     encoding: str | None = None,
     force: bool = False,
     jobs: int | None = None,
     fail_fast: bool = False,
-    pipeline: str | None = None,
     on_outcome: Callable[[FileOutcome], None] | None = None,
     on_start: Callable[[int], None] | None = None,
 ) -> BatchSummary:
     """Ingest `inputs` into `store`; see the module docstring. `on_outcome` hears about each file as it is
     done (in completion order); `on_start` is told how many files need processing once the unchanged ones
     are known. Raises StoreError when the store fails."""
-    pipeline = pipeline or pipeline_version(dictionaries)
+    resources = resources or load_resources()
+    pipeline = resources.version
     summary = BatchSummary(files=len(inputs))
 
     def report(outcome: FileOutcome) -> bool:
@@ -246,56 +222,60 @@ def ingest_batch(
             return True
         return False
 
-    todo: list[_Task] = []
-    items: list[IngestInput] = []  # items[i] is the input of todo[i]
+    todo: list[tuple[IngestInput, _Task]] = []
     for item in inputs:
-        try:
-            sha256 = _sha256_of(item)
-        except InputError as exc:
-            if report(FileOutcome(item, "failed", error=exc.message)):
+        outcome = _unchanged_or_unreadable(item, store, pipeline, force)
+        if outcome is not None:
+            if report(outcome):
                 return summary
             continue
-        latest = None if force else store.latest_ingest(item.key)
-        if latest is not None and (latest.sha256, latest.pipeline) == (sha256, pipeline):
-            if report(FileOutcome(item, "unchanged", documents=latest.document_count)):
-                return summary
-            continue
-        items.append(item)
-        todo.append(_Task(len(todo), item.label, item.source, None if item.path is None else str(item.path),
-                          item.data, encoding, tuple(dictionaries)))
+        todo.append((item, _Task(len(todo), item.label, item.source, None if item.path is None else str(item.path),
+                                 item.data, encoding, resources.dictionaries)))
     if on_start is not None:
         on_start(len(todo))
 
-    def finish(result: dict[str, Any]) -> bool:
-        item = items[result["index"]]
-        if not result["ok"]:
-            return report(FileOutcome(item, "failed", error=result["error"], internal=result.get("internal", False),
-                                      detail=result.get("detail")))
-        records = result["records"]
-        stored = store.store_file(item.key, result["sha256"], pipeline, records, force=force)
+    def finish(result: WorkerResult) -> bool:
+        item = todo[result.index][0]
+        if result.error is not None:
+            return report(FileOutcome(item, "failed", error=result.error, internal=result.internal,
+                                      detail=result.detail))
+        assert result.sha256 is not None
+        stored = store.store_file(item.key, result.sha256, pipeline, result.records, force=force)
         return report(FileOutcome(
-            item, stored.status, documents=len(records),
-            tasks=sum(len(r.get("tasks") or ()) for r in records),
-            targets=sum(len(r.get("targets") or ()) for r in records),
-            warnings=result["warnings"],
+            item, stored.status, documents=len(result.records),
+            tasks=sum(len(r.get("tasks") or ()) for r in result.records),
+            targets=sum(len(r.get("targets") or ()) for r in result.records),
+            warnings=list(result.warnings),
         ))
 
-    workers = min(jobs or os.cpu_count() or 1, len(todo))
+    tasks = [task for _, task in todo]
+    workers = min(jobs or os.cpu_count() or 1, len(tasks))
     if workers <= 1:
-        for task in todo:
+        for task in tasks:
             if finish(_process(task)):
                 break
         return summary
-    with contextlib.closing(_parallel(todo, workers, tuple(dictionaries))) as results:
+    with contextlib.closing(_parallel(tasks, workers, resources.dictionaries)) as results:
         for result in results:
             if finish(result):
                 break
     return summary
 
 
-def _sha256_of(item: IngestInput) -> str:
-    from .io import read_error
+def _unchanged_or_unreadable(item: IngestInput, store: Store, pipeline: str, force: bool) -> FileOutcome | None:
+    """The outcome of a file that needs no processing: unreadable, or stored already with this content by
+    this pipeline; None for a file to process."""
+    try:
+        sha256 = _sha256_of(item)
+    except InputError as exc:
+        return FileOutcome(item, "failed", error=exc.message)
+    latest = None if force else store.latest_ingest(item.key)
+    if latest is not None and (latest.sha256, latest.pipeline) == (sha256, pipeline):
+        return FileOutcome(item, "unchanged", documents=latest.document_count)
+    return None
 
+
+def _sha256_of(item: IngestInput) -> str:
     if item.data is not None:
         return hashlib.sha256(item.data).hexdigest()
     assert item.path is not None
@@ -309,63 +289,62 @@ def _sha256_of(item: IngestInput) -> str:
     return digest.hexdigest()
 
 
-def _parallel(tasks: list[_Task], workers: int, dictionaries: tuple[Path, ...]) -> Iterator[dict[str, Any]]:
-    """Results of `tasks` from a pool of `workers` processes, in completion order, with at most two tasks per
-    worker in flight. Leaving the iterator early terminates the pool."""
-    if "fork" in multiprocessing.get_all_start_methods():
+def _parallel(tasks: list[_Task], workers: int, dictionaries: tuple[Path, ...]) -> Iterator[WorkerResult]:
+    """Results of `tasks` from a pool of `workers` processes, in completion order, with at most
+    IN_FLIGHT_PER_WORKER tasks per worker in flight. Leaving the iterator early terminates the pool."""
+    forking = "fork" in multiprocessing.get_all_start_methods()
+    if forking:
         # Load the model here, once: the forked workers share its pages (gc.freeze keeps the collector from
         # touching, and so copying, them).
         _warm(dictionaries)
         gc.freeze()
-        context = multiprocessing.get_context("fork")
-        pool = context.Pool(workers)
+        pool = multiprocessing.get_context("fork").Pool(workers)
     else:
-        context = multiprocessing.get_context("spawn")
-        pool = context.Pool(workers, initializer=_warm, initargs=(dictionaries,))
-    results: queue.Queue[dict[str, Any]] = queue.Queue()
+        pool = multiprocessing.get_context("spawn").Pool(workers, initializer=_warm, initargs=(dictionaries,))
+    results: queue.Queue[WorkerResult] = queue.Queue()
 
-    def failed(task: _Task) -> Callable[[BaseException], None]:
-        def put(exc: BaseException) -> None:
+    def submit(task: _Task) -> None:
+        def failed(exc: BaseException) -> None:
             results.put(_internal(task, exc))
 
-        return put
+        pool.apply_async(_process, (task,), callback=results.put, error_callback=failed)
 
     pending = iter(tasks)
     in_flight = 0
     try:
         for task in pending:
-            pool.apply_async(_process, (task,), callback=results.put, error_callback=failed(task))
+            submit(task)
             in_flight += 1
-            if in_flight >= 2 * workers:
+            if in_flight >= IN_FLIGHT_PER_WORKER * workers:
                 break
         while in_flight:
             result = results.get()
             in_flight -= 1
             task = next(pending, None)
             if task is not None:
-                pool.apply_async(_process, (task,), callback=results.put, error_callback=failed(task))
+                submit(task)
                 in_flight += 1
             yield result
         pool.close()
         pool.join()
     finally:
         pool.terminate()
-        if "fork" in multiprocessing.get_all_start_methods():
+        if forking:
             gc.unfreeze()
 
 
 def _warm(dictionaries: tuple[Path, ...]) -> None:
     """Load everything a document needs (engine, dictionaries, extraction tables) by ingesting a tiny text."""
-    from .ingest import ingest_text
+    from .pipeline import ingest_text
 
     ingest_text("Số: 1/KH-UBND\nKẾ HOẠCH\nCải cách hành chính năm 2025\n- Tổ chức thực hiện.\n",
-                dictionaries=list(dictionaries) or None)
+                resources=load_resources(dictionaries))
 
 
-def _process(task: _Task) -> dict[str, Any]:
+def _process(task: _Task) -> WorkerResult:
     """One file → its records as JSON dicts (runs in a worker, or in-process for one file or ``--jobs 1``)."""
+    from . import pipeline
     from .decode import decode_bytes
-    from .io import read_error
 
     try:
         if task.data is not None:
@@ -377,34 +356,25 @@ def _process(task: _Task) -> dict[str, Any]:
                     data = stream.read()
             except OSError as exc:
                 raise read_error(task.label, exc) from None
-        text = decode_bytes(data, task.label, task.encoding)
-        from .ingest import ingest_text
-
         sha256 = hashlib.sha256(data).hexdigest()
-        records = ingest_text(text, task.source, dictionaries=list(task.dictionaries) or None, sha256=sha256)
+        records = pipeline.ingest_text(decode_bytes(data, task.label, task.encoding), task.source,
+                                       resources=load_resources(task.dictionaries), sha256=sha256)
     except CchcError as exc:
-        return {"ok": False, "index": task.index, "error": exc.message}
+        return WorkerResult(task.index, error=exc.message)
     except Exception as exc:  # a bug on this file: reported, and the batch goes on
         return _internal(task, exc)
     warnings = [f"{task.label}: {w}" for r in records for w in r.warnings]
     if not records:
         warnings.append(f"{task.label}: empty, no document read")
-    return {
-        "ok": True,
-        "index": task.index,
-        "sha256": sha256,
-        "records": [record.to_json_dict() for record in records],
-        "warnings": warnings,
-    }
+    return WorkerResult(task.index, sha256=sha256,
+                        records=tuple(record.to_json_dict() for record in records), warnings=tuple(warnings))
 
 
-def _internal(task: _Task, exc: BaseException) -> dict[str, Any]:
+def _internal(task: _Task, exc: BaseException) -> WorkerResult:
     detail = " ".join(str(exc).split()) or "no message"
-    return {
-        "ok": False,
-        "index": task.index,
-        "internal": True,
-        "error": f"{task.label}: internal error: {type(exc).__name__}: {detail} (run with --debug for the "
-                 "traceback; please report it)",
-        "detail": "".join(traceback.format_exception(exc)),
-    }
+    return WorkerResult(
+        task.index, internal=True,
+        error=f"{task.label}: internal error: {type(exc).__name__}: {detail} (run with --debug for the "
+              "traceback; please report it)",
+        detail="".join(traceback.format_exception(exc)),
+    )

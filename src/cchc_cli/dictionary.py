@@ -24,13 +24,13 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from functools import cache
-from importlib.resources import files
 from pathlib import Path
 from typing import Any, Literal, NamedTuple, get_args
 
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
+from .data import DATA_PACKAGE, DictionaryError, load_yaml, read_bytes, read_tsv
 from .vietnamese import normalize_syllable
 
 __all__ = [
@@ -41,7 +41,9 @@ __all__ = [
     "TermDictionary",
     "TermKind",
     "builtin_dictionary",
+    "builtin_terms",
     "load_dictionary",
+    "merge_terms",
     "merged_terms",
     "parse_dictionary",
     "places",
@@ -49,13 +51,8 @@ __all__ = [
 
 TermKind = Literal["body", "unit", "position", "vocabulary", "abbreviation", "place", "indicator", "document_type"]
 TERM_KINDS: tuple[str, ...] = get_args(TermKind)
-DATA_PACKAGE = "cchc_cli.dictionaries"
 TERMS_RESOURCE = "terms.yaml"
 PLACES_RESOURCE = "places.tsv"
-
-
-class DictionaryError(Exception):
-    """A dictionary file that cannot be used; the message is one line: file, place, problem, remedy."""
 
 
 _LETTER_RUN = re.compile(r"[^\W\d_]+")
@@ -161,73 +158,6 @@ class Place(NamedTuple):
         return self.name
 
 
-# --- reading YAML ------------------------------------------------------------------------------------------
-
-_BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # same rules, in C
-
-
-class _StrictSafeLoader(_BaseLoader):  # type: ignore[misc, valid-type]
-    """YAML's safe loader that also refuses a key repeated in one mapping (a forgotten '- ' merges two
-    entries, and the safe loader would silently keep only the last value)."""
-
-
-def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict[Any, Any]:
-    loader.flatten_mapping(node)
-    seen: dict[Any, Any] = {}
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=True)
-        try:
-            duplicate = key in seen
-        except TypeError:
-            raise yaml.constructor.ConstructorError(
-                None, None, "a key must be plain text", key_node.start_mark
-            ) from None
-        if duplicate:
-            raise yaml.constructor.ConstructorError(
-                None,
-                None,
-                f"key {key!r} appears twice in one entry (is a '- ' missing before a new entry?)",
-                key_node.start_mark,
-            )
-        seen[key] = True
-    return yaml.constructor.BaseConstructor.construct_mapping(loader, node, deep=True)  # already flattened
-
-
-_StrictSafeLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-
-
-def _compose_and_construct(text: str) -> tuple[Any, yaml.Node | None]:
-    loader = _StrictSafeLoader(text)
-    try:
-        node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else None
-        return data, node
-    finally:
-        loader.dispose()
-
-
-def _yaml_problem(name: str, exc: yaml.YAMLError) -> DictionaryError:
-    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-    where = f"line {mark.line + 1}: " if mark is not None else ""
-    problem = getattr(exc, "problem", None) or str(exc)
-    tag_match = re.search(r"tag '([^']*)'", problem)
-    if isinstance(exc, yaml.constructor.ConstructorError) and tag_match:
-        tag = tag_match.group(1).replace("tag:yaml.org,2002:", "!!")
-        return DictionaryError(
-            f"{name}: {where}the tag {tag} is not allowed: a dictionary holds plain text only — remove the tag"
-        )
-    if isinstance(exc, yaml.constructor.ConstructorError):
-        return DictionaryError(f"{name}: {where}{problem} — fix the entry")
-    context = getattr(exc, "context", None)
-    context_mark = getattr(exc, "context_mark", None)
-    if context and context_mark is not None and context_mark is not mark:
-        problem = f"{problem} ({context} that starts on line {context_mark.line + 1})"
-    return DictionaryError(
-        f"{name}: {where}YAML syntax error: {problem} — fix the syntax "
-        "(put text that contains ': ' or ' #' or starts with a special character in quotes)"
-    )
-
-
 # --- validation errors -------------------------------------------------------------------------------------
 
 
@@ -306,11 +236,7 @@ def parse_dictionary(data: bytes | str, name: str = "<dictionary>") -> TermDicti
             raise DictionaryError(
                 f"{name}: not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start}) — save the file as UTF-8"
             ) from None
-    data = data.removeprefix("\ufeff")
-    try:
-        content, root = _compose_and_construct(data)
-    except yaml.YAMLError as exc:
-        raise _yaml_problem(name, exc) from None
+    content, root = load_yaml(data.removeprefix("\ufeff"), name)
     if content is None:
         return TermDictionary()
     if not isinstance(content, dict):
@@ -339,26 +265,17 @@ def load_dictionary(path: Path) -> TermDictionary:
 
 
 @cache
-def _builtin_terms() -> TermDictionary:
-    resource = files(DATA_PACKAGE).joinpath(TERMS_RESOURCE)
-    return parse_dictionary(resource.read_bytes(), f"{DATA_PACKAGE}/{TERMS_RESOURCE}")
+def builtin_terms() -> TermDictionary:
+    """The terms of dictionaries/terms.yaml (without the gazetteer's places). Cached: treat as read-only."""
+    return parse_dictionary(read_bytes(TERMS_RESOURCE), f"{DATA_PACKAGE}/{TERMS_RESOURCE}")
 
 
 @cache
 def _places() -> tuple[Place, ...]:
-    text = files(DATA_PACKAGE).joinpath(PLACES_RESOURCE).read_text(encoding="utf-8-sig")
-    rows: list[Place] = []
-    header_seen = False
-    for line in text.splitlines():
-        if not line or line.startswith("#"):
-            continue
-        if not header_seen:
-            header_seen = True
-            if line.split("\t") == ["name", "level", "province"]:
-                continue
-        name, level, province = line.split("\t")
-        rows.append(Place(name, level, province))
-    return tuple(rows)
+    rows = list(read_tsv(PLACES_RESOURCE, 3))
+    if rows and rows[0] == ["name", "level", "province"]:
+        rows = rows[1:]
+    return tuple(Place(*row) for row in rows)
 
 
 def places() -> list[Place]:
@@ -372,7 +289,7 @@ def builtin_dictionary() -> TermDictionary:
 
     Cached and shared: treat the result as read-only.
     """
-    base = _builtin_terms()
+    base = builtin_terms()
     known = {term.text for term in base.terms}
     place_terms: dict[str, Term] = {}
     for place in _places():
@@ -391,9 +308,14 @@ def merged_terms(user_files: Sequence[Path]) -> list[tuple[Term, bool]]:
 
     A user term replaces a built-in term (or an earlier user term) with the same text.
     """
+    return merge_terms([load_dictionary(path) for path in user_files])
+
+
+def merge_terms(user_dictionaries: Sequence[TermDictionary]) -> list[tuple[Term, bool]]:
+    """:func:`merged_terms` over dictionaries already loaded."""
     merged: dict[str, tuple[Term, bool]] = {term.text: (term, False) for term in builtin_dictionary().terms}
-    for path in user_files:
-        for term in load_dictionary(path).terms:
+    for dictionary in user_dictionaries:
+        for term in dictionary.terms:
             merged.pop(term.text, None)
             merged[term.text] = (term, True)
     return list(merged.values())

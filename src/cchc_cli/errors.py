@@ -17,6 +17,7 @@ class ExitCode(IntEnum):
     USAGE = 2  # bad arguments or options
     INPUT = 3  # an input could not be read; the other inputs were still processed
     STORE = 4  # the record store could not be opened or written
+    OUTPUT = 5  # an output could not be written: a full disk, an unwritable -o or --out-dir, stdout closed
     INTERNAL = 70  # a bug: ``--debug`` shows the traceback
 
 
@@ -50,6 +51,13 @@ class InputError(CchcError):
 
 
 class StoreError(CchcError):
-    """The record store failed (``cchc ingest``/``export``; later)."""
+    """The record store failed: missing, damaged, made by a newer cchc, locked past the timeout."""
 
     exit_code = ExitCode.STORE
+
+
+class OutputError(CchcError):
+    """An output could not be written (a full disk, an unwritable file or folder, a closed stdout where
+    that is an error); the inputs are untouched and an output file is either whole or not there."""
+
+    exit_code = ExitCode.OUTPUT

@@ -20,9 +20,11 @@ from typing import BinaryIO
 
 from .errors import CchcError, InputError, UsageError
 
-__all__ = ["DEFAULT_INCLUDE", "atomic_open", "atomic_write_text", "iter_inputs", "output_path"]
+__all__ = ["DEFAULT_INCLUDE", "STDIN_LABEL", "atomic_open", "atomic_write_text", "display_path", "iter_inputs",
+           "output_path", "read_error"]
 
 DEFAULT_INCLUDE = "*.txt"
+STDIN_LABEL = "<stdin>"  # how messages and records name a text read from stdin
 
 
 # --- inputs ----------------------------------------------------------------------------------------------
@@ -177,6 +179,14 @@ def _fsync_dir(folder: Path) -> None:
             os.fsync(fd)
         finally:
             os.close(fd)
+
+
+def display_path(path: Path) -> str:
+    """A path as the user would type it: relative to the current folder when inside it."""
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
 
 
 def read_error(path: str, exc: OSError) -> InputError:

@@ -8,17 +8,15 @@ from __future__ import annotations
 
 import unicodedata
 
-import regex
 from rapidfuzz.distance import Levenshtein
 
+from .text import SYLLABLE_RUN
 from .vietnamese import split_tone
-
-TOKEN = regex.compile(r"[\p{L}\p{N}]+")
 
 
 def syllables(text: str, fold_case: bool = False) -> list[str]:
     out = []
-    for tok in TOKEN.findall(unicodedata.normalize("NFC", text)):
+    for tok in SYLLABLE_RUN.findall(unicodedata.normalize("NFC", text)):
         base, tone = split_tone(tok)
         if fold_case:
             base = base.lower()

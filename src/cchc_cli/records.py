@@ -20,6 +20,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from .resources import task_area_codes
+
 __all__ = [
     "SCHEMA_VERSION",
     "AttachedTo",
@@ -44,16 +46,8 @@ __all__ = [
 SCHEMA_VERSION = "1.1"  # 1.1: repair.syllables
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
-TASK_AREAS = (
-    "chi_dao_dieu_hanh",
-    "the_che",
-    "thu_tuc_hanh_chinh",
-    "to_chuc_bo_may",
-    "cong_vu",
-    "tai_chinh_cong",
-    "chinh_quyen_so",
-    "other",
-)
+# The task area codes: those of dictionaries/task_areas.yaml, then "other".
+TASK_AREAS = task_area_codes()
 
 
 class _Model(BaseModel):

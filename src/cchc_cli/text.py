@@ -1,4 +1,5 @@
-"""Small text helpers shared by segmentation and extraction: folding for matching, dates, labels."""
+"""Small text helpers every stage shares: folding for matching, spacing, capitals, dates, syllable runs and
+the year-range grammar of time frames."""
 
 from __future__ import annotations
 
@@ -7,9 +8,17 @@ import re
 import unicodedata
 from functools import lru_cache
 
-__all__ = ["fold", "iso_date", "is_upper_text", "clean_space", "DASHES"]
+import regex
+
+__all__ = ["DASHES", "SYLLABLE_RUN", "YEAR_RANGE_RE", "clean_space", "count_syllables", "fold", "is_upper_text",
+           "iso_date"]
 
 DASHES = "-–—‐‒"
+# A syllable as the reference metric counts it: a run of letters and digits.
+SYLLABLE_RUN = regex.compile(r"[\p{L}\p{N}]+")
+# A time frame of years in a table cell or a sentence: "2026-2030", "2026 – 2030", a cut-off "2026-20" or
+# "2026-" (the end year lost in a wrapped cell).
+YEAR_RANGE_RE = re.compile(r"\b(?P<a>20\d\d)\s*[-–]\s*(?P<b>20\d\d|20\d?)?(?!\d)")
 
 
 @lru_cache(maxsize=1 << 16)
@@ -48,4 +57,6 @@ def iso_date(day: int | str, month: int | str, year: int | str) -> str | None:
         return None
 
 
-_SPACE_RE = re.compile(r"\s+")
+def count_syllables(text: str) -> int:
+    """Syllables (runs of letters and digits) in `text`."""
+    return len(SYLLABLE_RUN.findall(text))

@@ -24,8 +24,8 @@ import unicodedata
 from collections.abc import Callable, Iterator
 from typing import BinaryIO
 
+from ..errors import InputError, UsageError
 from . import legacy
-from .errors import InputError, UsageError
 
 __all__ = [
     "HEAD_SIZE",

@@ -36,7 +36,7 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
-from .vietnamese import has_syllable_shape, normalize_syllable, split_tone
+from ..vietnamese import has_syllable_shape, normalize_syllable, split_tone
 
 __all__ = ["CODEC_NAMES", "Candidate", "c0_letters", "detect", "is_syllable", "score_candidates"]
 
@@ -348,11 +348,10 @@ def _syllables() -> frozenset[str]:
     """The words the repair model knows (the ``<vocab>`` line of dictionaries/ocr_index: Vietnamese syllables
     and some foreign words, which the shape test in is_syllable leaves out); empty when the data is missing
     (then the shape alone decides)."""
-    from importlib import resources
+    from ..data import open_bytes
 
     try:
-        with resources.files("cchc_cli.dictionaries").joinpath("ocr_index.txt.gz").open("rb") as raw, \
-                gzip.open(raw, "rt", encoding="utf-8") as lines:
+        with open_bytes("ocr_index.txt.gz") as raw, gzip.open(raw, "rt", encoding="utf-8") as lines:
             for number, line in enumerate(lines):
                 if line.startswith("<vocab>\t"):
                     return frozenset(line.rstrip("\n").split("\t")[1:])  # is_syllable checks the shape

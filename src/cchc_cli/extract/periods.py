@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from ..records import Deadline, Period
-from .text import fold
+from ..text import YEAR_RANGE_RE, fold
 
 __all__ = ["find_period", "parse_deadline"]
 
@@ -60,14 +60,11 @@ def find_period(text: str | None) -> Period | None:
     return None
 
 
-DEADLINE_RANGE_RE = re.compile(r"\b(?P<a>20\d\d)\s*-\s*(?P<b>20\d\d|20\d?)?(?!\d)")
-
-
 def parse_deadline(text: str | None) -> Deadline | None:
     """A table cell's time frame: '2026-2030' → 2026-01-01..2030-12-31; a cut-off '2026-20' keeps its start."""
     if not text:
         return None
-    m = DEADLINE_RANGE_RE.search(text)
+    m = YEAR_RANGE_RE.search(text)
     if m:
         b = m["b"] if m["b"] and len(m["b"]) == 4 else None
         return Deadline(**{"text": m.group(0).strip(), "from": f"{m['a']}-01-01", "to": f"{b}-12-31" if b else None})

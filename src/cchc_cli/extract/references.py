@@ -10,24 +10,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 from ..records import Reference
-from .text import clean_space, iso_date
+from ..resources import Resources
+from ..symbols import SYMBOL_RE
+from ..text import clean_space, iso_date
 
-__all__ = ["KIND_WORDS", "SYMBOL_RE", "find_references", "joined_lines"]
+__all__ = ["find_references", "joined_lines"]
 
-KIND_WORDS = (
-    "Nghị quyết liên tịch", "Thông tư liên tịch", "Nghị quyết", "Nghị định", "Quyết định", "Kế hoạch",
-    "Công văn", "Thông tư", "Chỉ thị", "Hướng dẫn", "Báo cáo", "Thông báo kết luận", "Thông báo", "Chương trình",
-    "Đề án", "Kết luận", "Tờ trình", "Quy chế", "Quy định", "Văn bản", "Công điện", "Luật", "Pháp lệnh", "Hiến pháp",
-)
-_KIND_RE = "|".join(re.escape(k) for k in KIND_WORDS)
-# number, optional year, then code segments joined by / or - (at least one containing a capital letter)
-SYMBOL_RE = re.compile(
-    r"(?<![\w/.-])(?P<symbol>\d{1,5}(?:/\d{4})?(?:\s?[/-]\s?(?:[A-ZĐ][A-Za-zĐđ0-9&]*|\d{1,4}))*"
-    r"\s?[/-]\s?[A-ZĐ][A-Za-zĐđ0-9&]*(?:[/-][A-ZĐ0-9][A-Za-zĐđ0-9&]*)*)(?![\w])"
-)
-KIND_BEFORE_RE = re.compile(r"(?P<kind>" + _KIND_RE + r")\s*(?:số\s*:?)?\s*$", re.IGNORECASE)
+BEFORE_CHARS = 40  # how far before a symbol its type word is looked for
+AFTER_CHARS = 300  # how far after it its date, issuer and title
+TITLE_CHARS = 300  # a reference's title is cut at this length
 DATE_AFTER_RE = re.compile(
     r"^\s*,?\s*(?:ngày\s*)?(?:(?P<d>\d{1,2})\s*/\s*(?P<m>\d{1,2})\s*/\s*(?P<y>\d{4})"
     r"|(?P<d2>\d{1,2})\s+tháng\s+(?P<m2>\d{1,2})\s+năm\s+(?P<y2>\d{4}))",
@@ -67,10 +61,20 @@ def _line_at(offsets: list[int], first: int, index: int) -> int:
     return first + lo
 
 
+@lru_cache(maxsize=4)
+def _kind_before(kinds: tuple[str, ...]) -> re.Pattern[str]:
+    """A type word ending the text before a symbol ("Nghị quyết số ")."""
+    alternatives = "|".join(re.escape(k) for k in kinds)
+    return re.compile(r"(?P<kind>" + alternatives + r")\s*(?:số\s*:?)?\s*$", re.IGNORECASE)
+
+
 def find_references(
-    lines: Sequence[str], first: int, last: int, *, skip_lines: Sequence[int] = (), laws: bool = True
+    lines: Sequence[str], first: int, last: int, resources: Resources, *, skip_lines: Sequence[int] = (),
+    laws: bool = True,
 ) -> list[Reference]:
     """Every document cited on lines first..last, in order, once each (by symbol; laws by name)."""
+    kinds = resources.cues.reference_kinds
+    kind_before = _kind_before(kinds)
     text, offsets = joined_lines(lines, first, last)
     found: list[tuple[int, Reference]] = []
     seen: set[str] = set()
@@ -82,9 +86,9 @@ def find_references(
         line = _line_at(offsets, first, m.start())
         if line in skip:
             continue
-        before = text[max(0, m.start() - 40): m.start()]
-        kind_m = KIND_BEFORE_RE.search(before)
-        after = text[m.end(): m.end() + 300]
+        before = text[max(0, m.start() - BEFORE_CHARS): m.start()]
+        kind_m = kind_before.search(before)
+        after = text[m.end(): m.end() + AFTER_CHARS]
         date = None
         dm = DATE_AFTER_RE.match(after)
         rest = after
@@ -103,7 +107,7 @@ def find_references(
             continue
         seen.add(symbol)
         found.append((m.start(), Reference(
-            kind=_kind_case(kind_m["kind"]) if kind_m else None,
+            kind=_kind_case(kind_m["kind"], kinds) if kind_m else None,
             number=symbol, date=date, issuer=issuer, title=title, line=line,
         )))
     if laws:
@@ -126,11 +130,11 @@ def _title(rest: str) -> str | None:
     if not m:
         return None
     title = clean_space(m["title"])
-    return title[:300] or None
+    return title[:TITLE_CHARS] or None
 
 
-def _kind_case(kind: str) -> str:
-    for word in KIND_WORDS:
+def _kind_case(kind: str, kinds: Sequence[str]) -> str:
+    for word in kinds:
         if word.lower() == kind.lower():
             return word
     return kind

@@ -12,42 +12,43 @@ import heapq
 import math
 from collections.abc import Iterable
 from functools import lru_cache
-from importlib import resources
 
+from .. import data
+from ..resources import OcrLookalikes, load_resources
 from ..vietnamese import strip_marks
 
 MAX_SEG = 3
 # The prior P0(seg | intended char): a hand-written, deliberately broad distribution for what the data has
 # not shown (another font, another scanner). Per observed character: the base letter is the likeliest
-# reading; a vowel may be read as any vowel-like glyph; some consonants have known look-alikes.
+# reading; a vowel may be read as any vowel-like glyph, a consonant as its look-alikes
+# (dictionaries/ocr_lookalikes.yaml).
 LEN_PRIOR = {0: 0.02, 1: 0.9, 2: 0.07, 3: 0.01}
 SAME_BASE = 0.6
 IDENTITY = 0.1  # the OCR may also read a marked letter as itself
-VOWELISH = "aeiouy0123456789&@¢€éèêëóòôõöúùûüíìîïáàâãäýb"
-CONSONANT_LOOKS = {
-    "đ": "dpbo0ð", "d": "pbo0", "c": "¢e(o", "l": "1i|!t", "t": "tlf1", "n": "mhr", "m": "rn",
-    "h": "bkn", "g": "q9y", "q": "g0o9", "r": "tnv", "s": "5$8", "x": "k", "v": "yu", "p": "dbo",
-}
 VOWELISH_MASS = 0.25
 OTHER_CHAR = 0.15 / 60
 MIX = 0.03  # share of the prior beside the learned, smoothed table
+TOP_SEGMENTS = 24  # segments of each intended character kept for k-best enumeration
+POSTERIOR_FLOOR = 1e-6  # alignment posteriors below this are dropped from the E-step
+POSTERIOR_CACHE_SIZE = 300_000
 
 
-def prior(seg: str, intended: str) -> float:
+def prior(seg: str, intended: str, looks: OcrLookalikes) -> float:
     """Base distribution P0(seg | intended char) used before and beside the learned counts."""
     p = LEN_PRIOR[len(seg)]
     base = strip_marks(intended)
     vowel = base in "aeiouy"
-    looks = CONSONANT_LOOKS.get(intended, "")
+    vowelish = looks.vowel_looks
+    consonant = looks.consonant_looks.get(intended, "")
     for ch in seg:
         if ch == base:
             p *= SAME_BASE
         elif ch == intended:
             p *= IDENTITY
-        elif vowel and ch in VOWELISH:
-            p *= VOWELISH_MASS / len(VOWELISH)
-        elif ch in looks:
-            p *= VOWELISH_MASS / len(looks)
+        elif vowel and ch in vowelish:
+            p *= VOWELISH_MASS / len(vowelish)
+        elif ch in consonant:
+            p *= VOWELISH_MASS / len(consonant)
         else:
             p *= OTHER_CHAR
     return p
@@ -55,9 +56,11 @@ def prior(seg: str, intended: str) -> float:
 
 class ChannelModel:
     def __init__(self, counts: dict[str, dict[str, float]], alpha: float = 2.0,
-                 rules: dict[str, dict[str, float]] | None = None) -> None:
+                 rules: dict[str, dict[str, float]] | None = None, lookalikes: OcrLookalikes | None = None) -> None:
         """`counts[intended][seg]` are expected counts; alpha weighs the prior (Dirichlet smoothing);
-        `rules[intended][seg]` are hand-given shares mixed in (dictionaries/ocr_channel_rules.tsv)."""
+        `rules[intended][seg]` are hand-given shares mixed in (dictionaries/ocr_channel_rules.tsv);
+        `lookalikes` shape the prior (default: dictionaries/ocr_lookalikes.yaml)."""
+        self.lookalikes = lookalikes or load_resources().ocr_lookalikes
         self.counts = counts
         self.rules = rules or {}
         self.rule_total = {c: sum(d.values()) for c, d in self.rules.items()}
@@ -70,7 +73,7 @@ class ChannelModel:
         self.top: dict[str, list[tuple[float, str]]] = {}
         for c in set(counts) | set(self.rules):
             segs = set(counts.get(c, {})) | set(self.rules.get(c, {}))
-            scored = sorted(((self.emit(c, s), s) for s in segs), reverse=True)[:24]
+            scored = sorted(((self.emit(c, s), s) for s in segs), reverse=True)[:TOP_SEGMENTS]
             self.top[c] = scored
 
     def emit(self, intended: str, seg: str) -> float:
@@ -79,7 +82,7 @@ class ChannelModel:
         if p is None:
             n = self.totals.get(intended, 0.0)
             c = self.counts.get(intended, {}).get(seg, 0.0)
-            p0 = prior(seg, intended)
+            p0 = prior(seg, intended, self.lookalikes)
             p = (1 - MIX) * (c + self.alpha * p0) / (n + self.alpha) + MIX * p0
             rules = self.rules.get(intended)
             if rules:
@@ -155,9 +158,9 @@ class ChannelModel:
                     for k in range(min(MAX_SEG, m - j) + 1):
                         seg = o[j : j + k]
                         post = fwd[i][j] * self.emit(c, seg) * bwd[i + 1][j + k] / total
-                        if post > 1e-6:
+                        if post > POSTERIOR_FLOOR:
                             out.append((c, seg, post))
-        if len(self._post_cache) > 300_000:
+        if len(self._post_cache) > POSTERIOR_CACHE_SIZE:
             self._post_cache.clear()
         result = self._post_cache[key] = tuple(out)
         return result
@@ -199,7 +202,6 @@ def read_channel_tsv(lines: Iterable[str]) -> dict[str, dict[str, float]]:
 
 @lru_cache(maxsize=1)
 def load_channel() -> ChannelModel:
-    folder = resources.files("cchc_cli.dictionaries")
-    counts = read_channel_tsv(folder.joinpath("ocr_channel.tsv").read_text("utf-8").splitlines())
-    rules = read_channel_tsv(folder.joinpath("ocr_channel_rules.tsv").read_text("utf-8").splitlines())
+    counts = read_channel_tsv(data.read_text("ocr_channel.tsv").splitlines())
+    rules = read_channel_tsv(data.read_text("ocr_channel_rules.tsv").splitlines())
     return ChannelModel(counts, rules=rules)

@@ -1,31 +1,35 @@
-"""The repair engine: OCR tokens → candidate lattice → beam search under the trigram model.
+"""The repair engine: OCR tokens → candidate lattice → Viterbi under the trigram model → local rescoring.
 
-For every word token the lexicon proposes intended syllables with ln P(observed | intended); a beam search
-over each sentence (sentences run across line breaks) adds the language model's ln P(syllable | two
-before). Codes (document symbols, dates, URLs) are repaired by their own grammar in codes.py and enter the
-sentence as the number unit. Casing comes from the observed token's shape. Everything outside the
-replaced tokens is copied through unchanged.
+For every word token the lexicon proposes intended syllables with ln P(observed | intended); the search over
+each sentence (sentences run across line breaks; :mod:`.search`) adds the language model's
+ln P(syllable | two before). Codes (document symbols, dates, URLs) are repaired by their own grammar in
+codes.py and enter the sentence as the number unit. Casing comes from the observed token's shape. Everything
+outside the replaced tokens is copied through unchanged.
+
+A :class:`Repairer` holds the models and is shared (cached per :class:`~cchc_cli.resources.Resources`); what
+one call learns about its document lives in a :class:`DocumentState` passed through the passes.
 """
 
 from __future__ import annotations
 
 import math
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import lru_cache
-from pathlib import Path
 
 import regex
 
+from ..document import Edit, Flag, RepairResult
+from ..resources import Resources, load_resources
 from ..vietnamese import has_syllable_shape, normalize_syllable, strip_marks, tone_allowed
 from .channel import ChannelModel
 from .codes import find_codes
 from .lexicon import Lexicon, load_lexicon
-from .lm import LanguageModel, load_lm
-from .types import Edit, Flag, RepairResult
+from .lm import LN10, LanguageModel, load_lm
+from .search import local_posteriors, viterbi
+from .terms import Option, TermFit, TermFitter, TermMatcher
 
-LN10 = math.log(10)
 # A word token: letters plus the symbols the OCR puts in place of letters (c6, K¢é, 1ap, ciia).
 WORD = regex.compile(r"[\p{L}\p{M}\p{N}&¢@€©®¥]+")
 LETTERLIKE = regex.compile(r"[\p{L}&¢@€©®¥]")
@@ -38,6 +42,12 @@ STRONG_MARKS = regex.compile(
     "ẠẢẸẺẼỊỈĨỌỎỤỦŨỲỴỶỸẦẤẨẪẬẰẮẲẴẶỀẾỂỄỆỒỐỔỖỘỜỚỞỠỢỪỨỬỮỰ]"
 )
 VIETNAMESE_ONLY = regex.compile(r"[ăâêôơưđàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ]")
+
+NOT_A_CANDIDATE = -50.0  # ln P(observed | reading) of a reading the channel did not propose
+CANDIDATE_CACHE_SIZE = 200_000
+FLAG_CANDIDATES = 5  # candidates a flag lists
+STREAM_WINDOW = 400  # lines repair_lines decodes together, cut at a blank line where it can ...
+WINDOW_STRETCH = 4  # ... or, with no blank line, at this many times as many
 
 
 @dataclass(slots=True)
@@ -55,9 +65,16 @@ class Settings:
     split_trigger: float = -6.0  # a token whose best single reading is below this may be two syllables
     split_floor: float = -3.0  # each half of a split must read this well
     split_penalty: float = -4.0  # ln cost of the OCR dropping a space
+    split_min_length: int = 5  # only tokens this long (letters only) are tried as two syllables
+    split_min_half: int = 2  # letters of each half of a split
+    split_half_candidates: int = 3  # best readings of each half combined
+    split_readings: int = 3  # two-syllable readings kept for a token
+    foreign_min_words: int = 2  # English function words that make a sentence English ...
+    foreign_share: float = 0.15  # ... when they are also this share of its words
     adapt_weight: float = 300.0  # weight of the document's own evidence when the channel adapts (0: off)
     adapt_sure: float = 0.9  # first-pass confidence from which a reading is kept and taught to the channel
     adapt_min_pairs: int = 150  # documents with fewer sure readings are not adapted
+    adapt_max_length: int = 10  # longer observed tokens are not taught to the channel
     term_bonus: float = 1.5  # ln bonus per syllable of a built-in dictionary phrase the OCR tokens fit
     user_bonus: float = 6.0  # ... of a user's dictionary term (user terms win over the model)
     term_floor: float = -12.0  # every token of a phrase match must read at least this well
@@ -70,12 +87,28 @@ class Token:
     start: int
     end: int
     text: str
-    kind: str  # 'word' | 'num' | 'code'
+    kind: str  # 'word' | 'num' | 'code' | 'foreign'
     replacement: str | None = None
     confidence: float = 1.0
     reason: str = ""
     candidates: list[tuple[str, float]] = field(default_factory=list)
     flagged: bool = False
+
+
+@dataclass
+class DocumentState:
+    """What one repair call learns about its text, passed through the passes (never kept on the Repairer).
+
+    `clean`: the text already reads as Vietnamese. After the first pass: `adapted`, the channel re-estimated
+    on the sure readings, with its own candidate cache; `fixed`, those sure readings by (line, column), kept
+    in the second pass; `sentences`, the tokens of the text's sentences.
+    """
+
+    clean: bool = False
+    adapted: ChannelModel | None = None
+    adapted_candidates: dict[tuple[str, bool], list[tuple[str, int, float]]] = field(default_factory=dict)
+    fixed: dict[tuple[int, int], str] = field(default_factory=dict)
+    sentences: list[list[Token]] = field(default_factory=list)
 
 
 def case_shape(token: str) -> str:
@@ -97,45 +130,56 @@ def apply_case(word: str, shape: str) -> str:
     return word
 
 
+def assign_reason(original: str, out: str) -> str:
+    """The reason code of an edit from `original` (NFC) to `out`."""
+    if normalize_syllable(original) == out:
+        return "diacritics"
+    if " " in out:
+        return "split"
+    if out.lower() == original.lower():
+        return "case"
+    if strip_marks(out).lower() == strip_marks(original).lower():
+        return "diacritics"
+    return "ocr-char"
+
+
 class Repairer:
-    def __init__(self, dictionaries: tuple[Path, ...] = (), settings: Settings | None = None) -> None:
+    def __init__(self, resources: Resources | None = None, settings: Settings | None = None) -> None:
+        self.resources = resources or load_resources()
         self.lm: LanguageModel = load_lm()
         self.lexicon: Lexicon = load_lexicon()
-        self.settings = settings or Settings()
-        self.dictionaries = dictionaries
-        from .terms import TermMatcher
-
-        self.foreign = load_word_list("foreign_words.txt")
-        self.terms = TermMatcher(dictionaries)
-        self._term_lp: dict[tuple[str, str], float] = {}
+        self.terms = TermMatcher(self.resources)
+        self.foreign = self.resources.foreign_words
+        self.codebook = self.resources.codebook
         self._cands: dict[tuple[str, bool], list[tuple[str, int, float]]] = {}
-        self.clean = False  # set per window by _process: does the text already read as Vietnamese?
-        # per-document adaptation (repair_text): the channel re-estimated on the first pass's sure readings
-        self._adapted: ChannelModel | None = None
-        self._adapted_cands: dict[tuple[str, bool], list[tuple[str, int, float]]] = {}
-        self._fixed: dict[tuple[int, int], str] = {}
-        self._sentences: list[list[Token]] = []  # the last _process call's sentences, for the second pass
+        self.settings = settings or Settings()
         # bare forms of marked syllables ('sach' of 'sách'): never kept as they are
         self.bare_forms = {b for w in self.lexicon.vocab if (b := strip_marks(w)) != w}
         # known abbreviations that no syllable could be misread as (SIPAS, not TU): kept as printed
-        self.abbreviations = {
-            a for a in self.terms.abbreviations
-            if not has_syllable_shape(a.lower())
-        }
-        if not self.lexicon.logfreq:
-            ids, uni = self.lm.ids, self.lm.uni_logp
-            self.lexicon.logfreq = {w: uni[ids[w]] * LN10 for w in self.lexicon.vocab if w in ids}
+        self.abbreviations = {a for a in self.terms.abbreviations if not has_syllable_shape(a.lower())}
+
+    @property
+    def settings(self) -> Settings:
+        return self._settings
+
+    @settings.setter
+    def settings(self, settings: Settings) -> None:
+        """New settings (scripts/tune.py tries many): the caches that depend on them start again."""
+        self._settings = settings
+        self._cands = {}
+        s = settings
+        fit = TermFit(s.term_bonus, s.user_bonus, s.term_floor, s.term_mean, s.channel_weight)
+        self.term_fitter = TermFitter(self.terms, self.lexicon.channel, self.lm, fit)
 
     # ---- candidates -------------------------------------------------------------------------
-    def candidates(self, obs: str) -> list[tuple[str, int, float]]:
+    def candidates(self, obs: str, state: DocumentState) -> list[tuple[str, int, float]]:
         """[(syllable, lm id, ln P(obs|syllable))] for a lowercase observed token, pruned."""
-        clean = self.clean
-        adapted = self._adapted
-        cache = self._cands if adapted is None else self._adapted_cands
+        clean = state.clean
+        adapted = state.adapted
+        cache = self._cands if adapted is None else state.adapted_candidates
         got = cache.get((obs, clean))
         if got is not None:
             return got
-        s = self.settings
         lm = self.lm
         norm = normalize_syllable(obs)
         if clean and (not obs.isascii() or (norm in lm.ids and tone_allowed(norm))):
@@ -147,20 +191,37 @@ class Repairer:
         found = dict(self.lexicon.candidates(obs))
         if adapted is not None:
             # the channel adapted to this document: score the index's readings and the look-alikes anew
-            found = {w: adapted.logprob(obs, w) for w in {*found, *self.lexicon._neighbours(obs)}}
+            found = {w: adapted.logprob(obs, w) for w in {*found, *self.lexicon.neighbours(obs)}}
+        found = self._with_identity(obs, norm, found, clean)
+        got = self._pruned(found)
+        if len(self._cands) > CANDIDATE_CACHE_SIZE:
+            self._cands.clear()
+        cache[(obs, clean)] = got
+        return got
+
+    def _with_identity(self, obs: str, norm: str, found: dict[str, float], clean: bool) -> dict[str, float]:
+        """The readings of `obs` with the chance that it was printed as it reads."""
+        s = self.settings
+        lm = self.lm
         if clean and tone_allowed(norm):
             # the text already reads as correct Vietnamese: a token is most likely right as it stands
             keep = math.log(1 - s.clean_identity)
-            p_ocr = math.exp(found.get(norm, -50.0))
+            p_ocr = math.exp(found.get(norm, NOT_A_CANDIDATE))
             found = {w: lp + keep for w, lp in found.items()}
             found[norm] = math.log(s.clean_identity + (1 - s.clean_identity) * p_ocr)
         elif norm in lm.ids and VIETNAMESE_ONLY.search(norm):
             # text that already carries Vietnamese marks is usually right: mix in an identity reading
-            p_ocr = math.exp(found.get(norm, -50.0))
+            p_ocr = math.exp(found.get(norm, NOT_A_CANDIDATE))
             found[norm] = math.log(s.identity_mix + (1 - s.identity_mix) * p_ocr)
         elif norm in lm.ids and norm not in found and norm not in self.bare_forms and tone_allowed(norm):
             # a word the corpus uses (an abbreviation, a foreign or rare word) may simply be right
             found[norm] = self.lexicon.channel.logprob(obs, norm)
+        return found
+
+    def _pruned(self, found: dict[str, float]) -> list[tuple[str, int, float]]:
+        """The readings within the margin of the best prescore (channel and unigram), at most max_candidates."""
+        s = self.settings
+        lm = self.lm
         scored = []
         for w, lp in found.items():
             wid = lm.ids.get(w, lm.unk)
@@ -170,18 +231,30 @@ class Repairer:
         if scored:
             top = scored[0][0]
             scored = [x for x in scored if x[0] >= top - s.candidate_margin][: s.max_candidates]
-        got = [(w, wid, lp) for _, w, wid, lp in scored]
-        if len(self._cands) > 200_000:
-            self._cands.clear()
-        cache[(obs, clean)] = got
-        return got
+        return [(w, wid, lp) for _, w, wid, lp in scored]
+
+    def split_options(self, obs: str, state: DocumentState) -> list[tuple[str, tuple[int, int], float]]:
+        """Readings of one OCR token as two syllables the OCR ran together ('caicach' → 'cải cách')."""
+        s = self.settings
+        lm = self.lm
+        found: list[tuple[float, str, tuple[int, int], float]] = []
+        for cut in range(s.split_min_half, len(obs) - s.split_min_half + 1):
+            left, right = obs[:cut], obs[cut:]
+            lc = [c for c in self.candidates(left, state)[: s.split_half_candidates] if c[2] > s.split_floor]
+            rc = [c for c in self.candidates(right, state)[: s.split_half_candidates] if c[2] > s.split_floor]
+            for lw, lid, llp in lc:
+                for rw, rid, rlp in rc:
+                    lp = llp + rlp + s.split_penalty
+                    pre = lp + LN10 * lm.bigram(lid, rid)
+                    found.append((pre, f"{lw} {rw}", (lid, rid), lp))
+        found.sort(reverse=True)
+        return [(w, ids, lp) for _, w, ids, lp in found[: s.split_readings]]
 
     # ---- tokenising ------------------------------------------------------------------------
     def tokenize_line(self, line_no: int, line: str) -> list[Token | str]:
         """Tokens of one line, with the string 'STOP' where a sentence ends."""
         out: list[Token | str] = []
-        codes = find_codes(line)
-        spans = [(c.start, c.end, c) for c in codes]
+        spans = [(c.start, c.end, c) for c in find_codes(line, self.codebook)]
         pos = 0
         for cstart, cend, code in [*spans, (len(line), len(line), None)]:
             segment = line[pos:cstart]
@@ -206,37 +279,32 @@ class Repairer:
                 t.kind = "foreign"
         return out
 
-    # ---- decoding --------------------------------------------------------------------------
-    def split_options(self, obs: str) -> list[tuple[str, tuple[int, int], float]]:
-        """Readings of one OCR token as two syllables the OCR ran together ('caicach' → 'cải cách')."""
-        s = self.settings
-        lm = self.lm
-        found: list[tuple[float, str, tuple[int, int], float]] = []
-        for cut in range(2, len(obs) - 1):
-            left, right = obs[:cut], obs[cut:]
-            lc = [c for c in self.candidates(left)[:3] if c[2] > s.split_floor]
-            rc = [c for c in self.candidates(right)[:3] if c[2] > s.split_floor]
-            for lw, lid, llp in lc:
-                for rw, rid, rlp in rc:
-                    lp = llp + rlp + s.split_penalty
-                    pre = lp + LN10 * lm.bigram(lid, rid)
-                    found.append((pre, f"{lw} {rw}", (lid, rid), lp))
-        found.sort(reverse=True)
-        return [(w, ids, lp) for _, w, ids, lp in found[:3]]
-
     def is_foreign(self, sentence: list[Token]) -> bool:
         """An English sentence (quoted names, translated passages): left as printed."""
+        s = self.settings
         words = [t.text.lower() for t in sentence if t.kind == "word"]
         hits = sum(1 for w in words if w in self.foreign)
-        return hits >= 2 and hits >= 0.15 * len(words)
+        return hits >= s.foreign_min_words and hits >= s.foreign_share * len(words)
 
-    def decode(self, sentence: list[Token]) -> None:
-        s = self.settings
-        lm = self.lm
+    # ---- decoding --------------------------------------------------------------------------
+    def decode(self, sentence: list[Token], state: DocumentState) -> None:
+        """Choose a reading for every word of `sentence` (setting each token's replacement, confidence,
+        reason and flag)."""
         if self.is_foreign(sentence):
             return
-        # each option: (syllables or None to keep the token, LM ids, weighted ln P(obs | option))
-        lattice: list[list[tuple[str | None, tuple[int, ...], float]]] = []
+        lattice = self.build_lattice(sentence, state)
+        boosted: set[tuple[int, str]] = set()
+        if not state.clean:
+            words = [tok.text if tok.kind == "word" else None for tok in sentence]
+            boosted = self.term_fitter.apply(words, lattice)
+        choice = viterbi(lattice, self.lm, self.settings.lm_weight * LN10, self.settings.viterbi_beam)
+        self.rescore_locally(sentence, lattice, choice, boosted, state)
+
+    def build_lattice(self, sentence: list[Token], state: DocumentState) -> list[list[Option]]:
+        """Each token's options: (syllables, or None to keep the token; LM ids; weighted ln P(obs | option))."""
+        s = self.settings
+        lm = self.lm
+        lattice: list[list[Option]] = []
         for tok in sentence:
             if tok.kind != "word":
                 lattice.append([(None, (lm.unk if tok.kind == "foreign" else lm.num,), 0.0)])
@@ -245,63 +313,32 @@ class Repairer:
             if tok.text in self.abbreviations:
                 lattice.append([(None, (lm.ids.get(obs, lm.unk),), 0.0)])
                 continue
-            fixed = self._fixed.get((tok.line, tok.start))
+            fixed = state.fixed.get((tok.line, tok.start))
             if fixed is not None:  # sure in the first pass: kept in the second
                 lattice.append([(fixed, tuple(lm.ids.get(w, lm.unk) for w in fixed.split(" ")), 0.0)])
                 continue
-            cands = self.candidates(obs)
-            options: list[tuple[str | None, tuple[int, ...], float]] = [
+            cands = self.candidates(obs, state)
+            options: list[Option] = [
                 (w, (wid,), s.channel_weight * lp) for w, wid, lp in cands if lp >= s.keep_floor
             ]
-            if len(obs) >= 5 and obs.isalpha() and (not cands or cands[0][2] < s.split_trigger):
-                options += [(w, ids, s.channel_weight * lp) for w, ids, lp in self.split_options(obs)]
+            if (len(obs) >= s.split_min_length and obs.isalpha()
+                    and (not cands or cands[0][2] < s.split_trigger)):
+                options += [(w, ids, s.channel_weight * lp) for w, ids, lp in self.split_options(obs, state)]
             if not options:
                 tok.flagged = bool(cands)
                 tok.candidates = [(w, lp) for w, _, lp in cands]
                 options = [(None, (lm.ids.get(normalize_syllable(obs), lm.unk),), 0.0)]
             lattice.append(options)
-        boosted = self._apply_terms(sentence, lattice) if not self.clean else set()
-        # Viterbi over the previous option; the syllable before it comes from that option's best path
-        # (trigram scores with a bigram-sized state: K x K language-model lookups per token)
-        lmw = s.lm_weight * LN10
-        score = lm.score
-        cache = lm.cache
-        vsize = lm.size
-        bos = lm.bos
-        states: list[tuple[float, int, int, int]] = [(0.0, -1, bos, bos)]  # (score, back, u, v)
-        backs: list[list[tuple[float, int, int, int]]] = []
-        beam = s.viterbi_beam
-        for options in lattice:
-            cur: list[tuple[float, int, int, int]] = []
-            # beam: states far below the best seldom win once the next LM score is added; skip them
-            floor = max(st[0] for st in states) - beam
-            live = [(si, st[0], st[2], st[3]) for si, st in enumerate(states) if st[0] >= floor]
-            for _w, wids, ch in options:
-                best = -1e300
-                arg = 0
-                last = wids[-1]
-                for si, sc, u, v in live:
-                    if len(wids) == 1:
-                        x = cache.get((u * vsize + v) * vsize + last)
-                        if x is None:
-                            x = score(u, v, last)
-                    else:
-                        x = score(u, v, wids[0]) + score(v, wids[0], wids[1])
-                    x = sc + lmw * x
-                    if x > best:
-                        best, arg = x, si
-                prev_v = states[arg][3] if len(wids) == 1 else wids[-2]
-                cur.append((best + ch, arg, prev_v, last))
-            backs.append(cur)
-            states = cur
-        k = max(range(len(states)), key=lambda i: states[i][0] + lmw * score(states[i][2], states[i][3], lm.eos))
-        choice: list[int] = []
-        for cur in reversed(backs):
-            choice.append(k)
-            k = cur[k][1]
-        choice.reverse()
-        # confidence: the chosen option's share among the options at its place, neighbours fixed
-        flat: list[int] = [bos, bos]
+        return lattice
+
+    def rescore_locally(self, sentence: list[Token], lattice: list[list[Option]], choice: list[int],
+                        boosted: set[tuple[int, str]], state: DocumentState) -> None:
+        """Each chosen reading's confidence, its share among its token's options with both neighbours fixed;
+        where the exact local trigram score prefers another reading of the same length, that one is taken
+        (one ICM step: the Viterbi state keeps one history per option)."""
+        lm = self.lm
+        lm_weight = self.settings.lm_weight * LN10
+        flat: list[int] = [lm.bos, lm.bos]
         starts: list[int] = []
         for i, k in enumerate(choice):
             starts.append(len(flat))
@@ -313,152 +350,20 @@ class Repairer:
             word = options[k][0]
             if tok.kind != "word" or word is None:
                 continue
-            if (tok.line, tok.start) in self._fixed:
+            if (tok.line, tok.start) in state.fixed:
                 continue  # second pass: sure in the first pass, kept as it was read then
-            probs = self._local_posteriors(flat, starts[i], options, k)
+            probs = local_posteriors(lm, lm_weight, flat, starts[i], options, k)
             best = max(range(len(probs)), key=probs.__getitem__)
             if best != k and len(options[best][1]) == len(options[k][1]):
-                # the Viterbi state keeps one history per option; with both neighbours now known, the
-                # exact local trigram score prefers another reading: take it (one ICM step)
                 k = best
                 word = options[k][0]
                 flat[starts[i] : starts[i] + len(options[k][1])] = options[k][1]
                 if word is None:
                     continue
-            conf = probs[k]
             tok.candidates = [(w, round(ch, 2)) for w, _, ch in options if w is not None]
-            self._set_word(tok, word, conf)
+            self._set_word(tok, word, probs[k])
             if tok.replacement is not None and (i, word) in boosted and tok.reason == "ocr-char":
                 tok.reason = "term"
-
-    def _apply_terms(self, sentence: list[Token], lattice: list[list]) -> set[tuple[int, str]]:
-        """Add the syllables of dictionary phrases that runs of tokens fit to those tokens' options.
-
-        A built-in phrase fits when every syllable is already a candidate of its token; a user's phrase
-        when the channel model reads every token as the phrase's syllable well enough.
-        """
-        s = self.settings
-        boosted: set[tuple[int, str]] = set()
-        n = len(sentence)
-        cand_maps: list[dict[str, float] | None] = [None] * n
-        bares: dict[int, set[str]] = {}  # the bare letters a token may stand for, made when needed
-
-        def bare_forms(j: int) -> set[str]:
-            b = bares.get(j)
-            if b is None:
-                tok = sentence[j]
-                b = bares[j] = set()
-                if tok.kind == "word":
-                    b.update(strip_marks(w) for w, _ids, _ch in lattice[j] if w is not None)
-                    b.add(strip_marks(tok.text.lower()))
-            return b
-
-        firsts = self.terms.first_syllables
-        for i, tok in enumerate(sentence):
-            if tok.kind != "word" or i + 1 >= n:
-                continue
-            for w, _wids, _ch in lattice[i]:
-                if w not in firsts:
-                    continue
-                for nb in bare_forms(i + 1):
-                    for phrase in self.terms.starting_with(w, nb):
-                        lps = self._fit_builtin(phrase, i, sentence, lattice, cand_maps)
-                        if lps is not None:
-                            self._boost(phrase, i, lps, s.term_bonus, lattice, boosted)
-            if self.terms.user_by_bare:
-                for phrase in self.terms.user_starting_with(strip_marks(tok.text.lower())):
-                    lps = self._fit_user(phrase, i, sentence)
-                    if lps is not None:
-                        self._boost(phrase, i, lps, s.user_bonus, lattice, boosted)
-        return boosted
-
-    def _fit_builtin(self, phrase, i: int, sentence: list[Token], lattice: list[list],
-                     cand_maps: list[dict[str, float] | None]) -> list[float] | None:
-        if i + len(phrase.syllables) > len(sentence):
-            return None
-        lps = []
-        for j, syl in enumerate(phrase.syllables):
-            m = cand_maps[i + j]
-            if m is None:
-                if sentence[i + j].kind != "word":
-                    return None
-                m = cand_maps[i + j] = {w: ch for w, _ids, ch in lattice[i + j] if w is not None}
-            lp = m.get(syl)
-            if lp is None:
-                # not among the token's candidates: the channel may still read the token as this syllable
-                o = sentence[i + j].text.lower()
-                lp = self._term_lp.get((o, syl))
-                if lp is None:
-                    lp = self.lexicon.channel.logprob(o, syl) if normalize_syllable(o) != syl else 0.0
-                    self._term_lp[(o, syl)] = lp
-                if lp < self.settings.term_floor:
-                    return None
-                lp *= self.settings.channel_weight
-            lps.append(lp)
-        return lps if sum(lps) / len(lps) >= self.settings.term_mean * self.settings.channel_weight else None
-
-    def _fit_user(self, phrase, i: int, sentence: list[Token]) -> list[float] | None:
-        s = self.settings
-        if i + len(phrase.syllables) > len(sentence):
-            return None
-        lps = []
-        for j, syl in enumerate(phrase.syllables):
-            t = sentence[i + j]
-            if t.kind != "word":
-                return None
-            o = t.text.lower()
-            lp = self._term_lp.get((o, syl))
-            if lp is None:
-                lp = self.lexicon.channel.logprob(o, syl) if normalize_syllable(o) != syl else 0.0
-                self._term_lp[(o, syl)] = lp
-            if lp < s.term_floor:
-                return None
-            lps.append(s.channel_weight * lp)
-        return lps if sum(lps) / len(lps) >= s.term_mean * s.channel_weight else None
-
-    def _boost(self, phrase, i: int, lps: list[float], bonus: float, lattice: list[list],
-               boosted: set[tuple[int, str]]) -> None:
-        lm = self.lm
-        for j, syl in enumerate(phrase.syllables):
-            opts = lattice[i + j]
-            sc = lps[j] + bonus
-            for k, (w, wids, c) in enumerate(opts):
-                if w == syl:
-                    if sc > c:
-                        opts[k] = (w, wids, sc)
-                    break
-            else:
-                entry = (syl, (lm.ids.get(syl, lm.unk),), sc)
-                if len(opts) == 1 and opts[0][0] is None:
-                    opts[0] = entry
-                else:
-                    opts.append(entry)
-            boosted.add((i + j, syl))
-
-    def _local_posteriors(self, flat: list[int], j: int, options: list, k: int) -> list[float]:
-        """P(each option | the chosen neighbours): a softmax over the options' local scores."""
-        if len(options) == 1:
-            return [1.0]
-        score = self.lm.score
-        lmw = self.settings.lm_weight * LN10
-        n_chosen = len(options[k][1])
-        left = flat[j - 2 : j]
-        right = flat[j + n_chosen : j + n_chosen + 2]
-        cache = self.lm.cache
-        size = self.lm.size
-        scores = []
-        for _w, wids, ch in options:
-            ctx = [*left, *wids, *right]
-            sc = ch
-            for t in range(2, len(ctx)):
-                a, b, c = ctx[t - 2], ctx[t - 1], ctx[t]
-                x = cache.get((a * size + b) * size + c)
-                sc += lmw * (score(a, b, c) if x is None else x)
-            scores.append(sc)
-        m = max(scores)
-        exps = [math.exp(x - m) for x in scores]
-        z = sum(exps)
-        return [x / z for x in exps]
 
     def _set_word(self, tok: Token, word: str, conf: float) -> None:
         original = unicodedata.normalize("NFC", tok.text)
@@ -473,28 +378,17 @@ class Repairer:
         tok.confidence = conf
         if conf < self.settings.flag_below:
             tok.flagged = True
-        if out == original:
-            return
-        if normalize_syllable(original) == out:
-            tok.replacement, tok.reason = out, "diacritics"
-            return
-        tok.replacement = out
-        if " " in out:
-            tok.reason = "split"
-        elif out.lower() == original.lower():
-            tok.reason = "case"
-        elif strip_marks(out).lower() == strip_marks(original).lower():
-            tok.reason = "diacritics"
-        else:
-            tok.reason = "ocr-char"
+        if out != original:
+            tok.replacement, tok.reason = out, assign_reason(original, out)
 
     # ---- public ----------------------------------------------------------------------------
     def repair_text(self, text: str) -> RepairResult:
         text = unicodedata.normalize("NFC", text)
         lines = text.split("\n")
-        tokens_by_line = self._process(list(enumerate(lines)))
-        if self.settings.adapt_weight > 0 and not self.clean:
-            tokens_by_line = self._adapt_and_redo(lines, tokens_by_line)
+        state = DocumentState()
+        tokens_by_line = self._process(list(enumerate(lines)), state)
+        if self.settings.adapt_weight > 0 and not state.clean:
+            self._adapt_and_redo(tokens_by_line, state)
         out_lines = []
         edits: list[Edit] = []
         flags: list[Flag] = []
@@ -502,12 +396,12 @@ class Repairer:
             out_lines.append(self._render(line, toks, edits, flags))
         return RepairResult(text="\n".join(out_lines), edits=edits, flags=flags)
 
-    def repair_lines(self, lines: Iterable[str], window: int = 400) -> Iterator[str]:
+    def repair_lines(self, lines: Iterable[str], window: int = STREAM_WINDOW) -> Iterator[str]:
         """Stream: repair windows of lines, cutting at blank lines where possible (bounded memory)."""
         buf: list[str] = []
         for line in lines:
             buf.append(line)
-            if len(buf) >= window and not line.strip() or len(buf) >= 4 * window:
+            if len(buf) >= window and not line.strip() or len(buf) >= WINDOW_STRETCH * window:
                 yield from self._repair_window(buf)
                 buf = []
         if buf:
@@ -516,15 +410,34 @@ class Repairer:
     def _repair_window(self, buf: list[str]) -> Iterator[str]:
         # each element may carry its own "\n"; repair the content and put the ending back
         bodies = [unicodedata.normalize("NFC", b[:-1] if b.endswith("\n") else b) for b in buf]
-        toks = self._process(list(enumerate(bodies)))
+        toks = self._process(list(enumerate(bodies)), DocumentState())
         for raw, body, t in zip(buf, bodies, toks, strict=True):
             yield self._render(body, t, [], []) + ("\n" if raw.endswith("\n") else "")
 
-    def _adapt_and_redo(self, lines: list[str], first: list[list[Token]]) -> list[list[Token]]:
+    # ---- per-document adaptation ----------------------------------------------------------
+    def _adapt_and_redo(self, first: list[list[Token]], state: DocumentState) -> None:
         """Learn this document's OCR habits from the first pass's sure readings, then decode the doubtful
         tokens again with the adapted channel (unsupervised adaptation, as in speaker adaptation)."""
-        from collections import Counter
+        pairs, fixed = self._sure_readings(first)
+        words = sum(1 for toks in first for t in toks if t.kind == "word")
+        if sum(pairs.values()) < self.settings.adapt_min_pairs or len(fixed) == words:
+            return
+        state.adapted = self._adapted_channel(pairs)
+        state.adapted_candidates = {}
+        state.fixed = fixed
+        # decode again only the sentences with a doubtful word; the sure words stay as they were read
+        for sentence in state.sentences:
+            doubtful = [t for t in sentence if t.kind == "word" and (t.line, t.start) not in fixed]
+            if not doubtful:
+                continue
+            for t in doubtful:
+                t.replacement, t.confidence, t.reason, t.candidates, t.flagged = None, 1.0, "", [], False
+            self.decode(sentence, state)
 
+    def _sure_readings(
+        self, first: list[list[Token]]
+    ) -> tuple[Counter[tuple[str, str]], dict[tuple[int, int], str]]:
+        """(observed, read) pairs to teach the channel, and the sure readings by (line, column)."""
         s = self.settings
         pairs: Counter[tuple[str, str]] = Counter()
         fixed: dict[tuple[int, int], str] = {}
@@ -536,44 +449,29 @@ class Repairer:
                 if t.confidence >= s.adapt_sure:
                     fixed[(t.line, t.start)] = normalize_syllable(word) if " " not in word else word
                     obs = t.text.lower()
-                    if " " not in word and word.isalpha() and len(obs) <= 10:
+                    if " " not in word and word.isalpha() and len(obs) <= s.adapt_max_length:
                         pairs[(obs, normalize_syllable(word))] += 1
-        if sum(pairs.values()) < s.adapt_min_pairs or len(fixed) == sum(
-            1 for toks in first for t in toks if t.kind == "word"
-        ):
-            return first
+        return pairs, fixed
+
+    def _adapted_channel(self, pairs: Counter[tuple[str, str]]) -> ChannelModel:
         base = self.lexicon.channel
         doc_counts = base.expected_counts(pairs)
         counts = {c: dict(d) for c, d in base.counts.items()}
         for c, d in doc_counts.items():
             row = counts.setdefault(c, {})
             for seg, n in d.items():
-                row[seg] = row.get(seg, 0.0) + s.adapt_weight * n
-        self._adapted = ChannelModel(counts, alpha=base.alpha, rules=base.rules)
-        self._adapted_cands = {}
-        self._fixed = fixed
-        try:
-            # decode again only the sentences with a doubtful word; the sure words stay as they were read
-            for sentence in self._sentences:
-                doubtful = [t for t in sentence if t.kind == "word" and (t.line, t.start) not in fixed]
-                if not doubtful:
-                    continue
-                for t in doubtful:
-                    t.replacement, t.confidence, t.reason, t.candidates, t.flagged = None, 1.0, "", [], False
-                self.decode(sentence)
-            return first
-        finally:
-            self._adapted = None
-            self._adapted_cands = {}
-            self._fixed = {}
+                row[seg] = row.get(seg, 0.0) + self.settings.adapt_weight * n
+        return ChannelModel(counts, alpha=base.alpha, rules=base.rules, lookalikes=base.lookalikes)
 
-    def _process(self, numbered: list[tuple[int, str]]) -> list[list[Token]]:
+    # ---- passes ------------------------------------------------------------------------------
+    def _process(self, numbered: list[tuple[int, str]], state: DocumentState) -> list[list[Token]]:
+        """Tokenise the lines, cut the sentences (at stops and blank lines) and decode each; the tokens by line."""
         words = [w for _, line in numbered for w in WORD.findall(line) if LETTERLIKE.search(w)]
         strong = sum(1 for w in words if STRONG_MARKS.search(w))
-        self.clean = bool(words) and strong >= self.settings.clean_ratio * len(words)
+        state.clean = bool(words) and strong >= self.settings.clean_ratio * len(words)
         per_line: list[list[Token]] = []
         sentence: list[Token] = []
-        self._sentences = sentences = []
+        state.sentences = sentences = []
         for i, line in numbered:
             toks = self.tokenize_line(i, line)
             if not line.strip() and sentence:
@@ -593,7 +491,7 @@ class Repairer:
         if sentence:
             sentences.append(sentence)
         for sent in sentences:
-            self.decode(sent)
+            self.decode(sent, state)
         return per_line
 
     def _render(self, line: str, toks: list[Token], edits: list[Edit], flags: list[Flag]) -> str:
@@ -607,20 +505,7 @@ class Repairer:
                 edits.append(Edit(t.line + 1, t.start + 1, t.text, t.replacement, round(t.confidence, 3),
                                   t.reason))
             if t.flagged:
-                flags.append(Flag(t.line + 1, t.start + 1, t.text, [w for w, _ in t.candidates][:5],
+                flags.append(Flag(t.line + 1, t.start + 1, t.text, [w for w, _ in t.candidates][:FLAG_CANDIDATES],
                                   round(t.confidence, 3)))
         parts.append(line[pos:])
         return unicodedata.normalize("NFC", "".join(parts))
-
-
-@lru_cache(maxsize=4)
-def load_word_list(name: str) -> frozenset[str]:
-    from importlib import resources
-
-    text = resources.files("cchc_cli.dictionaries").joinpath(name).read_text("utf-8")
-    return frozenset(w.strip() for w in text.splitlines() if w.strip() and not w.startswith("#"))
-
-
-@lru_cache(maxsize=8)
-def get_repairer(dictionaries: tuple[Path, ...] = ()) -> Repairer:
-    return Repairer(dictionaries)

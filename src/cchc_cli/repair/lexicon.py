@@ -9,18 +9,13 @@ scored by the channel model itself.
 from __future__ import annotations
 
 import gzip
-import math
+from collections.abc import Mapping
 from functools import lru_cache
-from importlib import resources
 
+from .. import data
 from ..vietnamese import strip_marks
 from .channel import ChannelModel, load_channel
-
-# observed characters that stand for letters, for the fuzzy fallback's first guess only
-_LETTER_GUESS = str.maketrans({"0": "o", "1": "l", "2": "z", "3": "e", "4": "a", "5": "s", "6": "o",
-                               "7": "t", "8": "b", "9": "g", "&": "e", "¢": "c", "@": "a", "€": "e",
-                               "|": "l", "$": "s", "©": "c", "®": "r"})
-
+from .lm import LN10, load_lm
 
 NEIGHBOURS = 30  # most frequent look-alike syllables scored by the channel for each new observed string
 # The neighbourhood search runs when the index's best reading scores below this, in ln P(obs | w) + ln P(w):
@@ -28,11 +23,18 @@ NEIGHBOURS = 30  # most frequent look-alike syllables scored by the channel for 
 SEARCH_BELOW = -10.0
 FLOOR = -20.0  # ln P(obs | syllable) under which a reading is not considered
 RARE = -18.0  # ln P(word) of a word the language model does not know
+MAX_NEIGHBOUR_LENGTH = 12  # longer observed strings get no look-alike search
+PARSED_CACHE_SIZE = 100_000
 
 
 class Lexicon:
-    def __init__(self, index_text: str, channel: ChannelModel) -> None:
+    def __init__(self, index_text: str, channel: ChannelModel, unigram: Mapping[str, float],
+                 letter_guess: Mapping[int, str]) -> None:
+        """`unigram`: ln P(word) of the syllables the language model knows; `letter_guess`: a translate table
+        of the symbols the OCR prints for letters (dictionaries/ocr_lookalikes.yaml), the look-alike search's
+        first guess."""
         self.channel = channel
+        self.letter_guess = letter_guess
         self.raw: dict[str, str] = {}
         vocab: set[str] = set()
         for line in index_text.split("\n"):
@@ -48,7 +50,8 @@ class Lexicon:
         self.vocab = vocab
         self._bare: dict[str, list[str]] | None = None
         self.search_below = SEARCH_BELOW
-        self.logfreq: dict[str, float] = {}  # ln P(word), set by the engine from its language model
+        # ln P(word) of the index's syllables (others count as RARE)
+        self.logfreq = {w: unigram[w] for w in vocab if w in unigram}
 
     def _neighbour_index(self) -> dict[str, list[str]]:
         """Bare letters of the syllables, and each with one letter deleted → the syllables (by frequency)."""
@@ -77,22 +80,23 @@ class Lexicon:
             merged = {parts[i]: float(parts[i + 1]) for i in range(0, len(parts) - 1, 2)}
         logfreq = self.logfreq
         best = max((lp + logfreq.get(w, RARE) for w, lp in merged.items()), default=FLOOR + RARE)
-        for w in self._neighbours(obs) if best < self.search_below else ():
+        for w in self.neighbours(obs) if best < self.search_below else ():
             if w not in merged:
                 lp = self.channel.logprob(obs, w)
                 if lp > FLOOR:
                     merged[w] = lp
         got = sorted(merged.items(), key=lambda x: -x[1])
-        if len(self._parsed) > 100_000:
+        if len(self._parsed) > PARSED_CACHE_SIZE:
             self._parsed.clear()
         self._parsed[obs] = got
         return got
 
-    def _neighbours(self, obs: str) -> list[str]:
-        if len(obs) > 12 or not obs:
+    def neighbours(self, obs: str) -> list[str]:
+        """The most frequent syllables whose bare letters are within one deletion of `obs`'s first guess."""
+        if len(obs) > MAX_NEIGHBOUR_LENGTH or not obs:
             return []
         index = self._neighbour_index()
-        guess = obs.translate(_LETTER_GUESS)
+        guess = obs.translate(self.letter_guess)
         keys = {guess, *(guess[:i] + guess[i + 1 :] for i in range(len(guess)))}
         found: set[str] = set()
         for key in keys:
@@ -102,10 +106,10 @@ class Lexicon:
 
 @lru_cache(maxsize=1)
 def load_lexicon() -> Lexicon:
-    data = resources.files("cchc_cli.dictionaries").joinpath("ocr_index.txt.gz").read_bytes()
-    return Lexicon(gzip.decompress(data).decode("utf-8"), load_channel())
+    from ..resources import load_resources
 
+    index = gzip.decompress(data.read_bytes("ocr_index.txt.gz")).decode("utf-8")
+    lm = load_lm()
+    unigram = {w: lm.uni_logp[i] * LN10 for w, i in lm.ids.items()}
+    return Lexicon(index, load_channel(), unigram, load_resources().ocr_lookalikes.letter_guess)
 
-def logsumexp(xs: list[float]) -> float:
-    m = max(xs)
-    return m + math.log(sum(math.exp(x - m) for x in xs))

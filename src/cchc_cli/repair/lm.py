@@ -6,15 +6,18 @@ Scores are log10 probabilities. Lookups are bisections in sorted arrays, cached 
 
 from __future__ import annotations
 
+import math
 from bisect import bisect_left
 from functools import lru_cache
-from importlib import resources
 from itertools import accumulate
 
+from .. import data
 from .blob import read_blob
 from .units import BOS, EOS, NUM, UNK
 
 QSTEP = 24.0
+LN10 = math.log(10)
+SCORE_CACHE_SIZE = 2_000_000
 
 
 class LanguageModel:
@@ -64,7 +67,7 @@ class LanguageModel:
                 s = -self.bi_bow[j] / QSTEP + self.bigram(v, w)
         else:
             s = self.bigram(v, w)
-        if len(self.cache) > 2_000_000:
+        if len(self.cache) > SCORE_CACHE_SIZE:
             self.cache.clear()
         self.cache[key] = s
         return s
@@ -76,5 +79,4 @@ class LanguageModel:
 
 @lru_cache(maxsize=1)
 def load_lm() -> LanguageModel:
-    data = resources.files("cchc_cli.dictionaries").joinpath("lm3.bin.gz").read_bytes()
-    return LanguageModel(read_blob(data))
+    return LanguageModel(read_blob(data.read_bytes("lm3.bin.gz")))

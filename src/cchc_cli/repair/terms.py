@@ -1,24 +1,33 @@
 """Dictionary terms in the decoder: multi-syllable names and phrases the OCR damaged.
 
 The built-in term dictionary (dictionaries/terms.yaml, the 2025 gazetteer) and the users' own files
-(``--dictionary``) give phrases such as "Phòng Văn hóa - Xã hội" or "Bạch Long Vĩ". Where a run of OCR
-tokens can be read as a phrase (each token is a plausible OCR reading of the phrase's syllable under the
-channel model), the phrase's syllables join the candidates of those tokens with a bonus: small for built-in
-terms (the language model still decides), large for user terms (the user's names win over the model).
+(``--dictionary``), all read through :class:`cchc_cli.resources.Resources`, give phrases such as "Phòng Văn
+hóa - Xã hội" or "Bạch Long Vĩ". Where a run of OCR tokens can be read as a phrase (each token is a plausible
+OCR reading of the phrase's syllable under the channel model), the phrase's syllables join the candidates of
+those tokens with a bonus: small for built-in terms (the language model still decides), large for user terms
+(the user's names win over the model).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import regex
 
 from ..vietnamese import normalize_syllable, strip_marks
 
+if TYPE_CHECKING:
+    from ..resources import Resources
+    from .channel import ChannelModel
+    from .lm import LanguageModel
+
 SYLLABLE = regex.compile(r"[\p{L}\p{M}\p{N}]+")
 MAX_TERM = 10  # syllables
+
+# One option of a token in the decoder's lattice: (syllables or None to keep the token, LM ids,
+# weighted ln P(observed | option)).
+Option = tuple[str | None, tuple[int, ...], float]
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,49 +40,16 @@ def phrase_syllables(text: str) -> tuple[str, ...]:
     return tuple(normalize_syllable(s.lower()) for s in SYLLABLE.findall(text))
 
 
-def _builtin_forms() -> list[str]:
-    """Every form of the built-in terms and place names, read straight from the shipped data.
-
-    The shipped files are validated by the test suite; reading them without pydantic keeps the engine's
-    load fast. Users' files go through cchc_cli.dictionary's validation.
-    """
-    from importlib import resources
-
-    import yaml
-
-    folder = resources.files("cchc_cli.dictionaries")
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    data = yaml.load(folder.joinpath("terms.yaml").read_text("utf-8"), Loader=loader) or {}  # noqa: S506
-    forms: list[str] = []
-    for term in data.get("terms") or []:
-        forms.append(str(term["text"]))
-        if term.get("abbr"):
-            forms.append(str(term["abbr"]))
-        aliases = term.get("aliases") or []
-        forms.extend([aliases] if isinstance(aliases, str) else [str(a) for a in aliases])
-    for line in folder.joinpath("places.tsv").read_text("utf-8").splitlines():
-        if not line or line.startswith("#"):
-            continue
-        name, level = line.split("\t")[:2]
-        forms.append(name)
-        if name[: len(level)].lower() == level and name[len(level) : len(level) + 1] == " ":
-            forms.append(name[len(level) + 1 :])
-    return forms
-
-
 class TermMatcher:
-    def __init__(self, user_files: Sequence[Path] = ()) -> None:
+    """The phrases of the term dictionaries (built-in terms, the gazetteer, the user's files), indexed for
+    the decoder."""
+
+    def __init__(self, resources: Resources) -> None:
         self.by_first: dict[tuple[str, str], list[Phrase]] = {}
         self.user_by_bare: dict[str, list[Phrase]] = {}
         self.user_words: set[str] = set()
         seen: set[tuple[str, ...]] = set()
-        sources: list[tuple[str, bool]] = [(f, False) for f in _builtin_forms()]
-        if user_files:
-            from ..dictionary import load_dictionary
-
-            for path in user_files:
-                for term in load_dictionary(path).terms:
-                    sources += [(f, True) for f in term.forms()]
+        sources = resources.term_forms
         # single-word abbreviations as printed (SIPAS, PAPI, HĐND, TTg): the decoder keeps these tokens
         self.abbreviations: set[str] = {
             form for form, _ in sources if form.isalnum() and sum(c.isupper() for c in form) >= 2
@@ -104,7 +80,126 @@ class TermMatcher:
 
 
 @dataclass(frozen=True, slots=True)
-class TermMatch:
-    start: int  # index in the sentence
-    phrase: Phrase
-    logprobs: tuple[float, ...]  # ln P(observed token | phrase syllable), one per syllable
+class TermFit:
+    """How dictionary phrases join the lattice: their bonus and how well the OCR tokens must read as them."""
+
+    builtin_bonus: float  # ln bonus per syllable of a built-in phrase the tokens fit
+    user_bonus: float  # ... of a user's term (user terms win over the model)
+    floor: float  # every token of a match must read at least this well, in ln P(observed | syllable)
+    mean: float  # and on average this well
+    channel_weight: float
+
+
+class TermFitter:
+    """Adds the syllables of dictionary phrases that runs of OCR tokens fit to those tokens' options.
+
+    A built-in phrase fits when every syllable is already a candidate of its token (or the channel reads the
+    token as it well enough); a user's phrase when the channel reads every token as the phrase's syllable
+    well enough.
+    """
+
+    def __init__(self, matcher: TermMatcher, channel: ChannelModel, lm: LanguageModel, fit: TermFit) -> None:
+        self.matcher = matcher
+        self.channel = channel
+        self.lm = lm
+        self.fit = fit
+        self._logprob: dict[tuple[str, str], float] = {}
+
+    def apply(self, words: list[str | None], lattice: list[list[Option]]) -> set[tuple[int, str]]:
+        """`words[i]` is the observed text of token i (None for a token that is not a word). The options of
+        matched tokens are extended in place; returns the (token index, syllable) pairs boosted."""
+        boosted: set[tuple[int, str]] = set()
+        n = len(words)
+        cand_maps: list[dict[str, float] | None] = [None] * n
+        bares: dict[int, set[str]] = {}  # the bare letters a token may stand for, made when needed
+
+        def bare_forms(j: int) -> set[str]:
+            b = bares.get(j)
+            if b is None:
+                b = bares[j] = set()
+                if words[j] is not None:
+                    b.update(strip_marks(w) for w, _ids, _ch in lattice[j] if w is not None)
+                    b.add(strip_marks(str(words[j]).lower()))
+            return b
+
+        firsts = self.matcher.first_syllables
+        for i, word in enumerate(words):
+            if word is None or i + 1 >= n:
+                continue
+            for w, _wids, _ch in lattice[i]:
+                if w not in firsts:
+                    continue
+                for nb in bare_forms(i + 1):
+                    for phrase in self.matcher.starting_with(w, nb):
+                        lps = self._fit_builtin(phrase, i, words, lattice, cand_maps)
+                        if lps is not None:
+                            self._boost(phrase, i, lps, self.fit.builtin_bonus, lattice, boosted)
+            if self.matcher.user_by_bare:
+                for phrase in self.matcher.user_starting_with(strip_marks(word.lower())):
+                    lps = self._fit_user(phrase, i, words)
+                    if lps is not None:
+                        self._boost(phrase, i, lps, self.fit.user_bonus, lattice, boosted)
+        return boosted
+
+    def _token_logprob(self, observed: str, syllable: str) -> float:
+        lp = self._logprob.get((observed, syllable))
+        if lp is None:
+            lp = self.channel.logprob(observed, syllable) if normalize_syllable(observed) != syllable else 0.0
+            self._logprob[(observed, syllable)] = lp
+        return lp
+
+    def _fit_builtin(self, phrase: Phrase, i: int, words: list[str | None], lattice: list[list[Option]],
+                     cand_maps: list[dict[str, float] | None]) -> list[float] | None:
+        fit = self.fit
+        if i + len(phrase.syllables) > len(words):
+            return None
+        lps = []
+        for j, syl in enumerate(phrase.syllables):
+            m = cand_maps[i + j]
+            if m is None:
+                if words[i + j] is None:
+                    return None
+                m = cand_maps[i + j] = {w: ch for w, _ids, ch in lattice[i + j] if w is not None}
+            lp = m.get(syl)
+            if lp is None:
+                # not among the token's candidates: the channel may still read the token as this syllable
+                lp = self._token_logprob(str(words[i + j]).lower(), syl)
+                if lp < fit.floor:
+                    return None
+                lp *= fit.channel_weight
+            lps.append(lp)
+        return lps if sum(lps) / len(lps) >= fit.mean * fit.channel_weight else None
+
+    def _fit_user(self, phrase: Phrase, i: int, words: list[str | None]) -> list[float] | None:
+        fit = self.fit
+        if i + len(phrase.syllables) > len(words):
+            return None
+        lps = []
+        for j, syl in enumerate(phrase.syllables):
+            word = words[i + j]
+            if word is None:
+                return None
+            lp = self._token_logprob(word.lower(), syl)
+            if lp < fit.floor:
+                return None
+            lps.append(fit.channel_weight * lp)
+        return lps if sum(lps) / len(lps) >= fit.mean * fit.channel_weight else None
+
+    def _boost(self, phrase: Phrase, i: int, lps: list[float], bonus: float, lattice: list[list[Option]],
+               boosted: set[tuple[int, str]]) -> None:
+        lm = self.lm
+        for j, syl in enumerate(phrase.syllables):
+            opts = lattice[i + j]
+            sc = lps[j] + bonus
+            for k, (w, wids, c) in enumerate(opts):
+                if w == syl:
+                    if sc > c:
+                        opts[k] = (w, wids, sc)
+                    break
+            else:
+                entry = (syl, (lm.ids.get(syl, lm.unk),), sc)
+                if len(opts) == 1 and opts[0][0] is None:
+                    opts[0] = entry
+                else:
+                    opts.append(entry)
+            boosted.add((i + j, syl))

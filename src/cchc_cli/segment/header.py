@@ -12,13 +12,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from pathlib import Path
 
-from ..extract.text import clean_space, fold, is_upper_text, iso_date
-from ..extract.vocab import doc_types
-from .types import Header, Stamp
+from ..document import Header, Stamp
+from ..resources import Resources
+from ..text import clean_space, fold, is_upper_text, iso_date
 
-__all__ = ["parse_header", "split_documents", "STAMP_RE", "NUMBER_RE"]
+__all__ = ["NUMBER_RE", "PREAMBLE_START_RE", "STAMP_RE", "parse_header", "split_documents"]
+
+HEADER_LINES = 30  # the stamp, the columns, number and date lie within this many lines of the start
+TITLE_LINES = 6  # a title wraps over at most this many lines
+ATTACHED_LINES = 4  # "(Kèm theo …)" wraps over at most this many lines
+MOTTO_LEFT_LINES = 3  # a left column printed on lines of its own above the motto has at most this many
+NEXT_HEADER_GAP = 5  # a second motto within this many lines of the last document's start is the same header
 
 MOTTO_RE = re.compile(r"cong\s*hoa\s*xa\s*hoi\s*chu\s*nghia")
 # "Độc lập - Tự do - Hạnh phúc", of which the OCR may damage the first word ("Pégc lập").
@@ -50,9 +55,10 @@ def split_documents(lines: Sequence[str]) -> list[tuple[int, int]]:
         if MOTTO_RE.search(fold(line)):
             start = i
             # A left column printed on lines of its own above the motto belongs to this document.
-            while start > 0 and lines[start - 1].strip() and is_upper_text(lines[start - 1]) and i - start < 3:
+            while (start > 0 and lines[start - 1].strip() and is_upper_text(lines[start - 1])
+                   and i - start < MOTTO_LEFT_LINES):
                 start -= 1
-            if not starts or start > starts[-1] + 5:
+            if not starts or start > starts[-1] + NEXT_HEADER_GAP:
                 starts.append(start)
     if not starts:
         return [(1, n)]
@@ -78,55 +84,50 @@ def _split_columns(line: str) -> tuple[str, str]:
     return line[:cut].strip(), line[cut:].strip()
 
 
-def parse_header(
-    lines: Sequence[str], first: int, last: int, *, dictionaries: Sequence[Path] = ()
-) -> tuple[Header, list[str]]:
+def parse_header(lines: Sequence[str], first: int, last: int, resources: Resources) -> tuple[Header, list[str]]:
     """The header block of the document on lines first..last (1-based). Returns the header and warnings."""
     header = Header(body_start=first)
+    no = _read_top(lines, header, first, last, resources)
+    no = _read_type_word(lines, header, no, min(last, first + HEADER_LINES), resources)
+    no = _read_title(lines, header, no, last)
+    header.body_start = _read_attachment_and_addressees(lines, header, no, last)
     warnings: list[str] = []
+    if header.type_word is None and header.number is None and header.issuer_text is None:
+        warnings.append(f"lines {first}-{last}: no document header (issuing body, number, type word) found")
+    return header, warnings
 
-    def text(no: int) -> str:
-        return lines[no - 1]
 
-    limit = min(last, first + 30)
+def _read_top(lines: Sequence[str], header: Header, first: int, last: int, resources: Resources) -> int:
+    """The stamp, the issuer's column beside the motto, ``Số: …`` and the place and date; the next line."""
+    limit = min(last, first + HEADER_LINES)
     no = first
     issuer_parts: list[str] = []
     motto_seen = False
-    # 1. Stamp, issuer columns and motto, Số / place-date.
     while no <= limit:
-        line = text(no)
+        line = lines[no - 1]
         if not line.strip():
             no += 1
             continue
         stamp = STAMP_RE.match(line)
         if stamp and header.stamp is None:
-            signed_at = None
-            date = iso_date(stamp["d"], stamp["m"], stamp["y"])
-            if date:
-                hh, mm, *ss = stamp["time"].split(":")
-                signed_at = f"{date}T{int(hh):02d}:{mm}:{ss[0] if ss else '00'}"
-                if stamp["tz"]:
-                    tz = stamp["tz"].replace(":", "")
-                    signed_at += f"{tz[:3]}:{tz[3:]}"
-            header.stamp = Stamp(_clean_number(stamp["number"]), signed_at, no)
+            header.stamp = _stamp(stamp, no)
             no += 1
             continue
         folded = fold(line)
-        left, right = _split_columns(line)
+        left, _right = _split_columns(line)
         is_motto = bool(MOTTO_RE.search(folded) or MOTTO2_RE.search(folded))
         number = NUMBER_RE.match(line)
         if number and header.number is None:
             header.number = _clean_number(number["number"])
             header.number_line = no
-            rest = line[number.end():]
-            _take_date(header, rest, no, lines, last)
+            _take_date(header, line[number.end():], no, lines, last)
             no = max(no, header.date_line or no) + 1  # past a date wrapped onto the next line
             continue
         dated = DATE_WORDS_RE.search(line) or DATE_SLASH_RE.search(line) or WRAPPED_DATE_RE.search(line)
         if header.date is None and "ngay" in folded and dated and _take_date(header, line, no, lines, last):
             no = max(no, header.date_line or no) + 1
             continue
-        if is_motto or (not motto_seen and left and is_upper_text(left) and _type_of(left, dictionaries) is None):
+        if is_motto or (not motto_seen and left and is_upper_text(left) and resources.doc_type(left) is None):
             motto_seen = motto_seen or is_motto
             if left and is_upper_text(left, 0.6):
                 issuer_parts.append(left)
@@ -136,82 +137,107 @@ def parse_header(
         break
     if issuer_parts:
         header.issuer_text = clean_space(" ".join(issuer_parts))
-    # 2. The type word.
+    return no
+
+
+def _stamp(m: re.Match[str], no: int) -> Stamp:
+    signed_at = None
+    date = iso_date(m["d"], m["m"], m["y"])
+    if date:
+        hh, mm, *ss = m["time"].split(":")
+        signed_at = f"{date}T{int(hh):02d}:{mm}:{ss[0] if ss else '00'}"
+        if m["tz"]:
+            tz = m["tz"].replace(":", "")
+            signed_at += f"{tz[:3]}:{tz[3:]}"
+    return Stamp(_clean_number(m["number"]), signed_at, no)
+
+
+def _read_type_word(lines: Sequence[str], header: Header, no: int, limit: int, resources: Resources) -> int:
+    """The type word (KẾ HOẠCH …) on the first line that is not blank; the next line."""
     scan = no
-    while scan <= limit and not text(scan).strip():
+    while scan <= limit and not lines[scan - 1].strip():
         scan += 1
     if scan <= limit:
-        dt = _type_of(text(scan), dictionaries)
-        if dt is not None and is_upper_text(text(scan)):
-            header.type_word = clean_space(text(scan)).rstrip(":")
+        line = lines[scan - 1]
+        if resources.doc_type(line) is not None and is_upper_text(line):
+            header.type_word = clean_space(line).rstrip(":")
             header.type_line = scan
-            no = scan + 1
-    # 3. Title lines (also for a công văn: its "V/v …" line).
+            return scan + 1
+    return no
+
+
+def _read_title(lines: Sequence[str], header: Header, no: int, last: int) -> int:
+    """The title lines (also a công văn's "V/v …" line); the line after them."""
     title_parts: list[str] = []
     title_line = None
     scan = no
     while scan <= last:
-        line = text(scan)
-        stripped = line.strip()
+        stripped = lines[scan - 1].strip()
         if not stripped:
             if title_parts:
                 nxt = scan + 1
-                while nxt <= last and not text(nxt).strip():
+                while nxt <= last and not lines[nxt - 1].strip():
                     nxt += 1
                 # A title wrapped over a blank line goes on with a small letter.
-                if nxt <= last and text(nxt).strip()[:1].islower() and not ATTACHED_RE.match(text(nxt)):
+                if nxt <= last and lines[nxt - 1].strip()[:1].islower() and not ATTACHED_RE.match(lines[nxt - 1]):
                     scan = nxt
                     continue
                 break
             scan += 1
             continue
-        folded = fold(stripped)
-        # The first line after the type word is the title even when it reads "Thực hiện …".
-        first_title_line = not title_parts and header.type_word is not None
-        if (ATTACHED_RE.match(stripped) or ADDRESSEE_RE.match(stripped) or HEADING_START_RE.match(folded)
-                or (PREAMBLE_START_RE.match(folded) and not first_title_line)):
-            break
-        if title_parts and is_upper_text(stripped) and not is_upper_text(" ".join(title_parts)):
-            break  # "CHỦ TỊCH ỦY BAN NHÂN DÂN …" after a decision's title
-        if header.type_word is None and not folded.startswith("v/v") and not title_parts:
+        if _ends_title(stripped, title_parts, header):
             break
         title_parts.append(stripped)
         title_line = title_line or scan
         scan += 1
-        if len(title_parts) >= 6:
+        if len(title_parts) >= TITLE_LINES:
             break
-    if title_parts:
-        title = clean_space(" ".join(title_parts))
-        title = re.sub(r"^[Vv]/[Vv]\s*:?\s*", "", title)
-        header.title = _sentence_case(title) if is_upper_text(title) else title
-        header.title_line = title_line
-        no = scan
-    # 4. (Kèm theo …) and Kính gửi.
-    while no <= last and not text(no).strip():
+    if not title_parts:
+        return no
+    title = clean_space(" ".join(title_parts))
+    title = re.sub(r"^[Vv]/[Vv]\s*:?\s*", "", title)
+    header.title = _sentence_case(title) if is_upper_text(title) else title
+    header.title_line = title_line
+    return scan
+
+
+def _ends_title(stripped: str, title_parts: list[str], header: Header) -> bool:
+    """`stripped` is no line of the title: what follows it (or, before a title, no title at all)."""
+    folded = fold(stripped)
+    # The first line after the type word is the title even when it reads "Thực hiện …".
+    first_title_line = not title_parts and header.type_word is not None
+    if (ATTACHED_RE.match(stripped) or ADDRESSEE_RE.match(stripped) or HEADING_START_RE.match(folded)
+            or (PREAMBLE_START_RE.match(folded) and not first_title_line)):
+        return True
+    if title_parts and is_upper_text(stripped) and not is_upper_text(" ".join(title_parts)):
+        return True  # "CHỦ TỊCH ỦY BAN NHÂN DÂN …" after a decision's title
+    return header.type_word is None and not folded.startswith("v/v") and not title_parts
+
+
+def _read_attachment_and_addressees(lines: Sequence[str], header: Header, no: int, last: int) -> int:
+    """``(Kèm theo …)`` and ``Kính gửi: …``; the first line of the body."""
+    while no <= last and not lines[no - 1].strip():
         no += 1
-    if no <= last and ATTACHED_RE.match(text(no)):
-        parts = [text(no).strip()]
+    if no <= last and ATTACHED_RE.match(lines[no - 1]):
+        parts = [lines[no - 1].strip()]
         header.attached_line = no
-        while ")" not in parts[-1] and no + 1 <= last and len(parts) < 4 and text(no + 1).strip():
+        while ")" not in parts[-1] and no + 1 <= last and len(parts) < ATTACHED_LINES and lines[no].strip():
             no += 1
-            parts.append(text(no).strip())
+            parts.append(lines[no - 1].strip())
         header.attached_text = clean_space(" ".join(parts))
         no += 1
-    while no <= last and not text(no).strip():
+    while no <= last and not lines[no - 1].strip():
         no += 1
     if no <= last:
-        m = ADDRESSEE_RE.match(text(no))
+        m = ADDRESSEE_RE.match(lines[no - 1])
         if m:
             addressees = [m["rest"]] if m["rest"].strip() else []
             no += 1
-            while no <= last and text(no).strip().startswith(("-", "+", "•")):
-                addressees.append(text(no).strip().lstrip("-+• "))
+            while no <= last and lines[no - 1].strip().startswith(("-", "+", "•")):
+                addressees.append(lines[no - 1].strip().lstrip("-+• "))
                 no += 1
             header.addressees = [a.strip().rstrip(";,.") for a in addressees if a.strip().rstrip(";,.")]
-    header.body_start = no
-    if header.type_word is None and header.number is None and header.issuer_text is None:
-        warnings.append(f"lines {first}-{last}: no document header (issuing body, number, type word) found")
-    return header, warnings
+    return no
 
 
 def _take_date(header: Header, text: str, no: int, lines: Sequence[str], last: int) -> bool:
@@ -236,14 +262,6 @@ def _take_date(header: Header, text: str, no: int, lines: Sequence[str], last: i
 
 def _clean_number(number: str) -> str:
     return re.sub(r"\s+", "", number).rstrip(".,;:")
-
-
-def _type_of(line: str, dictionaries: Sequence[Path] = ()):
-    folded = fold(clean_space(line)).rstrip(": .")
-    for dt in doc_types(dictionaries):
-        if folded == dt.folded:
-            return dt
-    return None
 
 
 def _sentence_case(text: str) -> str:

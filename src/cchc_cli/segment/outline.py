@@ -10,11 +10,21 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from ..extract.text import clean_space, fold, is_upper_text
+from ..document import Closing, Heading, Paragraph
+from ..labels import letter_after, ocr_roman_value, to_roman
+from ..text import clean_space, fold, is_upper_text
 from .header import PREAMBLE_START_RE
-from .types import Closing, Heading, Paragraph
 
-__all__ = ["find_closing", "find_headings", "find_preamble", "ROMAN_VALUES", "to_roman"]
+__all__ = ["APPENDIX_RE", "BULLET_RE", "LETTER_RE", "NUMBER_RE", "TABLE_TITLE_RE", "find_closing",
+           "find_headings", "find_preamble"]
+
+HEADING_WORDS = 32  # a numbered heading's title is at most this many words ...
+SENTENCE_WORDS = 12  # ... and, ending like a sentence, at most this many
+ITEM_TEXT_WORDS = 3  # "1. Phòng X: Chủ trì, …": more words after a colon make an item with its text
+LETTER_HEADING_WORDS = 14  # a lettered heading's title is at most this many words
+LETTER_SENTENCE_WORDS = 6  # a longer one followed by a line in small letters is a lettered sentence
+LETTER_SENTENCE_CHARS = 66  # a lettered line this long (not ending with ':') is a sentence that wraps
+NAME_WORDS = (2, 5)  # a signer's name has this many words
 
 PHAN_RE = re.compile(r"^\s*PH[ẦẤA]N\s+(?P<label>[IVXL1l|]{1,5}|\d{1,2})\b\s*[.:\-–]?\s*(?P<title>.*)$")
 ROMAN_RE = re.compile(r"^\s*(?P<label>[IVXL1l|]{1,5})\s*[.:]\s*(?P<title>\S.*)$")
@@ -23,36 +33,10 @@ NUMBER_DOT_RE = re.compile(r"^\s*(?P<label>\d{1,2}(?:\.\d{1,2}){0,3})\s*\.\s*(?P
 LETTER_RE = re.compile(r"^\s*(?P<label>[a-zđA-ZĐ¢]?)\s*\)\s*(?P<title>\S.*)$")
 ARTICLE_RE = re.compile(r"^\s*Đi[ềêe]u\s+(?P<label>\d{1,3})\s*[.:]\s*(?P<title>.*)$")
 BULLET_RE = re.compile(r"^\s*[-+•*–]\s*")
-ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50}
-VIETNAMESE_LETTERS = "abcdđeghiklmnopqrstuvxy"
 CLOSING_RE = re.compile(r"^\s*N[ơo]i\s+nh[ậa]n\s*:", re.IGNORECASE)
 SIGNATURE_RE = re.compile(r"\b(TM\.|KT\.|Q\.\s*CHỦ TỊCH|PHÓ CHỦ TỊCH|CHỦ TỊCH)")
 APPENDIX_RE = re.compile(r"^\s*(PHỤ LỤC|Phụ lục)\b(?!\s+(số\s+)?\d+\s+kèm)")
 TABLE_TITLE_RE = re.compile(r"^\s*DANH\s+MỤC\s+NHIỆM\s+VỤ")
-
-
-def to_roman(value: int) -> str:
-    out = ""
-    for number, letters in ((40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")):
-        while value >= number:
-            out += letters
-            value -= number
-    return out
-
-
-def _roman_value(token: str) -> int | None:
-    """'I1' / 'Il' / '|' / 'I11' → the roman numeral the OCR damaged (1 and l and | are I)."""
-    if not any(ch in token for ch in "IVXL|") and not re.fullmatch(r"[1l]{2,}", token):
-        return None
-    token = token.replace("1", "I").replace("l", "I").replace("|", "I")
-    total, prev = 0, 0
-    for ch in reversed(token):
-        v = ROMAN_VALUES[ch]
-        total = total - v if v < prev else total + v
-        prev = max(prev, v)
-    if to_roman(total) != token:
-        return None
-    return total
 
 
 def find_preamble(lines: Sequence[str], start: int, end: int) -> list[Paragraph]:
@@ -84,7 +68,7 @@ def find_preamble(lines: Sequence[str], start: int, end: int) -> list[Paragraph]
 def _is_heading_start(line: str) -> bool:
     return bool(
         PHAN_RE.match(line) or ARTICLE_RE.match(line)
-        or (ROMAN_RE.match(line) and _roman_value(ROMAN_RE.match(line)["label"]) is not None)  # type: ignore[index]
+        or (ROMAN_RE.match(line) and ocr_roman_value(ROMAN_RE.match(line)["label"]) is not None)  # type: ignore[index]
         or NUMBER_DOT_RE.match(line)
     )
 
@@ -105,7 +89,7 @@ def find_headings(lines: Sequence[str], start: int, end: int) -> tuple[list[Head
             no += 1
             continue
         if heading.kind == "roman":
-            last_roman = _roman_value(heading.label) or last_roman
+            last_roman = ocr_roman_value(heading.label) or last_roman
         elif heading.kind == "phan":
             last_roman = 0
         headings.append(heading)
@@ -134,15 +118,15 @@ def _title_lines(lines: Sequence[str], no: int, end: int, first_title: str, max_
     return clean_space(" ".join(parts)), last
 
 
-def _heading_like(title: str, last_line_text: str) -> bool:
+def _heading_like(title: str) -> bool:
     """A heading's title, not a numbered sentence: short, and not a full sentence with an ending."""
     words = title.split()
-    if len(words) > 32:
+    if len(words) > HEADING_WORDS:
         return False
     body = title.rstrip()
-    if ":" in body.rstrip(":") and len(body.split(":", 1)[1].split()) > 3:
+    if ":" in body.rstrip(":") and len(body.split(":", 1)[1].split()) > ITEM_TEXT_WORDS:
         return False  # "1. Phòng Văn hóa - Xã hội: Chủ trì, hướng dẫn …" is an item with its text
-    return not (body.endswith((".", ";", ",")) and len(words) > 12)
+    return not (body.endswith((".", ";", ",")) and len(words) > SENTENCE_WORDS)
 
 
 def _heading_at(
@@ -151,71 +135,94 @@ def _heading_at(
     line = lines[no - 1]
     m = PHAN_RE.match(line)
     if m:
-        label = m["label"]
-        value = _roman_value(label)
-        if value:
-            label = to_roman(value)
-        title, last = (m["title"].strip(), no)
-        if not title:
-            nxt = no + 1
-            while nxt <= end and not lines[nxt - 1].strip():
-                nxt += 1
-            if nxt <= end and is_upper_text(lines[nxt - 1]) and not _is_heading_start(lines[nxt - 1]):
-                title, last = _title_lines(lines, nxt, end, lines[nxt - 1])
-        return Heading("phan", label, _strip_title(title), no, last, 0)
+        return _phan_heading(lines, no, end, m)
     m = ARTICLE_RE.match(line)
     if m:
-        title = m["title"].strip()
-        return Heading("article", m["label"], _strip_title(title), no, no, 1)
+        return Heading("article", m["label"], _strip_title(m["title"].strip()), no, no, 1)
     m = ROMAN_RE.match(line)
     if m:
-        value = _roman_value(m["label"])
-        if value is not None and (is_upper_text(m["title"], 0.6) or value in (last_roman + 1, 1)):
-            title, last = _title_lines(lines, no, end, m["title"])
-            if value != last_roman + 1 and any(ch in m["label"] for ch in "1l|"):
-                # "I1." after "III." is a damaged "IV.", not a jump back: the OCR read a stroke as 1, l or |
-                warnings.append(f"line {no}: heading '{m['label']}.' read as {to_roman(last_roman + 1)}")
-                value = last_roman + 1
-            return Heading("roman", to_roman(value), _strip_title(title), no, last, 1)
+        heading = _roman_heading(lines, no, end, m, last_roman, warnings)
+        if heading is not None:
+            return heading
     m = NUMBER_RE.match(line)
     if m and (NUMBER_DOT_RE.match(line) or "." in m["label"]):
-        label = m["label"].rstrip(".")
-        title, last = _title_lines(lines, no, end, m["title"])
-        if is_upper_text(m["title"]) and "." not in label and last_roman and len(m["title"].split()) >= 2:
-            # A heading in capitals numbered "1." where the roman "II." is due: the OCR lost the numeral.
-            value = last_roman + 1
-            warnings.append(f"line {no}: heading '{label}.' in capitals read as roman {to_roman(value)}")
-            return Heading("roman", to_roman(value), _strip_title(title), no, last, 1)
-        if not _heading_like(title, lines[last - 1]):
-            return None
-        return Heading("number", label, _strip_title(title), no, last, 2 + label.count("."))
+        return _number_heading(lines, no, end, m, last_roman, warnings)
     m = LETTER_RE.match(line)
     if m:
-        letter = m["label"].lower().replace("¢", "c")
-        title, last = _title_lines(lines, no, end, m["title"], max_extra=1)
-        words = title.split()
-        if len(words) > 14 or title.rstrip().endswith((".", ";", ",")):
-            return None
-        if len(line.rstrip()) >= 66 and not line.rstrip().endswith(":"):
-            return None  # a line as long as the text's lines: a lettered sentence that wraps, not a heading
-        prev = next((h for h in reversed(headings) if h.kind == "letter"), None)
-        if not letter:
-            # ") Trung tâm …": the OCR lost the letter; it is the one after the previous lettered heading.
-            if prev is None or not m["title"][:1].isupper() or prev.label not in VIETNAMESE_LETTERS[:-1]:
-                return None
-            letter = VIETNAMESE_LETTERS[VIETNAMESE_LETTERS.index(prev.label) + 1]
-            warnings.append(f"line {no}: a lettered heading without its letter read as '{letter})'")
-        nxt = last + 1
+        return _letter_heading(lines, no, end, m, headings, warnings)
+    return None
+
+
+def _phan_heading(lines: Sequence[str], no: int, end: int, m: re.Match[str]) -> Heading:
+    label = m["label"]
+    value = ocr_roman_value(label)
+    if value:
+        label = to_roman(value)
+    title, last = (m["title"].strip(), no)
+    if not title:
+        nxt = no + 1
         while nxt <= end and not lines[nxt - 1].strip():
             nxt += 1
-        # A lettered heading heads a block: what follows is a bullet, a paragraph or another heading,
-        # not the rest of its own sentence.
-        if nxt <= end and lines[nxt - 1].strip()[:1].islower() and len(words) > 6:
+        if nxt <= end and is_upper_text(lines[nxt - 1]) and not _is_heading_start(lines[nxt - 1]):
+            title, last = _title_lines(lines, nxt, end, lines[nxt - 1])
+    return Heading("phan", label, _strip_title(title), no, last, 0)
+
+
+def _roman_heading(lines: Sequence[str], no: int, end: int, m: re.Match[str], last_roman: int,
+                   warnings: list[str]) -> Heading | None:
+    value = ocr_roman_value(m["label"])
+    if value is None or not (is_upper_text(m["title"], 0.6) or value in (last_roman + 1, 1)):
+        return None
+    title, last = _title_lines(lines, no, end, m["title"])
+    if value != last_roman + 1 and any(ch in m["label"] for ch in "1l|"):
+        # "I1." after "III." is a damaged "IV.", not a jump back: the OCR read a stroke as 1, l or |
+        warnings.append(f"line {no}: heading '{m['label']}.' read as {to_roman(last_roman + 1)}")
+        value = last_roman + 1
+    return Heading("roman", to_roman(value), _strip_title(title), no, last, 1)
+
+
+def _number_heading(lines: Sequence[str], no: int, end: int, m: re.Match[str], last_roman: int,
+                    warnings: list[str]) -> Heading | None:
+    label = m["label"].rstrip(".")
+    title, last = _title_lines(lines, no, end, m["title"])
+    if is_upper_text(m["title"]) and "." not in label and last_roman and len(m["title"].split()) >= 2:
+        # A heading in capitals numbered "1." where the roman "II." is due: the OCR lost the numeral.
+        value = last_roman + 1
+        warnings.append(f"line {no}: heading '{label}.' in capitals read as roman {to_roman(value)}")
+        return Heading("roman", to_roman(value), _strip_title(title), no, last, 1)
+    if not _heading_like(title):
+        return None
+    return Heading("number", label, _strip_title(title), no, last, 2 + label.count("."))
+
+
+def _letter_heading(lines: Sequence[str], no: int, end: int, m: re.Match[str], headings: list[Heading],
+                    warnings: list[str]) -> Heading | None:
+    line = lines[no - 1]
+    letter = m["label"].lower().replace("¢", "c")
+    title, last = _title_lines(lines, no, end, m["title"], max_extra=1)
+    words = title.split()
+    if len(words) > LETTER_HEADING_WORDS or title.rstrip().endswith((".", ";", ",")):
+        return None
+    if len(line.rstrip()) >= LETTER_SENTENCE_CHARS and not line.rstrip().endswith(":"):
+        return None  # a line as long as the text's lines: a lettered sentence that wraps, not a heading
+    prev = next((h for h in reversed(headings) if h.kind == "letter"), None)
+    if not letter:
+        # ") Trung tâm …": the OCR lost the letter; it is the one after the previous lettered heading.
+        following = letter_after(prev.label) if prev is not None else None
+        if following is None or not m["title"][:1].isupper():
             return None
-        if prev is not None and prev.label == "d" and letter == "d":
-            letter = "đ"  # Vietnamese order is a, b, c, d, đ, e: a second "d)" is "đ)" without its bar
-        return Heading("letter", letter, _strip_title(title), no, last, 6)
-    return None
+        letter = following
+        warnings.append(f"line {no}: a lettered heading without its letter read as '{letter})'")
+    nxt = last + 1
+    while nxt <= end and not lines[nxt - 1].strip():
+        nxt += 1
+    # A lettered heading heads a block: what follows is a bullet, a paragraph or another heading,
+    # not the rest of its own sentence.
+    if nxt <= end and lines[nxt - 1].strip()[:1].islower() and len(words) > LETTER_SENTENCE_WORDS:
+        return None
+    if prev is not None and prev.label == "d" and letter == "d":
+        letter = "đ"  # Vietnamese order is a, b, c, d, đ, e: a second "d)" is "đ)" without its bar
+    return Heading("letter", letter, _strip_title(title), no, last, 6)
 
 
 def _strip_title(title: str) -> str:
@@ -266,7 +273,8 @@ def find_closing(lines: Sequence[str], start: int, end: int) -> Closing:
         if not stripped:
             continue
         words = stripped.split()
-        if 2 <= len(words) <= 5 and all(w[:1].isupper() and w[1:].islower() and w.isalpha() for w in words):
+        name_like = all(w[:1].isupper() and w[1:].islower() and w.isalpha() for w in words)
+        if NAME_WORDS[0] <= len(words) <= NAME_WORDS[1] and name_like:
             closing.signer_name = stripped
             closing.signer_line = k
         break

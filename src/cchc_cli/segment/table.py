@@ -17,12 +17,13 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from ..extract.text import clean_space, fold, is_upper_text
-from .types import TableRow
+from ..document import TableRow
+from ..text import YEAR_RANGE_RE, clean_space, fold, is_upper_text
 
-__all__ = ["DEADLINE_RE", "find_table_rows"]
+__all__ = ["find_table_rows"]
 
-DEADLINE_RE = re.compile(r"\b(20\d\d)\s*[-–]\s*(20\d\d|20\d?|)(?!\d)")
+ROW_START_WORDS = 4  # a line that starts a row's content has at least this many words
+STT_DIGITS = 2  # a row number has at most two digits (and a damaged one at most two characters)
 GROUP_RE = re.compile(r"^\s*(?P<mark>[^|\s]{0,4})\s*(?:\|\s*)+(?P<name>[^|]+?)\s*$")
 TITLE_CASE_RE = re.compile(r"^[^\W\d_][^\W\d_]*[a-zà-ỹđ]", re.UNICODE)
 
@@ -34,7 +35,7 @@ def _is_column_header(line: str) -> bool:
 
 def _group_name(line: str) -> str | None:
     m = GROUP_RE.match(line)
-    if m and is_upper_text(m["name"], 0.85) and len(m["name"].split()) >= 2 and not DEADLINE_RE.search(line):
+    if m and is_upper_text(m["name"], 0.85) and len(m["name"].split()) >= 2 and not YEAR_RANGE_RE.search(line):
         return clean_space(m["name"])
     return None
 
@@ -45,7 +46,7 @@ def _starts_content(line: str) -> bool:
     if not stripped:
         return False
     words = stripped.split()
-    if len(words) < 4:
+    if len(words) < ROW_START_WORDS:
         return False  # "Quốc gia": the end of the previous row's content, not a new row
     first = words[0]
     return bool(TITLE_CASE_RE.match(first)) and first[0].isupper() and not first.isupper()
@@ -54,7 +55,27 @@ def _starts_content(line: str) -> bool:
 def find_table_rows(lines: Sequence[str], start: int, end: int) -> tuple[list[TableRow], list[str]]:
     """The rows of the task table on lines start..end (1-based), and warnings for what could not be read."""
     warnings: list[str] = []
-    marks: list[tuple[int, str, object]] = []  # (line, kind, payload): 'group' name / 'row' stt / 'skip'
+    marks, started = _row_marks(lines, start, end, warnings)
+    if not any(kind == "row" for _, kind, _ in marks):
+        if started:
+            warnings.append(f"lines {start}-{end}: a task table whose rows could not be rebuilt")
+        return [], warnings
+    skip = {no for no, kind, _ in marks if kind == "skip"}
+    rows = _rows_from_marks(lines, marks, skip, start, end)
+    for row in rows:
+        row.cells = [
+            (k, lines[k - 1].strip())
+            for k in range(row.first, row.last + 1)
+            if lines[k - 1].strip() and k not in skip and _group_name(lines[k - 1]) is None
+        ]
+    return rows, warnings
+
+
+def _row_marks(lines: Sequence[str], start: int, end: int,
+               warnings: list[str]) -> tuple[list[tuple[int, str, object]], bool]:
+    """(line, kind, payload) of the table's landmarks — 'group' rows (payload: the name), 'row' starts (the
+    STT), repeated column headers to 'skip' — and whether a column header was seen at all."""
+    marks: list[tuple[int, str, object]] = []
     expected = 1
     started = False
     for no in range(start, end + 1):
@@ -73,30 +94,31 @@ def find_table_rows(lines: Sequence[str], start: int, end: int) -> tuple[list[Ta
             marks.append((no, "group", name))
             continue
         token = stripped.split()[0].rstrip("|")
-        rest_has_deadline = bool(DEADLINE_RE.search(stripped[len(token):]))
+        rest_has_deadline = bool(YEAR_RANGE_RE.search(stripped[len(token):]))
         stt = None
-        if token.isdigit() and len(token) <= 2:
+        if token.isdigit() and len(token) <= STT_DIGITS:
             if int(token) == expected:
                 stt = expected
             elif rest_has_deadline:
                 warnings.append(f"line {no}: row number '{token}' read as {expected}")
                 stt = expected
-        elif 0 < len(token) <= 2 and rest_has_deadline and not token.isupper():
+        elif 0 < len(token) <= STT_DIGITS and rest_has_deadline and not token.isupper():
             warnings.append(f"line {no}: row number '{token}' read as {expected}")
             stt = expected
         if stt is not None:
             marks.append((no, "row", stt))
             expected = stt + 1
+    return marks, started
+
+
+def _rows_from_marks(lines: Sequence[str], marks: list[tuple[int, str, object]], skip: set[int], start: int,
+                     end: int) -> list[TableRow]:
+    """The rows between the landmarks: the lines between two row starts are split where the next row's
+    content begins."""
     rows: list[TableRow] = []
     group: str | None = None
     prev_row_line: int | None = None
     boundary = start  # first line a row may take
-    row_marks = [m for m in marks if m[1] == "row"]
-    if not row_marks:
-        if started:
-            warnings.append(f"lines {start}-{end}: a task table whose rows could not be rebuilt")
-        return rows, warnings
-    skip = {m[0] for m in marks if m[1] == "skip"}
     for no, kind, payload in marks:
         if kind == "group":
             if rows and prev_row_line is not None:
@@ -109,25 +131,16 @@ def find_table_rows(lines: Sequence[str], start: int, end: int) -> tuple[list[Ta
             if not rows:
                 boundary = no + 1
             continue
-        # Split the lines between the previous row's STT line and this one.
         head = boundary
         if prev_row_line is not None:
             head = no
             for k in range(prev_row_line + 1, no):
-                if k in skip:
-                    continue
-                if _starts_content(lines[k - 1]):
+                if k not in skip and _starts_content(lines[k - 1]):
                     head = k
                     break
             rows[-1].last = head - 1
-        rows.append(TableRow(stt=int(payload), group=group, line=no, first=head, last=no, cells=[]))  # type: ignore[arg-type]
+        rows.append(TableRow(stt=int(payload), group=group, line=no, first=head, last=no, cells=[]))  # type: ignore[call-overload]
         prev_row_line = no
     if rows:
         rows[-1].last = end
-    for row in rows:
-        row.cells = [
-            (k, lines[k - 1].strip())
-            for k in range(row.first, row.last + 1)
-            if lines[k - 1].strip() and k not in skip and _group_name(lines[k - 1]) is None
-        ]
-    return rows, warnings
+    return rows

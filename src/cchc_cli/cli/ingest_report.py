@@ -1,0 +1,100 @@
+"""What ``cchc ingest`` tells the user on stderr while and after it works.
+
+On a terminal (and without --quiet): a rich progress bar, then a summary table. Otherwise a one-line summary
+(none with --quiet). Failures are always printed, one line each (``cchc: FILE: reason``); the warnings of the
+records are printed when the run has a single input (in batches, counted in the summary; they are in the
+records, and ``cchc validate`` reports them), never with --quiet.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from ..batch import BatchSummary, FileOutcome
+from ..errors import CchcError
+from .common import PROG, error, state
+
+
+class IngestReport:
+    def __init__(self, *, quiet: bool) -> None:
+        self.quiet = quiet
+        self.rich = sys.stderr.isatty() and not quiet
+        self.single = False
+        self.missing_inputs = 0
+        self.ok_keys: set[str] = set()
+        self._progress: Any = None
+        self._task: Any = None
+
+    def _print(self, message: str) -> None:
+        if self._progress is not None:
+            from rich.text import Text
+
+            self._progress.console.print(Text(f"{PROG}: {message}"), highlight=False, soft_wrap=True)
+        else:
+            error(message)
+
+    def missing(self, exc: CchcError) -> None:
+        self.missing_inputs += 1
+        error(exc.message)
+
+    def begin(self, total: int) -> None:
+        if not self.rich:
+            return
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        self._progress = Progress(
+            TextColumn("ingest"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+            TextColumn("{task.description}"),
+            console=Console(stderr=True), transient=True,
+        )
+        self._progress.start()
+        self._task = self._progress.add_task("", total=total)
+
+    def outcome(self, outcome: FileOutcome) -> None:
+        if outcome.status == "failed":
+            self._print(outcome.error or "failed")
+            if outcome.detail and state.debug:
+                sys.stderr.write(outcome.detail)
+        else:
+            self.ok_keys.add(outcome.input.key)
+            if self.single and not self.quiet:
+                for warning in outcome.warnings:
+                    self._print(f"warning: {warning}")
+        if self._progress is not None:
+            self._progress.update(self._task, advance=1, description=outcome.input.label)
+
+    def end(self) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+            self._progress = None
+
+    def summary(self, summary: BatchSummary, seconds: float, location: str) -> None:
+        failed = summary.failed + self.missing_inputs
+        stopped = " (stopped at the first failure: --fail-fast)" if summary.stopped else ""
+        if self.quiet:
+            if summary.stopped:
+                error("stopped at the first failure (--fail-fast)")
+            return
+        if not self.rich:
+            error(
+                f"ingest: {summary.files} file(s) into {location}: {summary.stored} stored, {summary.unchanged} "
+                f"unchanged, {failed} failed{stopped}; new: {summary.documents} document(s), {summary.tasks} task(s), "
+                f"{summary.targets} target(s), {summary.warnings} warning(s); {seconds:.1f} s"
+            )
+            return
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table(title=f"cchc ingest → {location}{stopped}", title_justify="left", show_header=False)
+        table.add_column("", justify="left")
+        table.add_column("", justify="right")
+        for name, value in (
+            ("files", summary.files + self.missing_inputs), ("stored", summary.stored),
+            ("unchanged (skipped)", summary.unchanged), ("failed", failed), ("documents", summary.documents),
+            ("tasks", summary.tasks), ("targets", summary.targets), ("warnings", summary.warnings),
+            ("time", f"{seconds:.1f} s"),
+        ):
+            table.add_row(name, str(value), style="red" if name == "failed" and value else None)
+        Console(stderr=True, highlight=False).print(table)

@@ -1,0 +1,114 @@
+"""``cchc repair PATH... [--out-dir DIR] [--include GLOB] [--dictionary FILE]... [--encoding ENC] [--explain]
+[--json]``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, BinaryIO
+
+import typer
+
+from ..errors import ExitCode, InputError, UsageError
+from ..io import STDIN_LABEL, read_error
+from .common import PROG, error, guarded
+from .options import Dictionary, Encoding, Help, Include, format_flag
+from .streams import spool_stdin, write_output
+
+if TYPE_CHECKING:
+    from ..resources import Resources
+    from .explain import Explainer
+
+
+def register(app: typer.Typer) -> None:
+    @app.command(no_args_is_help=True)
+    def repair(
+        paths: Annotated[list[str], typer.Argument(
+            metavar="PATH", help="Text files or folders to repair; '-' reads the text from stdin.")],
+        out_dir: Annotated[Path | None, typer.Option(
+            "--out-dir", metavar="DIR",
+            help="Write repaired files here, mirroring the inputs' relative paths (required for several inputs "
+                 "or a folder). Inputs are never overwritten.")] = None,
+        include: Include = None,
+        dictionary: Dictionary = None,
+        encoding: Encoding = None,
+        explain: Annotated[bool, typer.Option(
+            "--explain", help="Print a table of the edits and flagged tokens on stderr.")] = False,
+        as_json: Annotated[bool, format_flag(
+            "json", 'Print {"text", "edits", "flags"} as one JSON object instead of the text; with --out-dir, '
+                    "also write FILE.json beside each output.")] = False,
+        _help: Help = False,
+    ) -> None:
+        """Repair OCR'd Vietnamese text: restore diacritics and misread characters, keep the layout.
+
+        One file or '-' prints the repaired text on stdout. Several files or a folder need --out-dir.
+        """
+        guarded(lambda: run_repair(paths, out_dir=out_dir, include=include, dictionaries=dictionary,
+                                   encoding=encoding, explain=explain, as_json=as_json))
+
+
+def run_repair(paths: list[str], *, out_dir: Path | None = None, include: str | None = None,
+               dictionaries: list[Path] | None = None, encoding: str | None = None, explain: bool = False,
+               as_json: bool = False) -> int:
+    """``cchc repair``: returns the exit code; user errors are raised as CchcError subclasses."""
+    from .explain import Explainer
+    from .resources import checked_encoding, resources_for
+
+    encoding = checked_encoding(encoding)
+    resources = resources_for(dictionaries)
+    if not paths:
+        raise UsageError("give a file, a folder, or '-' for stdin")
+    if "-" in paths and (len(paths) > 1 or out_dir is not None):
+        raise UsageError("'-' (stdin) must be the only input, and cannot be used with --out-dir")
+    explainer = Explainer() if explain else None
+    if out_dir is not None:
+        return _to_folder(paths, out_dir, include, encoding, resources, explainer, as_json)
+    if len(paths) > 1 or Path(paths[0]).is_dir():
+        raise UsageError("several inputs or a folder need --out-dir DIR (outputs mirror the inputs' paths under it)")
+    if paths[0] == "-":
+        with spool_stdin() as stream:
+            return _to_stdout(stream, STDIN_LABEL, encoding, resources, explainer, as_json)
+    try:
+        stream = open(paths[0], "rb")  # noqa: SIM115 - closed just below
+    except OSError as exc:
+        raise read_error(paths[0], exc) from None
+    with stream:
+        return _to_stdout(stream, paths[0], encoding, resources, explainer, as_json)
+
+
+def _to_stdout(stream: BinaryIO, label: str, encoding: str | None, resources: Resources,
+               explainer: Explainer | None, as_json: bool) -> int:
+    """One input's repaired text (or its JSON) on stdout."""
+    from ..repair.files import repair_bytes, repair_stream, result_json
+
+    try:
+        if not as_json and explainer is None:
+            write_output(lambda out: repair_stream(stream, label, out, encoding=encoding, resources=resources))
+            return ExitCode.OK
+        try:
+            data = stream.read()
+        except OSError as exc:
+            raise read_error(label, exc) from None
+        result = repair_bytes(data, label, encoding=encoding, resources=resources)
+    except InputError as exc:
+        error(exc.message)
+        return ExitCode.INPUT
+    if explainer is not None:
+        explainer.show(label, result)
+    write_output(lambda out: out.write(result_json(result) if as_json else result.text.encode("utf-8")))
+    return ExitCode.OK
+
+
+def _to_folder(paths: list[str], out_dir: Path, include: str | None, encoding: str | None, resources: Resources,
+               explainer: Explainer | None, as_json: bool) -> int:
+    """Each input repaired into `out_dir`; the unreadable ones reported and skipped."""
+    from ..repair.files import repair_tree
+
+    report = repair_tree(paths, out_dir, include=include, encoding=encoding, resources=resources,
+                         with_json=as_json, keep_results=explainer is not None,
+                         on_error=lambda exc: error(exc.message),
+                         on_done=explainer.show if explainer is not None else None)
+    if sys.stderr.isatty():
+        failed = f" ({len(report.failures)} could not be read)" if report.failures else ""
+        print(f"{PROG}: repaired {len(report.written)} file(s) into {out_dir}{failed}", file=sys.stderr)
+    return ExitCode.INPUT if report.failures else ExitCode.OK

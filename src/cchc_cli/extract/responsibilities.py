@@ -1,0 +1,77 @@
+"""Responsibilities: the units a plan's "Tổ chức thực hiện" / "Trách nhiệm cụ thể" / "Phân công nhiệm vụ"
+section names, each with the duties listed under it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ..document import DocumentSpan, Heading, NumberedLine, items_between
+from ..records import Responsibility
+from ..resources import Resources
+from ..text import clean_space, fold
+
+__all__ = ["find_responsibilities"]
+
+UNIT_WORDS = 25  # a unit's name is at most this many words
+WRAPPED_NAME_WORDS = 5  # a name wrapped onto the next line adds at most this many words before a comma
+DUTY_WORDS = 3  # "Phòng X: Chủ trì …": more words after the colon are the first duty
+
+
+def _section(headings: Sequence[Heading], resources: Resources) -> Heading | None:
+    cues = resources.cues
+    section = next((h for h in headings if cues.responsibility_section.search(fold(h.title))), None)
+    if section is None:
+        section = next((h for h in headings if cues.organisation_section.search(fold(h.title))), None)
+    return section
+
+
+def _entries(span: DocumentSpan, section: Heading) -> list[NumberedLine]:
+    """The first level of the section's numbered or lettered lines: "2.1. Phòng …", not the "a) …" duties
+    listed under it."""
+    entries = [e for e in span.numbered if section.last < e.line <= section.end]
+    if not entries:
+        return []
+
+    def level(entry: NumberedLine) -> str:
+        return entry.form if entry.form == "letter" else "number" + "." * entry.label.count(".")
+
+    return [e for e in entries if level(e) == level(entries[0])]
+
+
+def find_responsibilities(span: DocumentSpan, lines: Sequence[str], resources: Resources) -> list[Responsibility]:
+    """Each unit the organisation section names, with its duties."""
+    section = _section(span.headings, resources)
+    if section is None:
+        return []
+    entries = _entries(span, section)
+    item_lines = {item.line for item in span.items}
+    out: list[Responsibility] = []
+    for k, entry in enumerate(entries):
+        no, first = entry.line, entry.text
+        if not first[:1].isupper():
+            continue  # ") năng lực …": a line the OCR began with a stray parenthesis
+        nxt = entries[k + 1].line - 1 if k + 1 < len(entries) else section.end
+        following = lines[no].strip() if no + 1 <= nxt else ""
+        text = first
+        if ":" not in text and following and no + 1 not in item_lines and ":" in following:
+            text = text + " " + following
+        unit = _unit_named(text, following, resources)
+        if len(unit.split()) > UNIT_WORDS or not unit:
+            continue
+        duties = [clean_space(" ".join(t for _, t in item.parts)) for item in items_between(span.items, no + 1, nxt)]
+        if ":" in text and len(text.split(":", 1)[1].split()) > DUTY_WORDS:
+            duties.insert(0, clean_space(text.split(":", 1)[1]))
+        out.append(Responsibility(unit=unit, duties=duties, line=no))
+    return out
+
+
+def _unit_named(text: str, following: str, resources: Resources) -> str:
+    """The unit an entry names: before its colon, or its text with a name wrapped onto the next line."""
+    if ":" in text:
+        unit = text.split(":", 1)[0]
+    else:
+        unit = text
+        head = following.split(",", 1)[0]
+        if following and following[:1].islower() and len(head.split()) <= WRAPPED_NAME_WORDS:
+            unit = unit + " " + head
+    return resources.cues.responsibility_prefix.sub("", clean_space(unit)).strip(" .;,")

@@ -1,0 +1,210 @@
+"""Repairing files and folders, as ``cchc repair`` does: :func:`repair_stream`, :func:`repair_file`,
+:func:`repair_tree`.
+
+Inputs are bytes decoded as every cchc input is (:mod:`cchc_cli.decode`). Inputs larger than
+:data:`STREAM_THRESHOLD` are repaired as a stream of lines in bounded windows, so memory is bounded by the
+model, not the file (no edit log is then kept). Outputs are written atomically (a temporary file renamed into
+place): a reader, a crash or a bad byte deep in an input never leaves half a file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO, Protocol
+
+from ..decode import decode_bytes, iter_decoded_lines
+from ..document import RepairResult
+from ..errors import CchcError, InputError, OutputError, UsageError
+from ..io import atomic_open, display_path, iter_inputs, output_path, read_error
+from ..resources import Resources, load_resources
+
+__all__ = ["STREAM_THRESHOLD", "TreeReport", "repair_bytes", "repair_file", "repair_stream", "repair_tree",
+           "result_json"]
+
+# Inputs larger than this are repaired as a stream of lines (no edit log): memory stays bounded by the model.
+STREAM_THRESHOLD = 5 * 1024 * 1024
+
+
+class BinaryOut(Protocol):
+    def write(self, data: bytes, /) -> object: ...
+
+
+def result_json(result: RepairResult) -> bytes:
+    """The ``--json`` form of a result: one object {"text", "edits", "flags"} and a newline."""
+    return (json.dumps(result.to_dict(), ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def _repairer(resources: Resources | None):  # noqa: ANN202 - the engine is imported late
+    from . import get_repairer
+
+    return get_repairer(resources or load_resources())
+
+
+def _size(stream: BinaryIO) -> int:
+    try:
+        return os.fstat(stream.fileno()).st_size
+    except (OSError, AttributeError, ValueError):
+        here = stream.tell()
+        end = stream.seek(0, os.SEEK_END)
+        stream.seek(here)
+        return end - here
+
+
+def _reading(lines: Iterator[str], label: str) -> Iterator[str]:
+    """`lines`, with an OSError from reading the file turned into the InputError that names it."""
+    try:
+        yield from lines
+    except OSError as exc:
+        raise read_error(label, exc) from None
+
+
+def _read_all(stream: BinaryIO, label: str) -> bytes:
+    try:
+        return stream.read()
+    except OSError as exc:
+        raise read_error(label, exc) from None
+
+
+def repair_bytes(data: bytes, label: str, *, encoding: str | None = None,
+                 resources: Resources | None = None) -> RepairResult:
+    """Repair the bytes of a whole input (decoded as every input is; `label` names it in errors)."""
+    return _repairer(resources).repair_text(decode_bytes(data, label, encoding))
+
+
+def repair_stream(stream: BinaryIO, label: str, sink: BinaryOut, *, encoding: str | None = None,
+                  resources: Resources | None = None) -> RepairResult | None:
+    """Repair the bytes of `stream` (`label` names it in errors) and write the repaired text to `sink` as
+    UTF-8. An input over STREAM_THRESHOLD bytes is streamed and None returned; otherwise the
+    :class:`RepairResult` is returned (and its text written). A streamed input is decoded once first, so a
+    bad byte deep in it raises InputError before anything is written."""
+    if _size(stream) > STREAM_THRESHOLD:
+        repairer = _repairer(resources)
+        start = stream.tell()
+        for _ in _reading(iter_decoded_lines(stream, label, encoding), label):
+            pass
+        stream.seek(start)
+        for line in repairer.repair_lines(_reading(iter_decoded_lines(stream, label, encoding), label)):
+            sink.write(line.encode("utf-8"))
+        return None
+    result = repair_bytes(_read_all(stream, label), label, encoding=encoding, resources=resources)
+    sink.write(result.text.encode("utf-8"))
+    return result
+
+
+def repair_file(path: Path | str, destination: Path | str | None = None, *, encoding: str | None = None,
+                resources: Resources | None = None, sidecar: Path | str | None = None,
+                label: str | None = None) -> RepairResult | None:
+    """Repair the file at `path` and return the result. With a `destination`, the repaired text is written
+    there atomically, and with a `sidecar` the JSON edit log beside it; an input over STREAM_THRESHOLD is then
+    streamed (without a sidecar) and None returned. `label` names the file in messages (default: `path`).
+    Raises InputError (unreadable, binary, undecodable) or OutputError (an output that cannot be written)."""
+    label = label or str(path)
+    try:
+        stream = open(path, "rb")  # noqa: SIM115 - closed just below
+    except OSError as exc:
+        raise read_error(label, exc) from None
+    with stream:
+        if destination is not None and sidecar is None and _size(stream) > STREAM_THRESHOLD:
+            try:
+                with atomic_open(destination) as handle:
+                    repair_stream(stream, label, handle, encoding=encoding, resources=resources)
+            except OSError as exc:  # reading errors arrive as InputError: this is a write failing
+                raise _write_error(exc, destination) from None
+            return None
+        result = repair_bytes(_read_all(stream, label), label, encoding=encoding, resources=resources)
+    if destination is not None:
+        _write(Path(destination), result.text.encode("utf-8"))
+    if sidecar is not None:
+        _write(Path(sidecar), result_json(result))
+    return result
+
+
+@dataclass
+class TreeReport:
+    """What :func:`repair_tree` did: the outputs written and the inputs that could not be read."""
+
+    written: list[Path] = field(default_factory=list)
+    failures: list[CchcError] = field(default_factory=list)
+
+
+def plan_outputs(inputs: Sequence[tuple[Path, Path]], out_dir: Path,
+                 with_json: bool) -> list[tuple[Path, Path, Path | None]]:
+    """(input, output, sidecar) for each input, before anything is written: an output outside `out_dir`, onto
+    an input, or shared by two inputs is a UsageError and the whole run stops."""
+    all_inputs = [file for file, _ in inputs]
+    planned: dict[Path, Path] = {}
+    jobs: list[tuple[Path, Path, Path | None]] = []
+    for file, rel in inputs:
+        target = output_path(out_dir, rel, all_inputs)
+        sidecar = output_path(out_dir, rel.with_name(rel.name + ".json"), all_inputs) if with_json else None
+        for dest in filter(None, (target, sidecar)):
+            if dest in planned:
+                raise UsageError(
+                    f"{planned[dest]} and {file} would both be written to {dest}; "
+                    "repair them in separate runs or pass their common folder"
+                )
+            planned[dest] = file
+        jobs.append((file, target, sidecar))
+    return jobs
+
+
+def repair_tree(
+    paths: Sequence[str],
+    out_dir: Path | str,
+    *,
+    include: str | None = None,
+    encoding: str | None = None,
+    resources: Resources | None = None,
+    with_json: bool = False,
+    keep_results: bool = False,
+    on_error: Callable[[CchcError], None] | None = None,
+    on_done: Callable[[str, RepairResult | None], None] | None = None,
+) -> TreeReport:
+    """Repair files and folders (walked for `include`, default ``*.txt``) into `out_dir`, mirroring the inputs'
+    relative paths. `with_json` writes FILE.json beside each output; `keep_results` keeps each file's edit
+    log (no streaming of large inputs). A file that cannot be read is reported to `on_error` and skipped;
+    `on_done(label, result)` hears of each file written. Raises UsageError for an unusable `out_dir` or
+    plan, OutputError when an output cannot be written."""
+    out_dir = Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise UsageError(f"--out-dir {out_dir}: exists and is not a folder")
+    report = TreeReport()
+
+    def failed(error: CchcError) -> None:
+        report.failures.append(error)
+        if on_error is not None:
+            on_error(error)
+
+    inputs = iter_inputs(list(paths), include, exclude=out_dir, on_error=failed)
+    for file, target, sidecar in plan_outputs(inputs, out_dir, with_json):
+        label = display_path(file)
+        try:
+            if keep_results and sidecar is None:
+                result = repair_file(file, label=label, encoding=encoding, resources=resources)
+                _write(target, result.text.encode("utf-8") if result is not None else b"")
+            else:
+                result = repair_file(file, target, encoding=encoding, resources=resources, sidecar=sidecar,
+                                     label=label)
+        except InputError as exc:
+            failed(exc)
+            continue
+        report.written.append(target)
+        if on_done is not None:
+            on_done(label, result)
+    return report
+
+
+def _write(target: Path, data: bytes) -> None:
+    try:
+        with atomic_open(target) as handle:
+            handle.write(data)
+    except OSError as exc:
+        raise _write_error(exc, target) from None
+
+
+def _write_error(exc: OSError, target: Path | str) -> OutputError:
+    return OutputError(f"{exc.filename or target}: cannot write: {exc.strerror or exc}")

@@ -1,0 +1,113 @@
+"""Document symbols ("số, ký hiệu"): ``133/QĐ-UBND``, ``118/2025/NĐ-CP``, ``57-NQ/TW``.
+
+One implementation of what every stage asks about a symbol: its grammar (:data:`SYMBOL_RE`, over repaired
+text), the code book of type and issuer codes (:class:`CodeBook`, from ``dictionaries/document_codes.yaml``)
+that mends an OCR-damaged segment, the type code a symbol carries (:func:`symbol_type_code`) and the
+document type a type word names (:func:`doc_type_named`). The repair reads damaged symbols with a wider
+grammar of its own (``repair/codes.py``) and mends them with the same code book.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from .text import clean_space, fold
+
+__all__ = ["SYMBOL_RE", "CodeBook", "DocType", "doc_type_named", "symbol_problem", "symbol_type_code"]
+
+# number, optional year, then code segments joined by / or - (at least one containing a capital letter)
+SYMBOL_RE = re.compile(
+    r"(?<![\w/.-])(?P<symbol>\d{1,5}(?:/\d{4})?(?:\s?[/-]\s?(?:[A-ZĐ][A-Za-zĐđ0-9&]*|\d{1,4}))*"
+    r"\s?[/-]\s?[A-ZĐ][A-Za-zĐđ0-9&]*(?:[/-][A-ZĐ0-9][A-Za-zĐđ0-9&]*)*)(?![\w])"
+)
+_SEGMENT_SPLIT = re.compile(r"[/-]")
+
+
+@dataclass(frozen=True)
+class CodeBook:
+    """The codes a symbol's letter segments may hold, and how to read a damaged one.
+
+    `exact` maps an upper-case segment to its canonical code; `by_skeleton` maps the segment's skeleton (the
+    characters the OCR confuses read as one class, runs of one character as one) to the first code listed
+    with it.
+    """
+
+    exact: Mapping[str, str]
+    by_skeleton: Mapping[str, str]
+    confusions: Mapping[int, str]
+
+    @classmethod
+    def build(cls, codes: Iterable[str], confusions: Mapping[str, str]) -> CodeBook:
+        table = str.maketrans(dict(confusions))
+        exact: dict[str, str] = {}
+        by_skeleton: dict[str, str] = {}
+        book = cls(exact, by_skeleton, table)
+        for code in codes:
+            exact.setdefault(code.upper(), code)
+            by_skeleton.setdefault(book.skeleton(code), code)
+        return book
+
+    def skeleton(self, segment: str) -> str:
+        out: list[str] = []
+        for ch in segment.upper().translate(self.confusions):
+            if not out or out[-1] != ch:
+                out.append(ch)
+        return "".join(out)
+
+    def fix_segment(self, segment: str) -> tuple[str, float]:
+        """The repaired letter segment of a symbol and a confidence (1.0 when unchanged)."""
+        if not segment or segment.isdigit():
+            return segment, 1.0
+        canon = self.exact.get(segment.upper())
+        if canon is not None:
+            return canon, 1.0 if canon == segment else 0.97
+        canon = self.by_skeleton.get(self.skeleton(segment))
+        if canon is not None:
+            return canon, 0.9
+        return segment, 1.0
+
+
+@dataclass(frozen=True)
+class DocType:
+    """A document type: its name ("Kế hoạch"), its code in symbols ("KH"; None for a Luật) and the name
+    folded for matching."""
+
+    name: str
+    abbr: str | None
+    folded: str
+
+
+def doc_type_named(word: str | None, types: Sequence[DocType]) -> DocType | None:
+    """The type a printed type word names ('KẾ HOẠCH', 'Kế hoạch:', 'Quyết định'), case and marks ignored."""
+    if not word:
+        return None
+    folded = fold(clean_space(word)).rstrip(": .")
+    for doc_type in types:
+        if doc_type.folded == folded:
+            return doc_type
+    return None
+
+
+def symbol_type_code(number: str | None, codes: Collection[str]) -> str | None:
+    """The type code a symbol carries: '95/QĐ-UBND' → 'QĐ', '118/2025/NĐ-CP' → 'NĐ', '57-NQ/TW' → 'NQ';
+    None for a symbol without one ('123/UBND-VP') or a text that is no symbol."""
+    if not number or not SYMBOL_RE.fullmatch(number):
+        return None
+    for part in _SEGMENT_SPLIT.split(number)[1:]:
+        if part in codes:
+            return part
+    return None
+
+
+def symbol_problem(number: object, codebook: CodeBook) -> str | None:
+    """Why `number` is not a well-formed document symbol, or None. A code segment the code book would still
+    correct (QD → QĐ) is damaged."""
+    if not isinstance(number, str) or not SYMBOL_RE.fullmatch(number):
+        return "expected number/[year/]codes such as 123/QĐ-UBND, 118/2025/NĐ-CP or 57-NQ/TW"
+    for segment in _SEGMENT_SPLIT.split(number)[1:]:
+        fixed, _ = codebook.fix_segment(segment)
+        if fixed != segment:
+            return f"the code {segment} reads as a damaged {fixed}"
+    return None
