@@ -22,6 +22,7 @@ import contextlib
 import json
 import os
 import sqlite3
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -46,6 +47,7 @@ __all__ = [
 
 DEFAULT_DB = "cchc.db"
 DEFAULT_TIMEOUT = 30.0
+SETUP_RETRY_SECONDS = 0.05
 
 # Ordered schema steps: step i brings a store from user_version i to i + 1. Append, never edit a shipped step.
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
@@ -189,13 +191,26 @@ class SQLiteStore:
     # --- setup --------------------------------------------------------------------------------------------
 
     def _setup(self) -> None:
-        with self._errors():
-            self._db.execute("PRAGMA foreign_keys = ON")
-            if self._db.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
-                self._db.execute("PRAGMA journal_mode = WAL")
-            self._db.execute("PRAGMA synchronous = NORMAL")  # durable in WAL up to the last checkpointed commit
-            if self._db.execute("PRAGMA user_version").fetchone()[0] != len(MIGRATIONS):
-                self._migrate()
+        # Two runs opening a new store at the same moment both switch it to WAL: SQLite answers one of them
+        # "database is locked" at once (it would deadlock waiting), without the busy timeout. Try again until
+        # the timeout is spent.
+        deadline = time.monotonic() + self.timeout
+        while True:
+            try:
+                self._configure()
+                return
+            except sqlite3.Error as exc:
+                if not _is_lock(exc) or time.monotonic() >= deadline:
+                    raise self._error(exc) from None
+                time.sleep(SETUP_RETRY_SECONDS)
+
+    def _configure(self) -> None:
+        self._db.execute("PRAGMA foreign_keys = ON")
+        if self._db.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+            self._db.execute("PRAGMA journal_mode = WAL")
+        self._db.execute("PRAGMA synchronous = NORMAL")  # durable in WAL up to the last checkpointed commit
+        if self._db.execute("PRAGMA user_version").fetchone()[0] != len(MIGRATIONS):
+            self._migrate()
 
     def _migrate(self) -> None:
         # Read again under the write lock: another process may have migrated meanwhile.
@@ -326,7 +341,7 @@ class SQLiteStore:
     def _error(self, exc: sqlite3.Error) -> StoreError:
         detail = " ".join(str(exc).split()) or type(exc).__name__
         lowered = detail.lower()
-        if "locked" in lowered or "busy" in lowered:
+        if _is_lock(exc):
             return StoreError(
                 f"{self.location}: the store stayed locked by another cchc run for {self.timeout:g} s; "
                 "try again when it ends (CCHC_DB_TIMEOUT sets the wait in seconds)"
@@ -339,6 +354,11 @@ class SQLiteStore:
         if "disk" in lowered or "full" in lowered:
             return StoreError(f"{self.location}: cannot write the store ({detail}); free some space")
         return StoreError(f"{self.location}: store error: {detail}")
+
+
+def _is_lock(exc: sqlite3.Error) -> bool:
+    detail = str(exc).lower()
+    return "locked" in detail or "busy" in detail
 
 
 class _SQLiteErrors:
