@@ -21,17 +21,14 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any, Protocol
+from typing import Any
 
+from .io import BinaryOut
 from .store import StoredRecord
 
 __all__ = ["TABLES", "TABLE_COLUMNS", "table_rows", "write_csv", "write_json", "write_jsonl"]
 
 LIST_SEPARATOR = "; "
-
-
-class BinaryOut(Protocol):
-    def write(self, data: bytes, /) -> Any: ...
 
 
 def write_json(records: Iterable[StoredRecord], out: BinaryOut) -> int:

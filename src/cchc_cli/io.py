@@ -16,15 +16,21 @@ import os
 import tempfile
 from collections.abc import Callable, Collection, Iterator
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO, Protocol
 
 from .errors import CchcError, InputError, UsageError
 
-__all__ = ["DEFAULT_INCLUDE", "STDIN_LABEL", "atomic_open", "atomic_write_text", "display_path", "iter_inputs",
-           "output_path", "read_error"]
+__all__ = ["DEFAULT_INCLUDE", "STDIN_LABEL", "BinaryOut", "atomic_open", "atomic_write_text", "display_path",
+           "iter_inputs", "output_path", "read_error"]
 
 DEFAULT_INCLUDE = "*.txt"
 STDIN_LABEL = "<stdin>"  # how messages and records name a text read from stdin
+
+
+class BinaryOut(Protocol):
+    """Where an output's bytes go: stdout, an atomic file, a buffer."""
+
+    def write(self, data: bytes, /) -> Any: ...
 
 
 # --- inputs ----------------------------------------------------------------------------------------------

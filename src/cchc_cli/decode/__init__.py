@@ -7,10 +7,10 @@ Order (issue 2; issue 4 extends step 5):
 2. an explicit ``--encoding`` wins;
 3. a byte-order mark: UTF-8, UTF-16 LE/BE (and UTF-32);
 4. strict UTF-8;
-5. legacy Vietnamese encodings, through :data:`LEGACY_DETECTORS`: :func:`cchc_cli.legacy.detect` reads the
+5. legacy Vietnamese encodings, through :data:`LEGACY_DETECTORS`: :func:`cchc_cli.decode.legacy.detect` reads the
    head as TCVN3 (ABC), TCVN 5712 VN1, VNI-Windows and Windows-1258 and keeps the one whose non-ASCII words
    are Vietnamese syllables by a clear margin (Windows-1258 only with its combining tone marks); the codecs
-   are registered by :mod:`cchc_cli.legacy`, so ``--encoding tcvn3|vni|cp1258`` work too;
+   are registered by :mod:`cchc_cli.decode.legacy`, so ``--encoding tcvn3|vni|cp1258`` work too;
 6. anything else is refused: "FILE: not UTF-8 text; pass --encoding (e.g. --encoding cp1258)".
 
 Nothing is translated: ``\\r`` and a missing final newline survive (we decode bytes, never open files in
@@ -79,7 +79,7 @@ LegacyDetector = Callable[[bytes], "str | None"]
 """Looks at the first bytes of a file that is not UTF-8 and returns the name of a registered Python codec
 (``codecs.register``) when they are unmistakably in that encoding, else None.
 
-Registered: :func:`cchc_cli.legacy.detect` (TCVN3/ABC, VN1, VNI, and Windows-1258 only on an unmistakable
+Registered: :func:`cchc_cli.decode.legacy.detect` (TCVN3/ABC, VN1, VNI, and Windows-1258 only on an unmistakable
 signal). Detectors run in order; the first answer wins. The codec's output is normalised to NFC here, so
 decomposed cp1258 marks compose.
 """

@@ -14,12 +14,12 @@ import os
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO, Protocol
+from typing import BinaryIO
 
 from ..decode import decode_bytes, iter_decoded_lines
 from ..document import RepairResult
 from ..errors import CchcError, InputError, OutputError, UsageError
-from ..io import atomic_open, display_path, iter_inputs, output_path, read_error
+from ..io import BinaryOut, atomic_open, display_path, iter_inputs, output_path, read_error
 from ..resources import Resources, load_resources
 
 __all__ = ["STREAM_THRESHOLD", "TreeReport", "repair_bytes", "repair_file", "repair_stream", "repair_tree",
@@ -27,10 +27,6 @@ __all__ = ["STREAM_THRESHOLD", "TreeReport", "repair_bytes", "repair_file", "rep
 
 # Inputs larger than this are repaired as a stream of lines (no edit log): memory stays bounded by the model.
 STREAM_THRESHOLD = 5 * 1024 * 1024
-
-
-class BinaryOut(Protocol):
-    def write(self, data: bytes, /) -> object: ...
 
 
 def result_json(result: RepairResult) -> bytes:
