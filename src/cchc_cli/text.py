@@ -41,7 +41,11 @@ def clean_space(text: str) -> str:
     return " ".join(text.split())
 
 
-def is_upper_text(text: str, threshold: float = 0.8) -> bool:
+UPPER_TEXT = 0.8  # the share of capitals of a line printed in capitals
+UPPER_TEXT_DAMAGED = 0.6  # ... where the OCR may have read some capitals small (a heading's title, a column)
+
+
+def is_upper_text(text: str, threshold: float = UPPER_TEXT) -> bool:
     """Mostly capital letters (a heading printed in capitals), at least 3 letters."""
     letters = [ch for ch in text if ch.isalpha()]
     if len(letters) < 3:

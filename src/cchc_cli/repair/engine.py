@@ -46,6 +46,7 @@ VIETNAMESE_ONLY = regex.compile(r"[ăâêôơưđàáảãạằắẳẵặầ�
 NOT_A_CANDIDATE = -50.0  # ln P(observed | reading) of a reading the channel did not propose
 CANDIDATE_CACHE_SIZE = 200_000
 FLAG_CANDIDATES = 5  # candidates a flag lists
+UPPER_SHARE = 0.6  # a token this much in capitals is a capitals word (the OCR reads accented capitals small)
 STREAM_WINDOW = 400  # lines repair_lines decodes together, cut at a blank line where it can ...
 WINDOW_STRETCH = 4  # ... or, with no blank line, at this many times as many
 
@@ -115,7 +116,7 @@ def case_shape(token: str) -> str:
     letters = [c for c in token if c.isalpha()]
     if not letters:
         return "lower"
-    if len(letters) >= 2 and sum(c.isupper() for c in letters) >= 0.6 * len(letters):
+    if len(letters) >= 2 and sum(c.isupper() for c in letters) >= UPPER_SHARE * len(letters):
         return "upper"  # the OCR often reads an accented capital as a small letter: CHiNH
     if letters[0].isupper():
         return "title"

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 from ..document import Header, Stamp
 from ..resources import Resources
-from ..text import clean_space, fold, is_upper_text, iso_date
+from ..text import UPPER_TEXT_DAMAGED, clean_space, fold, is_upper_text, iso_date
 
 __all__ = ["NUMBER_RE", "PREAMBLE_START_RE", "STAMP_RE", "parse_header", "split_documents"]
 
@@ -129,7 +129,7 @@ def _read_top(lines: Sequence[str], header: Header, first: int, last: int, resou
             continue
         if is_motto or (not motto_seen and left and is_upper_text(left) and resources.doc_type(left) is None):
             motto_seen = motto_seen or is_motto
-            if left and is_upper_text(left, 0.6):
+            if left and is_upper_text(left, UPPER_TEXT_DAMAGED):
                 issuer_parts.append(left)
                 header.issuer_line = header.issuer_line or no
             no += 1

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from ..document import Closing, Heading, Paragraph
 from ..labels import letter_after, ocr_roman_value, to_roman
-from ..text import clean_space, fold, is_upper_text
+from ..text import UPPER_TEXT_DAMAGED, clean_space, fold, is_upper_text
 from .header import PREAMBLE_START_RE
 
 __all__ = ["APPENDIX_RE", "BULLET_RE", "LETTER_RE", "NUMBER_RE", "TABLE_TITLE_RE", "find_closing",
@@ -171,7 +171,7 @@ def _phan_heading(lines: Sequence[str], no: int, end: int, m: re.Match[str]) -> 
 def _roman_heading(lines: Sequence[str], no: int, end: int, m: re.Match[str], last_roman: int,
                    warnings: list[str]) -> Heading | None:
     value = ocr_roman_value(m["label"])
-    if value is None or not (is_upper_text(m["title"], 0.6) or value in (last_roman + 1, 1)):
+    if value is None or not (is_upper_text(m["title"], UPPER_TEXT_DAMAGED) or value in (last_roman + 1, 1)):
         return None
     title, last = _title_lines(lines, no, end, m["title"])
     if value != last_roman + 1 and any(ch in m["label"] for ch in "1l|"):

@@ -22,6 +22,7 @@ from ..text import YEAR_RANGE_RE, clean_space, fold, is_upper_text
 
 __all__ = ["find_table_rows"]
 
+GROUP_CAPITALS = 0.85  # a group row's name is printed in capitals
 ROW_START_WORDS = 4  # a line that starts a row's content has at least this many words
 STT_DIGITS = 2  # a row number has at most two digits (and a damaged one at most two characters)
 GROUP_RE = re.compile(r"^\s*(?P<mark>[^|\s]{0,4})\s*(?:\|\s*)+(?P<name>[^|]+?)\s*$")
@@ -35,7 +36,8 @@ def _is_column_header(line: str) -> bool:
 
 def _group_name(line: str) -> str | None:
     m = GROUP_RE.match(line)
-    if m and is_upper_text(m["name"], 0.85) and len(m["name"].split()) >= 2 and not YEAR_RANGE_RE.search(line):
+    if (m and is_upper_text(m["name"], GROUP_CAPITALS) and len(m["name"].split()) >= 2
+            and not YEAR_RANGE_RE.search(line)):
         return clean_space(m["name"])
     return None
 
