@@ -12,8 +12,7 @@ from pathlib import Path
 
 import pytest
 
-import cchc_cli
-from cchc_cli import resources
+from cchc_cli import resources, version
 from cchc_cli.cli import main
 from cchc_cli.errors import StoreError
 from cchc_cli.store import MIGRATIONS, open_store
@@ -72,13 +71,13 @@ def test_changed_content_adds_a_version_and_keeps_the_old_one(tmp_path, monkeypa
 
     # A newer pipeline (here: a new package version, in what stands for a new process: the resources, which
     # digest the pipeline once, loaded afresh) reads the unchanged file again → version 4.
-    current = cchc_cli.__version__
-    monkeypatch.setattr(cchc_cli, "__version__", "99.0.0")
+    current = version.__version__
+    monkeypatch.setattr(version, "__version__", "99.0.0")
     try:
         resources._load.cache_clear()
         assert ingest(str(doc), "--db", str(db)) == 0
     finally:
-        monkeypatch.setattr(cchc_cli, "__version__", current)
+        monkeypatch.setattr(version, "__version__", current)
         resources._load.cache_clear()
     assert [v for _, _, v, _ in stored(db, all_versions=True)] == [1, 2, 3, 4]
     assert ingests(db)[-1][1].startswith("99.0.0+")

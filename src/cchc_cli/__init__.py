@@ -8,7 +8,7 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+from .version import __version__
 
 __all__ = ["Document", "DocumentRecord", "Edit", "Flag", "RepairResult", "Resources", "__version__", "apply_edits",
            "ingest_text", "load_resources", "repair_file", "repair_lines", "repair_text", "repair_tree"]

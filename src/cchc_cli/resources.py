@@ -269,7 +269,7 @@ class Resources:
 def pipeline_version(dictionaries: Sequence[Path] = ()) -> str:
     from importlib import resources
 
-    from . import __version__
+    from . import version
 
     digest = hashlib.sha256()
     for name, content in data.shipped_files():
@@ -284,7 +284,7 @@ def pipeline_version(dictionaries: Sequence[Path] = ()) -> str:
             elif entry.is_file() and entry.name.endswith(".py"):
                 digest.update(f"{prefix}{entry.name}\0".encode())
                 digest.update(hashlib.sha256(entry.read_bytes()).digest())
-    version = f"{__version__}+{digest.hexdigest()[:12]}"
+    version = f"{version.__version__}+{digest.hexdigest()[:12]}"
     if dictionaries:
         user = hashlib.sha256()
         for path in dictionaries:

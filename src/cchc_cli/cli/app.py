@@ -9,8 +9,8 @@ import sys
 from functools import lru_cache
 from typing import TYPE_CHECKING, Annotated
 
-from .. import __version__
 from ..errors import ExitCode
+from ..version import __version__
 from .common import PROG, report_exception, state
 
 if TYPE_CHECKING:
