@@ -87,13 +87,18 @@ LEGACY_DETECTORS: list[LegacyDetector] = [legacy.detect]
 
 
 def check_encoding(encoding: str) -> str:
-    """The canonical codec name for ``--encoding``; a usage error when Python knows no such codec."""
+    """The canonical codec name for ``--encoding``; a usage error when Python knows no such codec, or one
+    that is not a text encoding (rot13, base64, zlib, hex turn bytes into bytes)."""
     try:
-        return codecs.lookup(encoding).name
+        info = codecs.lookup(encoding)
     except LookupError:
         raise UsageError(
             f"unknown encoding {encoding!r} (--encoding); try utf-8, utf-16, cp1258, tcvn3 or vni"
         ) from None
+    if not getattr(info, "_is_text_encoding", True):
+        raise UsageError(f"--encoding {encoding}: not a text encoding (it turns bytes into bytes); try utf-8, "
+                         "utf-16, cp1258, tcvn3 or vni")
+    return info.name
 
 
 def sniff_binary(head: bytes, path: str, *, wide: bool = False, codec: str | None = None) -> None:
@@ -130,14 +135,17 @@ def decode_bytes(data: bytes, path: str, encoding: str | None = None) -> str:
         codec, bom_length = _bom(data)
         data = data[bom_length:]
     if codec is not None:
-        return _nfc(_decode(data, codec, path, explicit=encoding is not None))
+        codec = _with_byte_order(codec, data)
+        _no_nul(data, codec, path)
+        return _text(_decode(data, codec, path, explicit=encoding is not None), codec, path)
+    _no_nul(data, None, path)
     try:
         return _nfc(data.decode("utf-8"))
     except UnicodeDecodeError as exc:
         detected = _detect_legacy(data[:HEAD_SIZE])
         if detected is None:
             raise InputError(_not_utf8(path, data, exc)) from None
-        return _nfc(_decode(data, detected, path, explicit=False))
+        return _text(_decode(data, detected, path, explicit=False), detected, path)
 
 
 def iter_decoded_lines(stream: BinaryIO, path: str, encoding: str | None = None) -> Iterator[str]:
@@ -165,6 +173,7 @@ def iter_decoded_lines(stream: BinaryIO, path: str, encoding: str | None = None)
             codec = _detect_legacy(head)
             if codec is None:
                 raise InputError(_not_utf8(path, head, exc)) from None
+    codec = _with_byte_order(codec, head)
     wide = _is_wide(codec)
     if explicit and codec == "utf-8":
         codec = "utf-8-sig"
@@ -175,7 +184,7 @@ def iter_decoded_lines(stream: BinaryIO, path: str, encoding: str | None = None)
     first = True
     while True:
         final = not chunk
-        if chunk and not first and not wide and b"\x00" in chunk:
+        if chunk and not wide and b"\x00" in chunk:
             raise InputError(f"{path}: {_BINARY}")
         try:
             text = decoder.decode(chunk, final=final)
@@ -190,13 +199,13 @@ def iter_decoded_lines(stream: BinaryIO, path: str, encoding: str | None = None)
         pending = parts.pop()
         for part in parts:
             lines_done += 1
-            yield _nfc(part + "\n")
+            yield _text(part + "\n", codec, path)
         if final:
             break
         chunk = b"" if at_eof else stream.read(_CHUNK_SIZE)
         at_eof = at_eof or not chunk
     if pending:
-        yield _nfc(pending)
+        yield _text(pending, codec, path)
 
 
 # --- helpers ---------------------------------------------------------------------------------------------
@@ -257,6 +266,33 @@ def _bad_bytes(path: str, codec: str, line: int, explicit: bool) -> str:
     if codec.startswith("utf-8"):
         return f"{path}: not UTF-8 text (line {line}); pass --encoding (e.g. --encoding cp1258)"
     return f"{path}: not valid {codec} text (line {line}); pass --encoding"
+
+
+def _with_byte_order(codec: str, data: bytes) -> str:
+    """UTF-16 or UTF-32 named without a byte order, on text without a byte-order mark: little-endian, as
+    Windows writes it (Python's stream decoder would refuse it; its whole-text decoder guesses the machine's)."""
+    name = codecs.lookup(codec).name
+    if name in ("utf-16", "utf-32") and _bom(data)[0] is None:
+        return f"{name}-le"
+    return codec
+
+
+def _no_nul(data: bytes, codec: str | None, path: str) -> None:
+    """A NUL byte anywhere (outside UTF-16/32, where they are normal) is a binary file, whatever its size."""
+    if not _is_wide(codec) and b"\x00" in data:
+        raise InputError(f"{path}: {_BINARY}")
+
+
+def _text(text: str, codec: str, path: str) -> str:
+    """Decoded text, in NFC; a codec that made lone surrogates (utf-7, unicode_escape) made no text."""
+    text = _nfc(text)
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            raise InputError(f"{path}: decoding it as {codec} gives characters no text holds (lone surrogates); "
+                             "check --encoding") from None
+    return text
 
 
 def _nfc(text: str) -> str:

@@ -392,6 +392,8 @@ def score_candidates(head: bytes) -> list[Candidate]:
             runs[run] = count
             if len(runs) == MAX_WORDS:
                 break
+    if not runs:  # only ambiguous bytes (a lone dash or euro sign): no word to judge any encoding by
+        return [Candidate(codec) for codec in _CANDIDATES]
     counts = list(runs.values())
     blob = b"\n".join(runs)
     scores = []
