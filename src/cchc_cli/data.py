@@ -64,10 +64,41 @@ def _compose_and_construct(text: str) -> tuple[Any, yaml.Node | None]:
     loader = _StrictSafeLoader(text)
     try:
         node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else None
+        try:
+            data = loader.construct_document(node) if node is not None else None
+        except (ValueError, TypeError, OverflowError, ArithmeticError) as exc:
+            # An explicit tag whose value cannot be built ("!!float abc", "!!timestamp 2025-13-45"): YAML's
+            # constructors raise plain Python errors there, with no line.
+            raise _BadScalar(_unbuildable(node), exc) from None
         return data, node
     finally:
         loader.dispose()
+
+
+class _BadScalar(Exception):
+    def __init__(self, node: yaml.Node | None, cause: Exception) -> None:
+        super().__init__(str(cause))
+        self.node = node
+
+
+def _unbuildable(root: yaml.Node | None) -> yaml.Node | None:
+    """The first scalar under `root` that YAML's safe constructors cannot build."""
+    stack = [root] if root is not None else []
+    while stack:
+        node = stack.pop(0)
+        if isinstance(node, yaml.ScalarNode):
+            builder = _StrictSafeLoader("")
+            try:
+                builder.construct_object(node, deep=True)
+            except Exception:  # noqa: BLE001 - any failure marks the node
+                return node
+            finally:
+                builder.dispose()
+        elif isinstance(node, yaml.SequenceNode):
+            stack[:0] = node.value
+        elif isinstance(node, yaml.MappingNode):
+            stack[:0] = [part for pair in node.value for part in pair]
+    return None
 
 
 def _yaml_problem(name: str, exc: yaml.YAMLError) -> DictionaryError:
@@ -98,6 +129,13 @@ def load_yaml(text: str, name: str) -> tuple[Any, yaml.Node | None]:
         return _compose_and_construct(text)
     except yaml.YAMLError as exc:
         raise _yaml_problem(name, exc) from None
+    except _BadScalar as exc:
+        node = exc.node
+        where = f"line {node.start_mark.line + 1}: " if node is not None else ""
+        tag = node.tag.replace("tag:yaml.org,2002:", "!!") if node is not None else "its tag"
+        value = f"{node.value!r} " if node is not None else ""
+        raise DictionaryError(f"{name}: {where}the value {value}cannot be read as {tag} ({exc}) — remove the tag "
+                              "or fix the value") from None
 
 
 def _shipped(name: str) -> Traversable:

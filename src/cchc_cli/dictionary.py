@@ -52,6 +52,8 @@ __all__ = [
 TermKind = Literal["body", "unit", "position", "vocabulary", "abbreviation", "place", "indicator", "document_type"]
 TERM_KINDS: tuple[str, ...] = get_args(TermKind)
 TERMS_RESOURCE = "terms.yaml"
+# A user's dictionary file may hold up to this many bytes (some 200,000 terms): YAML takes about 3 s a MB.
+MAX_DICTIONARY_BYTES = 16 * 1024 * 1024
 PLACES_RESOURCE = "places.tsv"
 
 
@@ -254,6 +256,11 @@ def load_dictionary(path: Path) -> TermDictionary:
     """Read and validate a user's dictionary file; any problem raises a one-line DictionaryError."""
     path = Path(path)
     try:
+        size = path.stat().st_size
+        if size > MAX_DICTIONARY_BYTES:
+            raise DictionaryError(f"{path}: {size / 1024 / 1024:.0f} MB, more than the "
+                                  f"{MAX_DICTIONARY_BYTES // 1024 // 1024} MB a dictionary may hold — keep the terms "
+                                  "you need, or split them over several --dictionary files")
         raw = path.read_bytes()
     except FileNotFoundError:
         raise DictionaryError(f"{path}: no such file — check the path given to --dictionary") from None
