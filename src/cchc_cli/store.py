@@ -23,7 +23,7 @@ import json
 import os
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -43,6 +43,7 @@ __all__ = [
     "StoredRecord",
     "open_store",
     "resolve_db_path",
+    "side_files",
 ]
 
 DEFAULT_DB = "cchc.db"
@@ -123,10 +124,10 @@ class Store(Protocol):
         ...
 
     def store_file(
-        self, path: str, sha256: str, pipeline: str, records: Sequence[dict[str, Any]], *, force: bool = False
+        self, path: str, sha256: str, pipeline: str, records: Iterable[dict[str, Any]], *, force: bool = False
     ) -> StoredFile:
-        """Add a version of each of `records` (the documents of one file, in order) in one transaction, unless
-        the file's latest ingest has the same sha256 and pipeline and not `force`."""
+        """Add a version of each of `records` (the documents of one file, in order; read once, as they come) in
+        one transaction, unless the file's latest ingest has the same sha256 and pipeline and not `force`."""
         ...
 
     def close(self) -> None: ...
@@ -139,18 +140,26 @@ def resolve_db_path(path: Path | None = None) -> Path:
     return Path(os.environ.get("CCHC_DB") or DEFAULT_DB)
 
 
-def open_store(path: Path | None = None, *, must_exist: bool = False) -> Store:
+def open_store(path: Path | None = None, *, must_exist: bool = False, readonly: bool = False) -> Store:
     """Open (creating and migrating it if needed) the store at `path` (see :func:`resolve_db_path`).
 
-    With `must_exist` (export, validate), a missing file is a StoreError rather than a new empty store.
+    With `must_exist`, a missing file is a StoreError rather than a new empty store. `readonly` (export,
+    validate: readers) opens an existing store without writing anything to it — no new store, no change of
+    journal mode, no migration — so a store on a read-only disk or owned by another user can be read.
     Every failure is a :class:`StoreError` (exit 4) naming the file.
     """
     db = resolve_db_path(path)
     if db.is_dir():
         raise StoreError(f"{db}: is a folder, not a cchc store; pass --db FILE")
-    if must_exist and not db.exists():
+    if (must_exist or readonly) and not db.exists():
         raise StoreError(f"{db}: no cchc store here; run 'cchc ingest' first or pass --db")
-    return SQLiteStore(db, timeout=_timeout())
+    return SQLiteStore(db, timeout=_timeout(), readonly=readonly)
+
+
+def side_files(path: Path | None = None) -> list[Path]:
+    """The store's file and the files SQLite keeps beside it (never an output)."""
+    db = resolve_db_path(path)
+    return [db, *(db.with_name(db.name + suffix) for suffix in ("-wal", "-shm", "-journal"))]
 
 
 def _timeout() -> float:
@@ -171,22 +180,41 @@ def _now() -> str:
 class SQLiteStore:
     """The embedded store: one SQLite file (WAL), opened by each cchc process that needs it."""
 
-    def __init__(self, path: Path, *, timeout: float = DEFAULT_TIMEOUT) -> None:
+    def __init__(self, path: Path, *, timeout: float = DEFAULT_TIMEOUT, readonly: bool = False) -> None:
         self.path = Path(path)
         self.location = str(path)
         self.timeout = timeout
+        self.readonly = readonly
         if self.path.parent and not self.path.parent.exists():
             raise StoreError(f"{path}: its folder does not exist; create it or pass another --db")
-        try:
-            # Autocommit mode: transactions are opened explicitly (BEGIN IMMEDIATE for writes).
-            self._db = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
-        except sqlite3.Error as exc:
-            raise self._error(exc) from None
+        self._db = self._connect()
         try:
             self._setup()
+        except StoreError:
+            self._db.close()
+            if not readonly:
+                raise
+            # A WAL store on a read-only disk, closed cleanly, cannot even be read without creating its
+            # -shm file: read it as the immutable file it is there.
+            self._db = self._connect(immutable=True)
+            try:
+                self._setup()
+            except BaseException:
+                self._db.close()
+                raise
         except BaseException:
             self._db.close()
             raise
+
+    def _connect(self, *, immutable: bool = False) -> sqlite3.Connection:
+        try:
+            # Autocommit mode: transactions are opened explicitly (BEGIN IMMEDIATE for writes).
+            if not self.readonly:
+                return sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
+            uri = f"{self.path.resolve().as_uri()}?mode=ro" + ("&immutable=1" if immutable else "")
+            return sqlite3.connect(uri, timeout=self.timeout, isolation_level=None, uri=True)
+        except sqlite3.Error as exc:
+            raise self._error(exc) from None
 
     # --- setup --------------------------------------------------------------------------------------------
 
@@ -205,25 +233,44 @@ class SQLiteStore:
                 time.sleep(SETUP_RETRY_SECONDS)
 
     def _configure(self) -> None:
+        # What the file is comes first: nothing is changed in a file that is not (or not yet) a cchc store.
+        # One read transaction: a run migrating the new store meanwhile is seen whole or not at all.
+        self._db.execute("BEGIN")
+        try:
+            step = self._db.execute("PRAGMA user_version").fetchone()[0]
+            self._refuse_foreign(step)
+        finally:
+            self._rollback()
+        if self.readonly:
+            if step == 0:
+                raise StoreError(f"{self.location}: no cchc store here (an empty database); run 'cchc ingest' "
+                                 "first or pass --db")
+            if step < len(MIGRATIONS):
+                raise StoreError(f"{self.location}: a store of an older cchc; run 'cchc ingest' on it once to "
+                                 "upgrade it")
+            return
         self._db.execute("PRAGMA foreign_keys = ON")
         if self._db.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
             self._db.execute("PRAGMA journal_mode = WAL")
         self._db.execute("PRAGMA synchronous = NORMAL")  # durable in WAL up to the last checkpointed commit
-        if self._db.execute("PRAGMA user_version").fetchone()[0] != len(MIGRATIONS):
+        if step != len(MIGRATIONS):
             self._migrate()
+
+    def _refuse_foreign(self, step: int) -> None:
+        if step > len(MIGRATIONS):
+            raise StoreError(
+                f"{self.location}: made by a newer cchc (schema step {step}, this one knows "
+                f"{len(MIGRATIONS)}); upgrade cchc or pass another --db"
+            )
+        if step == 0 and self._has_foreign_tables():
+            raise StoreError(f"{self.location}: an SQLite database that is not a cchc store; pass another --db")
 
     def _migrate(self) -> None:
         # Read again under the write lock: another process may have migrated meanwhile.
         self._db.execute("BEGIN IMMEDIATE")
         try:
             current = self._db.execute("PRAGMA user_version").fetchone()[0]
-            if current > len(MIGRATIONS):
-                raise StoreError(
-                    f"{self.location}: made by a newer cchc (schema step {current}, this one knows "
-                    f"{len(MIGRATIONS)}); upgrade cchc or pass another --db"
-                )
-            if current == 0 and self._has_foreign_tables():
-                raise StoreError(f"{self.location}: an SQLite database that is not a cchc store; pass another --db")
+            self._refuse_foreign(current)
             for step in range(current, len(MIGRATIONS)):
                 for statement in MIGRATIONS[step]:
                     self._db.execute(statement)
@@ -284,7 +331,7 @@ class SQLiteStore:
     # --- writing ------------------------------------------------------------------------------------------
 
     def store_file(
-        self, path: str, sha256: str, pipeline: str, records: Sequence[dict[str, Any]], *, force: bool = False
+        self, path: str, sha256: str, pipeline: str, records: Iterable[dict[str, Any]], *, force: bool = False
     ) -> StoredFile:
         with self._errors():
             self._db.execute("BEGIN IMMEDIATE")
@@ -296,27 +343,31 @@ class SQLiteStore:
                     return StoredFile("unchanged", latest.document_count)
                 ingest_id = self._db.execute(
                     "INSERT INTO ingests (path, sha256, pipeline, ingested_at, document_count) VALUES (?, ?, ?, ?, ?)",
-                    (path, sha256, pipeline, _now(), len(records)),
+                    (path, sha256, pipeline, _now(), 0),
                 ).lastrowid
                 versions = dict(
                     self._db.execute(
                         "SELECT position, MAX(version) FROM documents WHERE path = ? GROUP BY position", (path,)
                     ).fetchall()
                 )
+                count = 0
+
+                def rows() -> Iterator[tuple[Any, ...]]:
+                    nonlocal count
+                    for position, record in enumerate(records):
+                        count += 1
+                        yield (path, position, versions.get(position, 0) + 1, ingest_id, str(record.get("id", "")),
+                               json.dumps(record, ensure_ascii=False, separators=(",", ":")))
+
                 self._db.executemany(
                     "INSERT INTO documents (path, position, version, ingest_id, document_id, record) "
-                    "VALUES (?, ?, ?, ?, ?, ?)",
-                    [
-                        (path, position, versions.get(position, 0) + 1, ingest_id, str(record.get("id", "")),
-                         json.dumps(record, ensure_ascii=False, separators=(",", ":")))
-                        for position, record in enumerate(records)
-                    ],
-                )
+                    "VALUES (?, ?, ?, ?, ?, ?)", rows())
+                self._db.execute("UPDATE ingests SET document_count = ? WHERE id = ?", (count, ingest_id))
                 self._db.execute("COMMIT")
             except BaseException:
                 self._rollback()
                 raise
-        return StoredFile("stored", len(records))
+        return StoredFile("stored", count)
 
     # --- plumbing -----------------------------------------------------------------------------------------
 
