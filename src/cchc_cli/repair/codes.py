@@ -6,7 +6,7 @@
   Q/0/O, I/1/l/|, S/5; dictionaries/ocr_lookalikes.yaml): ``0D`` → ``QĐ``, ``ND`` → ``NĐ``, ``QHHIS`` →
   ``QH15``. A segment that matches nothing is left as printed.
 - dates (``30/7/2025``, ``13-08-2025``), standards (``ISO 9001:2015``, ``TCVN 5712:1993``), URLs, e-mail
-  addresses and domain names: kept untouched.
+  addresses, domain names and road chainages (``K0+000``): kept untouched.
 - outline labels at the start of a line: roman numerals the OCR read with digits (``I1.`` → ``II.``,
   ``Il.`` → ``II.``, ``|.`` → ``I.``) and the lettered item ``¢)`` → ``c)``.
 
@@ -28,7 +28,7 @@ class CodeSpan:
     start: int
     end: int
     text: str  # the repaired code (equal to the original when nothing needed fixing)
-    kind: str  # symbol | date | standard | url | email | label
+    kind: str  # symbol | date | standard | url | email | chainage | label
     confidence: float = 1.0
 
 
@@ -42,19 +42,26 @@ STANDARD = regex.compile(r"\b(?:TCVN|ISO|QCVN|IEC)(?:[\s/]+(?:ISO|IEC))?\s*\d{2,
 URL = regex.compile(r"(?:https?://|www\.)[^\s<>\"“”]+[^\s<>\"“”.,;:)]", regex.I)
 EMAIL = regex.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 DOMAIN = regex.compile(r"\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:gov\.vn|com\.vn|org\.vn|edu\.vn|vn|com|org|net)\b")
+# a road's chainage, kilometre + metres: "K0+000", "Km12+500"
+CHAINAGE = regex.compile(r"(?<![\p{L}\p{N}])K[mM]?\d{1,4}\+\d{1,4}(?:[.,]\d+)?(?![\p{L}\p{N}])")
 ROMAN_LABEL = regex.compile(r"^(\s*)([IVXl1|]{1,5})(\.)(?=\s|$)")
 LETTER_LABEL = regex.compile(r"^(\s*)(¢)(\))")
-# confidence of a relabelled outline label (I1. → II., ¢) → c))
+# confidence of a relabelled outline label (I1. → II., ¢) → c)), of a symbol given back the space after it
 LABEL_CONFIDENCE = 0.95
+RUN_ON_CONFIDENCE = 0.9
 
 
 def symbol_extent(text: str, book: CodeBook) -> str:
-    """The symbol part of a match: it stops before a segment that is an ordinary word ('51/Ngày')."""
+    """The symbol part of a match: it stops before a segment that is an ordinary word ('51/Ngày'), or inside
+    one that is a code with a word run on ('NĐ-CPngay': the space the OCR lost after 'CP')."""
     parts = regex.split(r"([/-])", text)
     for i in range(2, len(parts), 2):
         seg = parts[i]
         lower = sum(ch.islower() for ch in seg)
         if lower >= 2 and seg.upper() not in book.exact:
+            prefix = regex.match(r"[\p{Lu}\p{N}]{2,}(?=\p{Ll})", seg)
+            if prefix and book.exact.get(prefix.group().upper()) is not None:
+                return "".join(parts[:i]) + prefix.group()
             return "".join(parts[: i - 1])
     return text
 
@@ -86,7 +93,7 @@ def find_codes(line: str, book: CodeBook) -> list[CodeSpan]:
         taken.append((a, b))
 
     for pat, kind in ((URL, "url"), (EMAIL, "email"), (STANDARD, "standard"), (DATE, "date"),
-                      (DOMAIN, "url")):
+                      (DOMAIN, "url"), (CHAINAGE, "chainage")):
         for m in pat.finditer(line):
             if free(m.start(), m.end()):
                 add(m.start(), m.end(), m.group(), kind)
@@ -96,6 +103,8 @@ def find_codes(line: str, book: CodeBook) -> list[CodeSpan]:
         if not free(a, b) or not regex.search(r"\p{L}", raw.split("/", 1)[-1] if "/" in raw else raw):
             continue
         fixed, conf = repair_symbol(raw, book)
+        if b < len(line) and line[b].isalpha():  # a word ran on: give it back its space
+            fixed, conf = fixed + " ", min(conf, RUN_ON_CONFIDENCE)
         add(a, b, fixed, "symbol", conf)
     m = ROMAN_LABEL.match(line)
     if m and free(m.start(2), m.end(2)):

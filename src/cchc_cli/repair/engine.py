@@ -31,11 +31,17 @@ from .search import local_posteriors, viterbi
 from .terms import Option, TermFit, TermFitter, TermMatcher
 
 # A word token: letters plus the symbols the OCR puts in place of letters (c6, K¢é, 1ap, ciia).
-WORD = regex.compile(r"[\p{L}\p{M}\p{N}&¢@€©®¥]+")
+# Characters that print nothing inside a word (a soft hyphen, zero-width spaces and joiners, a BOM): part of
+# the word, left out of its reading, dropped from it when the word is repaired.
+INVISIBLE = "\u00ad\u200b\u200c\u200d\u2060\ufeff"
+_INVISIBLE_RE = regex.compile(f"[{INVISIBLE}]")
+WORD = regex.compile(rf"[\p{{L}}\p{{M}}\p{{N}}&¢@€©®¥{INVISIBLE}]+")
 LETTERLIKE = regex.compile(r"[\p{L}&¢@€©®¥]")
 STOP = regex.compile(r"[.;:!?…()\[\]{}“”\"]")
 # a word, with the apostrophe the OCR prints for a horn inside it ("THU'C" for THỰC), or a sentence stop
-TOKEN_OR_STOP = regex.compile(r"[\p{L}\p{M}\p{N}&¢@€©®¥]+(?:['’][\p{L}\p{M}]+)*|[.;:!?…()\[\]{}“”\"]")
+TOKEN_OR_STOP = regex.compile(
+    rf"[\p{{L}}\p{{M}}\p{{N}}&¢@€©®¥{INVISIBLE}]+(?:['’][\p{{L}}\p{{M}}{INVISIBLE}]+)*|[.;:!?…()\[\]{{}}“”\"]"
+)
 # letters only Vietnamese text has (outside Latin-1): an OCR reading with an English model never makes them
 STRONG_MARKS = regex.compile(
     "[ăơưđĂƠƯĐạảẹẻẽịỉĩọỏụủũỳỵỷỹầấẩẫậằắẳẵặềếểễệồốổỗộờớởỡợừứửữự"
@@ -46,9 +52,12 @@ VIETNAMESE_ONLY = regex.compile(r"[ăâêôơưđàáảãạằắẳẵặầ�
 NOT_A_CANDIDATE = -50.0  # ln P(observed | reading) of a reading the channel did not propose
 CANDIDATE_CACHE_SIZE = 200_000
 FLAG_CANDIDATES = 5  # candidates a flag lists
+MAX_SENTENCE = 400  # tokens decoded together at most (the search costs memory in proportion)
 UPPER_SHARE = 0.6  # a token this much in capitals is a capitals word (the OCR reads accented capitals small)
 STREAM_WINDOW = 400  # lines repair_lines decodes together, cut at a blank line where it can ...
-WINDOW_STRETCH = 4  # ... or, with no blank line, at this many times as many
+WINDOW_STRETCH = 4  # ... or, with no blank line, at this many times as many ...
+WINDOW_CHARS = 1 << 20  # ... or once they hold this many characters
+LINE_PIECE = 1 << 16  # a longer line is repaired in pieces of about this many characters, cut between words
 
 
 @dataclass(slots=True)
@@ -61,11 +70,13 @@ class Settings:
     identity_mix: float = 0.05  # chance that a token with Vietnamese marks was read right
     clean_identity: float = 0.97  # in text that already reads as Vietnamese: chance a token is right as is
     clean_ratio: float = 0.2  # share of words with Vietnamese-only letters above which text counts as clean
+    clean_marked_share: float = 0.5  # ... or of words with Vietnamese marks, all of them known syllables
     keep_floor: float = -14.0  # ln P(obs|best): below it no reading is plausible, keep and flag
     flag_below: float = 0.6  # confidence under which an edit is also flagged
     split_trigger: float = -6.0  # a token whose best single reading is below this may be two syllables
     split_floor: float = -3.0  # each half of a split must read this well
     split_penalty: float = -4.0  # ln cost of the OCR dropping a space
+    max_token: int = 40  # longer tokens are kept as printed and flagged (the work per token stays bounded)
     split_min_length: int = 5  # only tokens this long (letters only) are tried as two syllables
     split_min_half: int = 2  # letters of each half of a split
     split_half_candidates: int = 3  # best readings of each half combined
@@ -89,6 +100,7 @@ class Token:
     end: int
     text: str
     kind: str  # 'word' | 'num' | 'code' | 'foreign'
+    plain: str = ""  # the text as read: without the invisible characters it may hold (set by tokenize_line)
     replacement: str | None = None
     confidence: float = 1.0
     reason: str = ""
@@ -265,11 +277,11 @@ class Repairer:
                 if STOP.fullmatch(text):
                     out.append("STOP")
                 elif not LETTERLIKE.search(text):
-                    out.append(Token(line_no, a, b, text, "num"))
+                    out.append(Token(line_no, a, b, text, "num", plain=text))
                 else:
-                    out.append(Token(line_no, a, b, text, "word"))
+                    out.append(Token(line_no, a, b, text, "word", plain=_INVISIBLE_RE.sub("", text)))
             if code is not None:
-                tok = Token(line_no, cstart, cend, line[cstart:cend], "code")
+                tok = Token(line_no, cstart, cend, line[cstart:cend], "code", plain=line[cstart:cend])
                 if code.text != tok.text:
                     tok.replacement, tok.confidence, tok.reason = code.text, code.confidence, "code"
                 out.append(tok)
@@ -283,7 +295,7 @@ class Repairer:
     def is_foreign(self, sentence: list[Token]) -> bool:
         """An English sentence (quoted names, translated passages): left as printed."""
         s = self.settings
-        words = [t.text.lower() for t in sentence if t.kind == "word"]
+        words = [t.plain.lower() for t in sentence if t.kind == "word"]
         hits = sum(1 for w in words if w in self.foreign)
         return hits >= s.foreign_min_words and hits >= s.foreign_share * len(words)
 
@@ -296,7 +308,8 @@ class Repairer:
         lattice = self.build_lattice(sentence, state)
         boosted: set[tuple[int, str]] = set()
         if not state.clean:
-            words = [tok.text if tok.kind == "word" else None for tok in sentence]
+            words = [tok.plain if tok.kind == "word" and len(tok.plain) <= self.settings.max_token else None
+                     for tok in sentence]
             boosted = self.term_fitter.apply(words, lattice)
         choice = viterbi(lattice, self.lm, self.settings.lm_weight * LN10, self.settings.viterbi_beam)
         self.rescore_locally(sentence, lattice, choice, boosted, state)
@@ -310,8 +323,12 @@ class Repairer:
             if tok.kind != "word":
                 lattice.append([(None, (lm.unk if tok.kind == "foreign" else lm.num,), 0.0)])
                 continue
-            obs = tok.text.lower()
-            if tok.text in self.abbreviations:
+            obs = tok.plain.lower()
+            if len(obs) > s.max_token:  # no syllable, nor two run together, is this long: kept, and flagged
+                tok.flagged, tok.confidence = True, 0.0  # not weighed at all
+                lattice.append([(None, (lm.unk,), 0.0)])
+                continue
+            if tok.plain in self.abbreviations:
                 lattice.append([(None, (lm.ids.get(obs, lm.unk),), 0.0)])
                 continue
             fixed = state.fixed.get((tok.line, tok.start))
@@ -322,7 +339,8 @@ class Repairer:
             options: list[Option] = [
                 (w, (wid,), s.channel_weight * lp) for w, wid, lp in cands if lp >= s.keep_floor
             ]
-            if (len(obs) >= s.split_min_length and obs.isalpha()
+            # (text that already reads as Vietnamese ran no words together: "Government" is not "Governme nt")
+            if (not state.clean and len(obs) >= s.split_min_length and obs.isalpha()
                     and (not cands or cands[0][2] < s.split_trigger)):
                 options += [(w, ids, s.channel_weight * lp) for w, ids, lp in self.split_options(obs, state)]
             if not options:
@@ -367,14 +385,14 @@ class Repairer:
                 tok.reason = "term"
 
     def _set_word(self, tok: Token, word: str, conf: float) -> None:
-        original = unicodedata.normalize("NFC", tok.text)
+        original = unicodedata.normalize("NFC", tok.plain)
         if word == normalize_syllable(original.lower()):
             # read as printed: keep its case; only a known syllable's tone placement may move (hoà → hòa)
             out = normalize_syllable(original) if word in self.lm.ids else original
         else:
-            shape = case_shape(tok.text)
-            if shape == "title" and tok.text[0] in "I|1" and word.startswith("l"):
-                shape = case_shape(tok.text[1:]) if len(tok.text) > 2 else "lower"  # 'Iy' is 'lý' misread
+            shape = case_shape(tok.plain)
+            if shape == "title" and tok.plain[0] in "I|1" and word.startswith("l"):
+                shape = case_shape(tok.plain[1:]) if len(tok.plain) > 2 else "lower"  # 'Iy' is 'lý' misread
             out = apply_case(word, shape)
         tok.confidence = conf
         if conf < self.settings.flag_below:
@@ -398,15 +416,41 @@ class Repairer:
         return RepairResult(text="\n".join(out_lines), edits=edits, flags=flags)
 
     def repair_lines(self, lines: Iterable[str], window: int = STREAM_WINDOW) -> Iterator[str]:
-        """Stream: repair windows of lines, cutting at blank lines where possible (bounded memory)."""
+        """Stream: repair windows of lines, cutting at blank lines where possible; memory is bounded by
+        WINDOW_CHARS however long the lines are."""
         buf: list[str] = []
+        chars = 0
         for line in lines:
+            if len(line) > LINE_PIECE:
+                if buf:
+                    yield from self._repair_window(buf)
+                    buf, chars = [], 0
+                yield self._repair_long_line(line)
+                continue
             buf.append(line)
-            if len(buf) >= window and not line.strip() or len(buf) >= WINDOW_STRETCH * window:
+            chars += len(line)
+            if (len(buf) >= window and not line.strip() or len(buf) >= WINDOW_STRETCH * window
+                    or chars >= WINDOW_CHARS):
                 yield from self._repair_window(buf)
-                buf = []
+                buf, chars = [], 0
         if buf:
             yield from self._repair_window(buf)
+
+    def _repair_long_line(self, line: str) -> str:
+        """A line longer than LINE_PIECE, repaired a piece at a time (pieces end after a space or tab, where
+        no word is cut)."""
+        ending = "\n" if line.endswith("\n") else ""
+        body = line[:-1] if ending else line
+        out = []
+        start = 0
+        while start < len(body):
+            end = min(len(body), start + LINE_PIECE)
+            if end < len(body):
+                cut = max(body.rfind(" ", start, end), body.rfind("\t", start, end))
+                end = cut + 1 if cut > start else end
+            out.extend(self._repair_window([body[start:end]]))
+            start = end
+        return "".join(out) + ending
 
     def _repair_window(self, buf: list[str]) -> Iterator[str]:
         # each element may carry its own "\n"; repair the content and put the ending back
@@ -446,10 +490,10 @@ class Repairer:
             for t in toks:
                 if t.kind != "word" or t.flagged:
                     continue
-                word = (t.replacement if t.replacement is not None else t.text).lower()
+                word = (t.replacement if t.replacement is not None else t.plain).lower()
                 if t.confidence >= s.adapt_sure:
                     fixed[(t.line, t.start)] = normalize_syllable(word) if " " not in word else word
-                    obs = t.text.lower()
+                    obs = t.plain.lower()
                     if " " not in word and word.isalpha() and len(obs) <= s.adapt_max_length:
                         pairs[(obs, normalize_syllable(word))] += 1
         return pairs, fixed
@@ -465,11 +509,25 @@ class Repairer:
         return ChannelModel(counts, alpha=base.alpha, rules=base.rules, lookalikes=base.lookalikes)
 
     # ---- passes ------------------------------------------------------------------------------
+    def _reads_as_vietnamese(self, words: list[str]) -> bool:
+        """Text that already reads as correct Vietnamese (it is taken as printed but for plainly damaged
+        tokens): enough words carry letters only Vietnamese has; or, in a short text, most words carry
+        Vietnamese marks and every word is a known syllable as printed (a repaired line, "và bên an 06.")."""
+        if not words:
+            return False
+        s = self.settings
+        if sum(1 for w in words if STRONG_MARKS.search(w)) >= s.clean_ratio * len(words):
+            return True
+        marked = sum(1 for w in words if VIETNAMESE_ONLY.search(w.lower()))
+        if marked < s.clean_marked_share * len(words):
+            return False
+        ids = self.lm.ids
+        return all(w.isalpha() and normalize_syllable(w.lower()) in ids for w in words)
+
     def _process(self, numbered: list[tuple[int, str]], state: DocumentState) -> list[list[Token]]:
         """Tokenise the lines, cut the sentences (at stops and blank lines) and decode each; the tokens by line."""
         words = [w for _, line in numbered for w in WORD.findall(line) if LETTERLIKE.search(w)]
-        strong = sum(1 for w in words if STRONG_MARKS.search(w))
-        state.clean = bool(words) and strong >= self.settings.clean_ratio * len(words)
+        state.clean = self._reads_as_vietnamese(words)
         per_line: list[list[Token]] = []
         sentence: list[Token] = []
         state.sentences = sentences = []
@@ -480,11 +538,11 @@ class Repairer:
                 sentence = []
             kept: list[Token] = []
             for t in toks:
-                if t == "STOP":
-                    if sentence:
-                        sentences.append(sentence)
-                        sentence = []
-                else:
+                # a sentence ends at a stop, and a text without stops is still decoded in bounded pieces
+                if sentence and (t == "STOP" or len(sentence) >= MAX_SENTENCE):
+                    sentences.append(sentence)
+                    sentence = []
+                if t != "STOP":
                     assert isinstance(t, Token)
                     sentence.append(t)
                     kept.append(t)
