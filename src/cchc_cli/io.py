@@ -21,7 +21,7 @@ from typing import Any, BinaryIO, Protocol
 from .errors import CchcError, InputError, UsageError
 
 __all__ = ["DEFAULT_INCLUDE", "STDIN_LABEL", "BinaryOut", "atomic_open", "atomic_write_text", "display_path",
-           "iter_inputs", "output_path", "read_error"]
+           "iter_inputs", "output_path", "path_text", "read_error"]
 
 DEFAULT_INCLUDE = "*.txt"
 STDIN_LABEL = "<stdin>"  # how messages and records name a text read from stdin
@@ -42,6 +42,7 @@ def iter_inputs(
     *,
     exclude: Path | None = None,
     on_error: Callable[[CchcError], None] | None = None,
+    every_name: bool = False,
 ) -> list[tuple[Path, Path]]:
     """The input files named by `paths`, as (absolute path, path relative to the root given).
 
@@ -49,14 +50,15 @@ def iter_inputs(
     sorted order, keeping the files whose name (or relative path) matches `include` (default ``*.txt``),
     skipping hidden files and folders, folders linked in by symlinks, symlinks that lead outside the folder,
     and everything under `exclude` (the output folder, when it lies inside an input folder). The same file
-    named twice is listed once.
+    named twice is listed once; with `every_name`, once under each name the walk finds it by (a symlink
+    beside its target: two names, two outputs).
 
-    A path that does not exist, or a folder with no matching file, is an InputError: passed to `on_error`
-    (and the path skipped) when given, else raised.
+    A path that does not exist, a symlink that loops, or a folder with no matching file, is an InputError:
+    passed to `on_error` (and the path skipped) when given, else raised.
     """
     pattern = include or DEFAULT_INCLUDE
     excluded = exclude.resolve() if exclude is not None else None
-    seen: set[Path] = set()
+    seen: set[object] = set()
     found: list[tuple[Path, Path]] = []
 
     def report(error: CchcError) -> None:
@@ -65,7 +67,11 @@ def iter_inputs(
         on_error(error)
 
     def add(file: Path, rel: Path) -> None:
-        key = file.resolve()
+        resolved = _resolved(file)
+        if resolved is None:
+            report(_loop_error(file))
+            return
+        key = (resolved, rel) if every_name else resolved
         if key not in seen:
             seen.add(key)
             found.append((file, rel))
@@ -74,19 +80,35 @@ def iter_inputs(
         path = Path(given)
         if path.is_dir():
             root = Path(os.path.abspath(path))
-            files = sorted(_walk(root, pattern, excluded), key=lambda f: f.relative_to(root).parts)
+            files = sorted(_walk(root, pattern, excluded, report), key=lambda f: f.relative_to(root).parts)
             if not files:
-                report(InputError(f"{given}: no files match --include {pattern!r}"))
+                report(InputError(f"{path_text(given)}: no files match --include {pattern!r}"))
             for file in files:
                 add(file, file.relative_to(root))
         elif path.exists():
             add(Path(os.path.abspath(path)), Path(path.name))
+        elif path.is_symlink():
+            report(_loop_error(path) if _resolved(path) is None else
+                   InputError(f"{path_text(given)}: a symbolic link to a file that does not exist"))
         else:
-            report(InputError(f"{given}: no such file or folder"))
+            report(InputError(f"{path_text(given)}: no such file or folder"))
     return found
 
 
-def _walk(root: Path, pattern: str, excluded: Path | None) -> Iterator[Path]:
+def _resolved(path: Path) -> Path | None:
+    """The path with its symlinks followed; None for a symlink that loops."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):  # "Symlink loop" (RuntimeError before Python 3.13, OSError after)
+        return None
+
+
+def _loop_error(path: Path) -> InputError:
+    return InputError(f"{display_path(path)}: a symbolic link that loops (it leads back to itself); remove or "
+                      "fix it")
+
+
+def _walk(root: Path, pattern: str, excluded: Path | None, report: Callable[[CchcError], None]) -> Iterator[Path]:
     real_root = root.resolve()
     for folder, dirnames, filenames in os.walk(root, followlinks=False):
         here = Path(folder)
@@ -106,7 +128,10 @@ def _walk(root: Path, pattern: str, excluded: Path | None) -> Iterator[Path]:
             if not (fnmatch.fnmatch(name, pattern) or fnmatch.fnmatch(rel.as_posix(), pattern)):
                 continue
             if file.is_symlink():
-                target = file.resolve()
+                target = _resolved(file)
+                if target is None:
+                    report(_loop_error(file))
+                    continue
                 if not target.is_relative_to(real_root) or not target.is_file():
                     continue
             elif not file.is_file():
@@ -140,12 +165,15 @@ def output_path(out_dir: Path, rel: Path, inputs: Collection[Path] = ()) -> Path
 def atomic_open(path: Path | str) -> Iterator[BinaryIO]:
     """A binary file that appears at `path` complete, or not at all.
 
-    Written to a temporary file beside `path`, flushed and fsynced, then ``os.replace``-d over it; on any
-    error the temporary file is removed and `path` is left as it was. Parent folders are created.
+    Written to a temporary file beside `path` (``.NAME.cchc-PID.XXXX.tmp``), flushed and fsynced, then
+    ``os.replace``-d over it; on any error the temporary file is removed and `path` is left as it was. Parent
+    folders are created. The temporary files a killed run left beside `path` (their process is gone) are
+    removed first.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    _remove_stale_temporaries(path)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.cchc-{os.getpid()}.", suffix=".tmp", dir=path.parent)
     tmp = Path(tmp_name)
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -159,6 +187,29 @@ def atomic_open(path: Path | str) -> Iterator[BinaryIO]:
             tmp.unlink()
         raise
     _fsync_dir(path.parent)
+
+
+def _remove_stale_temporaries(path: Path) -> None:
+    """The temporary files of `path` whose process no longer runs (SIGKILL, a power cut)."""
+    for stale in path.parent.glob(f".{glob_escape(path.name)}.cchc-*.tmp"):
+        pid = stale.name[len(path.name) + len(".cchc-") + 1:].split(".", 1)[0]
+        if pid.isdigit() and not _running(int(pid)):
+            with contextlib.suppress(OSError):
+                stale.unlink()
+
+
+def glob_escape(name: str) -> str:
+    return "".join(f"[{ch}]" if ch in "*?[" else ch for ch in name)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True  # someone else's process, or a number we cannot ask about: leave its file alone
+    return True
 
 
 def atomic_write_text(path: Path | str, text: str) -> None:
@@ -188,11 +239,23 @@ def _fsync_dir(folder: Path) -> None:
 
 
 def display_path(path: Path) -> str:
-    """A path as the user would type it: relative to the current folder when inside it."""
+    """A path as the user would type it: relative to the current folder when inside it (see path_text)."""
     try:
-        return str(path.relative_to(Path.cwd()))
+        return path_text(path.relative_to(Path.cwd()))
     except ValueError:
-        return str(path)
+        return path_text(path)
+
+
+def path_text(path: Path | str) -> str:
+    """A path as text that can be stored, printed and written as UTF-8 (JSON, SQL parameters): the path
+    itself, or, for a name that is not valid UTF-8 (bytes the file system allows), the name with each such
+    byte written as ``\\xNN`` ("b\\xff.txt"). The file is still opened by its real name."""
+    text = str(path)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return os.fsencode(text).decode("utf-8", "backslashreplace")
+    return text
 
 
 def read_error(path: str, exc: OSError) -> InputError:

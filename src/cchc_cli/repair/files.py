@@ -9,8 +9,11 @@ place): a reader, a crash or a bad byte deep in an input never leaves half a fil
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import stat
+import traceback
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,8 +21,8 @@ from typing import BinaryIO
 
 from ..decode import decode_bytes, iter_decoded_lines
 from ..document import RepairResult
-from ..errors import CchcError, InputError, OutputError, UsageError
-from ..io import BinaryOut, atomic_open, display_path, iter_inputs, output_path, read_error
+from ..errors import CchcError, ExitCode, InputError, OutputError, UsageError
+from ..io import BinaryOut, atomic_open, display_path, iter_inputs, output_path, path_text, read_error
 from ..resources import Resources, load_resources
 
 __all__ = ["STREAM_THRESHOLD", "TreeReport", "repair_bytes", "repair_file", "repair_stream", "repair_tree",
@@ -48,6 +51,22 @@ def _size(stream: BinaryIO) -> int:
         end = stream.seek(0, os.SEEK_END)
         stream.seek(here)
         return end - here
+
+
+def _state(stream: BinaryIO) -> tuple[int, int] | None:
+    """(size, modification time) of an open regular file; None for a pipe or a device."""
+    try:
+        info = os.fstat(stream.fileno())
+    except (OSError, AttributeError, ValueError):
+        return None
+    return (info.st_size, info.st_mtime_ns) if stat.S_ISREG(info.st_mode) else None
+
+
+def _unchanged(stream: BinaryIO, before: tuple[int, int] | None, label: str) -> None:
+    """An InputError when the file was rewritten while it was read: the text read may be cut anywhere."""
+    if before is not None and _state(stream) != before:
+        raise InputError(f"{label}: changed while it was read (another program is writing it); run again when "
+                         "it is complete")
 
 
 def _reading(lines: Iterator[str], label: str) -> Iterator[str]:
@@ -98,20 +117,24 @@ def repair_file(path: Path | str, destination: Path | str | None = None, *, enco
     there atomically, and with a `sidecar` the JSON edit log beside it; an input over STREAM_THRESHOLD is then
     streamed (without a sidecar) and None returned. `label` names the file in messages (default: `path`).
     Raises InputError (unreadable, binary, undecodable) or OutputError (an output that cannot be written)."""
-    label = label or str(path)
+    label = label or path_text(path)
     try:
         stream = open(path, "rb")  # noqa: SIM115 - closed just below
     except OSError as exc:
         raise read_error(label, exc) from None
     with stream:
+        before = _state(stream)
         if destination is not None and sidecar is None and _size(stream) > STREAM_THRESHOLD:
             try:
                 with atomic_open(destination) as handle:
                     repair_stream(stream, label, handle, encoding=encoding, resources=resources)
+                    _unchanged(stream, before, label)  # else the output is discarded
             except OSError as exc:  # reading errors arrive as InputError: this is a write failing
                 raise _write_error(exc, destination) from None
             return None
-        result = repair_bytes(_read_all(stream, label), label, encoding=encoding, resources=resources)
+        data = _read_all(stream, label)
+        _unchanged(stream, before, label)
+        result = repair_bytes(data, label, encoding=encoding, resources=resources)
     if destination is not None:
         _write(Path(destination), result.text.encode("utf-8"))
     if sidecar is not None:
@@ -121,10 +144,60 @@ def repair_file(path: Path | str, destination: Path | str | None = None, *, enco
 
 @dataclass
 class TreeReport:
-    """What :func:`repair_tree` did: the outputs written and the inputs that could not be read."""
+    """What :func:`repair_tree` did: the outputs written, the inputs that could not be read, and the files
+    on which cchc itself failed (a bug: exit 70), each with its traceback."""
 
     written: list[Path] = field(default_factory=list)
     failures: list[CchcError] = field(default_factory=list)
+    internal: list[tuple[CchcError, str]] = field(default_factory=list)
+
+
+# In an --out-dir that lies inside an input folder, the files cchc repair wrote there (one JSON object a line:
+# path relative to the folder, sha256): a file there that is not one of them is an input of its own, never
+# replaced.
+LEDGER = ".cchc-repair-outputs"
+
+
+class _Ledger:
+    def __init__(self, out_dir: Path, active: bool) -> None:
+        self.root = out_dir.resolve()
+        self.path = out_dir / LEDGER
+        self.active = active
+        self.entries: dict[str, str] = {}
+        if active and self.path.is_file():
+            for line in self.path.read_text("utf-8", errors="replace").splitlines():
+                try:
+                    entry = json.loads(line)
+                    self.entries[entry["path"]] = entry["sha256"]
+                except (ValueError, KeyError, TypeError):
+                    continue  # a line cut short by a crash
+
+    def _key(self, target: Path) -> str:
+        return path_text(target.relative_to(self.root).as_posix())
+
+    def check(self, target: Path, out_dir: Path) -> None:
+        """A UsageError when `target` exists and is not an output of an earlier run."""
+        if not self.active or not target.is_file():
+            return
+        if self.entries.get(self._key(target)) != _sha256(target):
+            raise UsageError(
+                f"--out-dir {path_text(out_dir)} lies inside the inputs and already holds {display_path(target)}, "
+                "which cchc repair did not write (it is an input, or was edited): it would be replaced; choose "
+                "an --out-dir outside the input folders"
+            )
+
+    def record(self, target: Path) -> None:
+        if self.active:
+            with open(self.path, "a", encoding="utf-8") as ledger:
+                ledger.write(json.dumps({"path": self._key(target), "sha256": _sha256(target)}) + "\n")
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as stream:
+        while block := stream.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def plan_outputs(inputs: Sequence[tuple[Path, Path]], out_dir: Path,
@@ -175,8 +248,14 @@ def repair_tree(
         if on_error is not None:
             on_error(error)
 
-    inputs = iter_inputs(list(paths), include, exclude=out_dir, on_error=failed)
-    for file, target, sidecar in plan_outputs(inputs, out_dir, with_json):
+    inputs = iter_inputs(list(paths), include, exclude=out_dir, on_error=failed, every_name=True)
+    jobs = plan_outputs(inputs, out_dir, with_json)
+    inside = any(out_dir.resolve().is_relative_to(Path(p).resolve()) for p in paths if Path(p).is_dir())
+    ledger = _Ledger(out_dir, inside)
+    for _, target, sidecar in jobs:
+        for dest in filter(None, (target, sidecar)):
+            ledger.check(dest, out_dir)
+    for file, target, sidecar in jobs:
         label = display_path(file)
         try:
             if keep_results and sidecar is None:
@@ -188,10 +267,25 @@ def repair_tree(
         except InputError as exc:
             failed(exc)
             continue
+        except CchcError:
+            raise  # an output that cannot be written: the run stops
+        except Exception as exc:  # a bug on this file: reported, and the other files still repaired
+            report.internal.append((_internal(label, exc), "".join(traceback.format_exception(exc))))
+            if on_error is not None:
+                on_error(report.internal[-1][0])
+            continue
+        for dest in filter(None, (target, sidecar)):
+            ledger.record(dest)
         report.written.append(target)
         if on_done is not None:
             on_done(label, result)
     return report
+
+
+def _internal(label: str, exc: BaseException) -> CchcError:
+    detail = " ".join(str(exc).split()) or "no message"
+    return CchcError(f"{label}: internal error: {type(exc).__name__}: {detail} (run with --debug for the "
+                     "traceback; please report it)", exit_code=ExitCode.INTERNAL)
 
 
 def _write(target: Path, data: bytes) -> None:
