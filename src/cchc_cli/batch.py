@@ -20,17 +20,22 @@ from __future__ import annotations
 import contextlib
 import gc
 import hashlib
+import json
 import multiprocessing
 import os
 import queue
+import signal
+import stat
+import sys
+import tempfile
 import traceback
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from .errors import CchcError, InputError, UsageError
-from .io import STDIN_LABEL, iter_inputs, read_error
+from .io import STDIN_LABEL, iter_inputs, path_text, read_error
 from .resources import Resources, load_resources
 from .store import Store
 
@@ -95,6 +100,7 @@ class BatchSummary:
     targets: int = 0
     warnings: int = 0
     stopped: bool = False  # fail_fast stopped the batch early
+    interrupted: bool = False  # Ctrl-C stopped it: the files stored so far are whole
 
     def add(self, outcome: FileOutcome) -> None:
         if outcome.status == "failed":
@@ -157,11 +163,11 @@ def collect_inputs(
             continue
         is_dir = Path(given).is_dir()
         for file, rel in iter_inputs([given], include, on_error=on_error):
-            key = str(file.resolve())
+            key = path_text(file.resolve())
             if key in seen:
                 continue
             seen.add(key)
-            label = os.path.join(given, str(rel)) if is_dir else given
+            label = path_text(os.path.join(given, str(rel)) if is_dir else given)
             found.append(IngestInput(label, key, file))
     return found
 
@@ -174,8 +180,8 @@ class _Task:
     index: int
     label: str
     source: str | None
-    path: str | None
-    data: bytes | None
+    data: bytes
+    sha256: str
     encoding: str | None
     dictionaries: tuple[Path, ...]
 
@@ -193,6 +199,19 @@ class WorkerResult:
     detail: str | None = None  # the traceback of an internal error
 
 
+@dataclass
+class _Read:
+    """A file as the batch read it, once: its digest, and its bytes (a file up to WHOLE_FILE) or where to read
+    it again in parts (a long regular file, whose state tells whether it changed meanwhile; or the spool a pipe
+    was copied into)."""
+
+    sha256: str
+    data: bytes | None = None
+    path: Path | None = None
+    state: tuple[int, int] | None = None
+    spool: IO[bytes] | None = None
+
+
 def ingest_batch(
     inputs: Sequence[IngestInput],
     store: Store,
@@ -203,104 +222,243 @@ def ingest_batch(
     jobs: int | None = None,
     fail_fast: bool = False,
     on_outcome: Callable[[FileOutcome], None] | None = None,
-    on_start: Callable[[int], None] | None = None,
+    on_progress: Callable[[IngestInput, int, int], None] | None = None,
 ) -> BatchSummary:
     """Ingest `inputs` into `store`; see the module docstring. `on_outcome` hears about each file as it is
-    done (in completion order); `on_start` is told how many files need processing once the unchanged ones
-    are known. Raises StoreError when the store fails."""
+    done (in completion order); `on_progress(input, documents, lines)` how far the reading of a long file
+    (over WHOLE_FILE, read in parts) has got. Raises StoreError when the store fails."""
     resources = resources or load_resources()
-    pipeline = resources.version
-    summary = BatchSummary(files=len(inputs))
+    batch = _Batch(store, resources, encoding, force, fail_fast, on_outcome)
+    batch.summary.files = len(inputs)
+    long_files: list[tuple[IngestInput, _Read]] = []
 
-    def report(outcome: FileOutcome) -> bool:
+    def tasks() -> Iterator[_Task]:
+        for index, item in enumerate(inputs):
+            if batch.summary.stopped:
+                return
+            read = batch.read(item)
+            if read is None:
+                continue
+            if read.data is None:
+                long_files.append((item, read))
+                continue
+            yield _Task(index, item.label, item.source, read.data, read.sha256, encoding, resources.dictionaries)
+
+    workers = min(jobs or os.cpu_count() or 1, len(inputs))
+    try:
+        results = _serial(tasks()) if workers <= 1 else _parallel(tasks(), workers, resources.dictionaries)
+        with contextlib.closing(results):
+            for result in results:
+                if batch.finish(inputs[result.index], result):
+                    break
+        for item, read in long_files:
+            if batch.summary.stopped:
+                break
+            batch.finish_long(item, read, on_progress)
+    except KeyboardInterrupt:  # the workers ignore it; the pool is ended on the way out
+        batch.summary.interrupted = True
+    finally:
+        for _, read in long_files:
+            if read.spool is not None:
+                read.spool.close()
+    return batch.summary
+
+
+class _Batch:
+    """The parent's side of a batch: reading each file once, counting, and the one writer of the store."""
+
+    def __init__(self, store: Store, resources: Resources, encoding: str | None, force: bool, fail_fast: bool,
+                 on_outcome: Callable[[FileOutcome], None] | None) -> None:
+        self.store = store
+        self.resources = resources
+        self.pipeline = resources.version
+        self.encoding = encoding
+        self.force = force
+        self.fail_fast = fail_fast
+        self.on_outcome = on_outcome
+        self.summary = BatchSummary()
+
+    def report(self, outcome: FileOutcome) -> bool:
         """Count and announce `outcome`; True when the batch must stop (fail_fast)."""
-        summary.add(outcome)
-        if on_outcome is not None:
-            on_outcome(outcome)
-        if outcome.status == "failed" and fail_fast:
-            summary.stopped = True
-            return True
-        return False
+        self.summary.add(outcome)
+        if self.on_outcome is not None:
+            self.on_outcome(outcome)
+        if outcome.status == "failed" and self.fail_fast:
+            self.summary.stopped = True
+        return self.summary.stopped
 
-    todo: list[tuple[IngestInput, _Task]] = []
-    for item in inputs:
-        outcome = _unchanged_or_unreadable(item, store, pipeline, force)
-        if outcome is not None:
-            if report(outcome):
-                return summary
-            continue
-        todo.append((item, _Task(len(todo), item.label, item.source, None if item.path is None else str(item.path),
-                                 item.data, encoding, resources.dictionaries)))
-    if on_start is not None:
-        on_start(len(todo))
+    def read(self, item: IngestInput) -> _Read | None:
+        """The file read once; None when it needs no processing (unreadable, or stored already with this
+        content by this pipeline), after reporting it."""
+        try:
+            read = _read_once(item)
+        except InputError as exc:
+            self.report(FileOutcome(item, "failed", error=exc.message))
+            return None
+        latest = None if self.force else self.store.latest_ingest(item.key)
+        if latest is not None and (latest.sha256, latest.pipeline) == (read.sha256, self.pipeline):
+            if read.spool is not None:
+                read.spool.close()
+            self.report(FileOutcome(item, "unchanged", documents=latest.document_count))
+            return None
+        return read
 
-    def finish(result: WorkerResult) -> bool:
-        item = todo[result.index][0]
+    def finish(self, item: IngestInput, result: WorkerResult) -> bool:
         if result.error is not None:
-            return report(FileOutcome(item, "failed", error=result.error, internal=result.internal,
-                                      detail=result.detail))
+            return self.report(FileOutcome(item, "failed", error=result.error, internal=result.internal,
+                                           detail=result.detail))
         assert result.sha256 is not None
-        stored = store.store_file(item.key, result.sha256, pipeline, result.records, force=force)
-        return report(FileOutcome(
-            item, stored.status, documents=len(result.records),
+        stored = self.store.store_file(item.key, result.sha256, self.pipeline, result.records, force=self.force)
+        return self.report(FileOutcome(
+            item, stored.status, documents=stored.document_count,
             tasks=sum(len(r.get("tasks") or ()) for r in result.records),
             targets=sum(len(r.get("targets") or ()) for r in result.records),
             warnings=list(result.warnings),
         ))
 
-    tasks = [task for _, task in todo]
-    workers = min(jobs or os.cpu_count() or 1, len(tasks))
-    if workers <= 1:
-        for task in tasks:
-            if finish(_process(task)):
-                break
-        return summary
-    with contextlib.closing(_parallel(tasks, workers, resources.dictionaries)) as results:
-        for result in results:
-            if finish(result):
-                break
-    return summary
+    def finish_long(self, item: IngestInput, read: _Read,
+                    on_progress: Callable[[IngestInput, int, int], None] | None) -> bool:
+        """A long file, read in parts here in the parent: its records spooled to disk, then stored in one
+        transaction."""
+        try:
+            with tempfile.TemporaryFile() as spool:
+                outcome = _ingest_long(item, read, self.resources, self.encoding, spool,
+                                       (lambda documents, lines: on_progress(item, documents, lines))
+                                       if on_progress is not None else None)
+                if outcome.status == "failed":
+                    return self.report(outcome)
+                spool.seek(0)
+                stored = self.store.store_file(item.key, read.sha256, self.pipeline,
+                                               (json.loads(line) for line in spool), force=self.force)
+        except CchcError as exc:
+            if not isinstance(exc, InputError):
+                raise
+            return self.report(FileOutcome(item, "failed", error=exc.message))
+        outcome.status = stored.status
+        return self.report(outcome)
 
 
-def _unchanged_or_unreadable(item: IngestInput, store: Store, pipeline: str, force: bool) -> FileOutcome | None:
-    """The outcome of a file that needs no processing: unreadable, or stored already with this content by
-    this pipeline; None for a file to process."""
-    try:
-        sha256 = _sha256_of(item)
-    except InputError as exc:
-        return FileOutcome(item, "failed", error=exc.message)
-    latest = None if force else store.latest_ingest(item.key)
-    if latest is not None and (latest.sha256, latest.pipeline) == (sha256, pipeline):
-        return FileOutcome(item, "unchanged", documents=latest.document_count)
-    return None
+# Files up to this size are read whole, hashed, and sent to a worker; longer ones are read in parts.
+WHOLE_FILE = 5 * 1024 * 1024
 
 
-def _sha256_of(item: IngestInput) -> str:
+def _read_once(item: IngestInput) -> _Read:
+    """Read an input once: its bytes and digest, or for a long file its digest and how to read it again."""
     if item.data is not None:
-        return hashlib.sha256(item.data).hexdigest()
+        return _Read(hashlib.sha256(item.data).hexdigest(), data=item.data)
     assert item.path is not None
-    digest = hashlib.sha256()
     try:
         with open(item.path, "rb") as stream:
-            while block := stream.read(_HASH_BLOCK):
-                digest.update(block)
+            info = os.fstat(stream.fileno())
+            if stat.S_ISREG(info.st_mode):
+                if info.st_size <= WHOLE_FILE:
+                    data = stream.read()
+                    _same_file(stream, (info.st_size, info.st_mtime_ns), item.label)
+                    return _Read(hashlib.sha256(data).hexdigest(), data=data)
+                return _Read(_sha256_of(stream), path=item.path, state=(info.st_size, info.st_mtime_ns))
+            return _spooled(stream)  # a pipe (`cchc ingest <(…)`), a FIFO, a device: it can be read only once
     except OSError as exc:
         raise read_error(item.label, exc) from None
+
+
+def _spooled(stream: IO[bytes]) -> _Read:
+    digest = hashlib.sha256()
+    spool = tempfile.SpooledTemporaryFile(max_size=WHOLE_FILE)  # noqa: SIM115 - closed by the batch
+    while block := stream.read(_HASH_BLOCK):
+        digest.update(block)
+        spool.write(block)
+    if spool.tell() <= WHOLE_FILE:
+        spool.seek(0)
+        data = spool.read()
+        spool.close()
+        return _Read(digest.hexdigest(), data=data)
+    spool.seek(0)
+    return _Read(digest.hexdigest(), spool=spool)  # type: ignore[arg-type]
+
+
+def _sha256_of(stream: IO[bytes]) -> str:
+    digest = hashlib.sha256()
+    while block := stream.read(_HASH_BLOCK):
+        digest.update(block)
     return digest.hexdigest()
 
 
-def _parallel(tasks: list[_Task], workers: int, dictionaries: tuple[Path, ...]) -> Iterator[WorkerResult]:
+def _same_file(stream: IO[bytes], before: tuple[int, int], label: str) -> None:
+    info = os.fstat(stream.fileno())
+    if (info.st_size, info.st_mtime_ns) != before:
+        raise InputError(f"{label}: changed while it was read (another program is writing it); run again when "
+                         "it is complete")
+
+
+class _Hashing:
+    """A binary stream that digests what is read through it."""
+
+    def __init__(self, stream: IO[bytes]) -> None:
+        self.stream = stream
+        self.digest = hashlib.sha256()
+
+    def read(self, size: int = -1) -> bytes:
+        block = self.stream.read(size)
+        self.digest.update(block)
+        return block
+
+
+def _ingest_long(item: IngestInput, read: _Read, resources: Resources, encoding: str | None, spool: IO[bytes],
+                 on_part: Callable[[int, int], None] | None) -> FileOutcome:
+    """Read a long file in parts (pipeline.ingest_lines), each record written to `spool` as a JSON line."""
+    from . import pipeline
+    from .decode import iter_decoded_lines
+
+    outcome = FileOutcome(item, "stored")
+    try:
+        with contextlib.ExitStack() as stack:
+            raw = read.spool if read.spool is not None else stack.enter_context(open(read.path, "rb"))  # type: ignore[arg-type]
+            hashing = _Hashing(raw)
+            lines = iter_decoded_lines(hashing, item.label, encoding)  # type: ignore[arg-type]
+            for record in pipeline.ingest_lines(lines, item.source, sha256=read.sha256, resources=resources,
+                                                on_part=on_part):
+                data = record.to_json_dict()
+                spool.write((json.dumps(data, ensure_ascii=False) + "\n").encode("utf-8"))
+                outcome.documents += 1
+                outcome.tasks += len(record.tasks)
+                outcome.targets += len(record.targets)
+                outcome.warnings += [f"{item.label}: {w}" for w in record.warnings]
+            if read.state is not None:
+                _same_file(raw, read.state, item.label)
+            if hashing.digest.hexdigest() != read.sha256:
+                raise InputError(f"{item.label}: changed while it was read (another program is writing it); "
+                                 "run again when it is complete")
+    except CchcError as exc:
+        return FileOutcome(item, "failed", error=exc.message)
+    except OSError as exc:
+        return FileOutcome(item, "failed", error=read_error(item.label, exc).message)
+    except Exception as exc:  # a bug on this file: reported, and the batch goes on
+        outcome = FileOutcome(item, "failed", internal=True, detail="".join(traceback.format_exception(exc)))
+        outcome.error = _internal_message(item.label, exc)
+        return outcome
+    if not outcome.documents:
+        outcome.warnings.append(f"{item.label}: empty, no document read")
+    return outcome
+
+
+def _serial(tasks: Iterator[_Task]) -> Iterator[WorkerResult]:
+    for task in tasks:
+        yield _process(task)
+
+
+def _parallel(tasks: Iterator[_Task], workers: int, dictionaries: tuple[Path, ...]) -> Iterator[WorkerResult]:
     """Results of `tasks` from a pool of `workers` processes, in completion order, with at most
-    IN_FLIGHT_PER_WORKER tasks per worker in flight. Leaving the iterator early terminates the pool."""
+    IN_FLIGHT_PER_WORKER tasks per worker in flight (the tasks are read as they are handed out). Leaving the
+    iterator early terminates the pool."""
     forking = "fork" in multiprocessing.get_all_start_methods()
     if forking:
         # Load the model here, once: the forked workers share its pages (gc.freeze keeps the collector from
         # touching, and so copying, them).
         _warm(dictionaries)
         gc.freeze()
-        pool = multiprocessing.get_context("fork").Pool(workers)
+        pool = multiprocessing.get_context("fork").Pool(workers, initializer=_worker_start)
     else:
-        pool = multiprocessing.get_context("spawn").Pool(workers, initializer=_warm, initargs=(dictionaries,))
+        pool = multiprocessing.get_context("spawn").Pool(workers, initializer=_worker_start, initargs=(dictionaries,))
     results: queue.Queue[WorkerResult] = queue.Queue()
 
     def submit(task: _Task) -> None:
@@ -309,10 +467,9 @@ def _parallel(tasks: list[_Task], workers: int, dictionaries: tuple[Path, ...]) 
 
         pool.apply_async(_process, (task,), callback=results.put, error_callback=failed)
 
-    pending = iter(tasks)
     in_flight = 0
     try:
-        for task in pending:
+        for task in tasks:
             submit(task)
             in_flight += 1
             if in_flight >= IN_FLIGHT_PER_WORKER * workers:
@@ -320,7 +477,7 @@ def _parallel(tasks: list[_Task], workers: int, dictionaries: tuple[Path, ...]) 
         while in_flight:
             result = results.get()
             in_flight -= 1
-            task = next(pending, None)
+            task = next(tasks, None)
             if task is not None:
                 submit(task)
                 in_flight += 1
@@ -333,6 +490,27 @@ def _parallel(tasks: list[_Task], workers: int, dictionaries: tuple[Path, ...]) 
             gc.unfreeze()
 
 
+def _worker_start(dictionaries: tuple[Path, ...] | None = None) -> None:
+    """A worker leaves Ctrl-C to its parent (which stops the batch and says so once) and dies with it."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _die_with_parent()
+    if dictionaries is not None:
+        _warm(dictionaries)
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to end this process when its parent dies (PR_SET_PDEATHSIG); elsewhere, nothing."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM, 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+
+
 def _warm(dictionaries: tuple[Path, ...]) -> None:
     """Load everything a document needs (engine, dictionaries, extraction tables) by ingesting a tiny text."""
     from .pipeline import ingest_text
@@ -342,23 +520,13 @@ def _warm(dictionaries: tuple[Path, ...]) -> None:
 
 
 def _process(task: _Task) -> WorkerResult:
-    """One file → its records as JSON dicts (runs in a worker, or in-process for one file or ``--jobs 1``)."""
+    """One file's bytes → its records as JSON dicts (in a worker, or in-process for ``--jobs 1``)."""
     from . import pipeline
     from .decode import decode_bytes
 
     try:
-        if task.data is not None:
-            data = task.data
-        else:
-            assert task.path is not None
-            try:
-                with open(task.path, "rb") as stream:
-                    data = stream.read()
-            except OSError as exc:
-                raise read_error(task.label, exc) from None
-        sha256 = hashlib.sha256(data).hexdigest()
-        records = pipeline.ingest_text(decode_bytes(data, task.label, task.encoding), task.source,
-                                       resources=load_resources(task.dictionaries), sha256=sha256)
+        records = pipeline.ingest_text(decode_bytes(task.data, task.label, task.encoding), task.source,
+                                       resources=load_resources(task.dictionaries), sha256=task.sha256)
     except CchcError as exc:
         return WorkerResult(task.index, error=exc.message)
     except Exception as exc:  # a bug on this file: reported, and the batch goes on
@@ -366,15 +534,16 @@ def _process(task: _Task) -> WorkerResult:
     warnings = [f"{task.label}: {w}" for r in records for w in r.warnings]
     if not records:
         warnings.append(f"{task.label}: empty, no document read")
-    return WorkerResult(task.index, sha256=sha256,
-                        records=tuple(record.to_json_dict() for record in records), warnings=tuple(warnings))
+    return WorkerResult(task.index, sha256=task.sha256, records=tuple(record.to_json_dict() for record in records),
+                        warnings=tuple(warnings))
+
+
+def _internal_message(label: str, exc: BaseException) -> str:
+    detail = " ".join(str(exc).split()) or "no message"
+    return (f"{label}: internal error: {type(exc).__name__}: {detail} (run with --debug for the traceback; "
+            "please report it)")
 
 
 def _internal(task: _Task, exc: BaseException) -> WorkerResult:
-    detail = " ".join(str(exc).split()) or "no message"
-    return WorkerResult(
-        task.index, internal=True,
-        error=f"{task.label}: internal error: {type(exc).__name__}: {detail} (run with --debug for the "
-              "traceback; please report it)",
-        detail="".join(traceback.format_exception(exc)),
-    )
+    return WorkerResult(task.index, internal=True, error=_internal_message(task.label, exc),
+                        detail="".join(traceback.format_exception(exc)))

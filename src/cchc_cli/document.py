@@ -10,9 +10,10 @@ extraction stage reads all of it and builds the records. Every annotation points
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from functools import cached_property
+from typing import overload
 
 __all__ = [
     "REASONS",
@@ -25,6 +26,7 @@ __all__ = [
     "Heading",
     "ListItem",
     "NumberedLine",
+    "PartLines",
     "Paragraph",
     "RepairResult",
     "Stamp",
@@ -251,13 +253,43 @@ class DocumentSpan:
 # --- the document ------------------------------------------------------------------------------------------
 
 
+class PartLines(Sequence[str]):
+    """The lines of a part of a text, indexed as the whole text's lines (index k is line k + 1 of the whole):
+    the stages read a part of a long file with the file's line numbers. Lines before the part read as blank
+    (the stages are told where the part begins and do not look there)."""
+
+    def __init__(self, lines: list[str], first_line: int) -> None:
+        self._lines = lines
+        self._skip = first_line - 1
+
+    def __len__(self) -> int:
+        return self._skip + len(self._lines)
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[str]: ...
+
+    def __getitem__(self, index: int | slice) -> str | list[str]:
+        if isinstance(index, slice):
+            return [self[k] for k in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        return self._lines[index - self._skip] if index >= self._skip else ""
+
+
 @dataclass
 class Document:
     """One input text on its way through the stages.
 
     `text` is the input as decoded (NFC); `source` the path records name (None through the API), `sha256`
     the digest of the bytes it was decoded from. The repair stage sets `repair`, the segmentation stage
-    `spans`.
+    `spans`. A long file is read in parts: a part's `first_line` is the line of the file it begins on, its
+    `first_position` how many documents the file held before it, and `ends_file` whether it is the last
+    part (only there do trailing blank lines belong to no document).
     """
 
     text: str
@@ -265,18 +297,24 @@ class Document:
     sha256: str | None = None
     repair: RepairResult | None = None
     spans: list[DocumentSpan] = field(default_factory=list)
+    first_line: int = 1
+    first_position: int = 0
+    ends_file: bool = True
+
+    def _numbered(self, lines: list[str]) -> list[str] | PartLines:
+        return lines if self.first_line == 1 else PartLines(lines, self.first_line)
 
     @cached_property
-    def original_lines(self) -> list[str]:
-        return self.text.split("\n")
+    def original_lines(self) -> Sequence[str]:
+        return self._numbered(self.text.split("\n"))
 
     @cached_property
-    def lines(self) -> list[str]:
+    def lines(self) -> Sequence[str]:
         """The repaired text's lines (the input's lines, repaired); trailing blank lines, which belong to no
         document, left out."""
         if self.repair is None:
             raise ValueError("the document has not been repaired yet")
         lines = self.repair.text.split("\n")
-        while lines and not lines[-1].strip():
+        while self.ends_file and lines and not lines[-1].strip():
             lines.pop()
-        return lines
+        return self._numbered(lines)

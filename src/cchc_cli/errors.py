@@ -19,6 +19,7 @@ class ExitCode(IntEnum):
     STORE = 4  # the record store could not be opened or written
     OUTPUT = 5  # an output could not be written: a full disk, an unwritable -o or --out-dir, stdout closed
     INTERNAL = 70  # a bug: ``--debug`` shows the traceback
+    INTERRUPTED = 130  # Ctrl-C (SIGINT): what was done is kept (whole files), a new run finishes the rest
 
 
 class CchcError(Exception):

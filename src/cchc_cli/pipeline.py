@@ -9,16 +9,24 @@ input's lines, so every line number in a record is a line of the input.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
 from pathlib import Path
 
-from .document import Document
+from .document import Document, RepairResult
 from .extract import extract_records
 from .records import DocumentRecord
 from .repair import get_repairer
 from .resources import Resources, load_resources
 from .segment import segment
 
-__all__ = ["ingest_document", "ingest_text"]
+__all__ = ["PART_BYTES", "PART_LIMIT", "ingest_document", "ingest_lines", "ingest_text"]
+
+# A long text is read in parts (ingest_lines): a part is cut where a document begins once it holds this many
+# characters (the repair of a part takes about 1 KB of memory a character, on top of the loaded model) ...
+PART_BYTES = 256 * 1024
+# ... or, in a document this long, at a blank line (at any line past twice this), so that memory stays bounded.
+PART_LIMIT = 1024 * 1024
 
 
 def ingest_document(document: Document, resources: Resources | None = None) -> list[DocumentRecord]:
@@ -27,9 +35,66 @@ def ingest_document(document: Document, resources: Resources | None = None) -> l
     if not document.text.strip():
         return []
     if document.repair is None:
-        document.repair = get_repairer(resources).repair_text(document.text)
+        document.repair = _from_line(get_repairer(resources).repair_text(document.text), document.first_line)
     segment(document, resources)
     return extract_records(document, resources)
+
+
+def _from_line(result: RepairResult, first_line: int) -> RepairResult:
+    """A part's repair with the line numbers of the whole file."""
+    if first_line == 1:
+        return result
+    shift = first_line - 1
+    return RepairResult(result.text, [replace(e, line=e.line + shift) for e in result.edits],
+                        [replace(f, line=f.line + shift) for f in result.flags])
+
+
+def ingest_lines(lines: Iterable[str], source: str | None = None, *, sha256: str | None = None,
+                 resources: Resources | None = None,
+                 on_part: Callable[[int, int], None] | None = None) -> Iterator[DocumentRecord]:
+    """The records of a text given as a stream of lines (each with or without its "\\n"), read in parts
+    (:data:`PART_BYTES`) so that memory stays bounded whatever its length: each part is repaired, segmented
+    and extracted alone, with the file's line numbers and document positions. `on_part(documents, lines)`
+    hears how far it got after each part."""
+    resources = resources or load_resources()
+    position = 0
+    done = 0
+    for first_line, part, last in _parts(lines):
+        text = unicodedata.normalize("NFC", "\n".join(part))
+        document = Document(text, source, sha256, first_line=first_line, first_position=position, ends_file=last)
+        records = ingest_document(document, resources) if text.strip() else []
+        position += len(records)
+        done = first_line + len(part) - 1
+        yield from records
+        if on_part is not None:
+            on_part(position, done)
+
+
+def _parts(lines: Iterable[str]) -> Iterator[tuple[int, list[str], bool]]:
+    """(first line, lines without their "\\n", last part?) of consecutive parts of a text."""
+    from .segment import header_start
+    from .segment.header import NEXT_HEADER_GAP
+
+    part: list[str] = []
+    first = 1
+    size = 0
+    last_start = -NEXT_HEADER_GAP - 1  # the file line (0-based) of the last document start seen
+    for number, raw in enumerate(lines, start=1):
+        line = raw[:-1] if raw.endswith("\n") else raw
+        part.append(line)
+        size += len(line) + 1
+        start = header_start(part, len(part) - 1, ocr=True)
+        if start is not None and first - 1 + start > last_start + NEXT_HEADER_GAP:
+            last_start = first - 1 + start
+            head = size - sum(len(kept) + 1 for kept in part[start:])  # the part before the new document
+            if head >= PART_BYTES and start > 0:  # cut there
+                yield first, part[:start], False
+                first, part = first + start, part[start:]
+                size = sum(len(kept) + 1 for kept in part)
+        if size >= PART_LIMIT and (not line.strip() or size >= 2 * PART_LIMIT):
+            yield first, part, False
+            first, part, size = number + 1, [], 0
+    yield first, part, True
 
 
 def ingest_text(
@@ -49,5 +114,7 @@ def ingest_text(
     if resources is not None and dictionaries:
         raise ValueError("give dictionaries or resources, not both")
     resources = resources or load_resources(dictionaries)
+    if len(text) > PART_BYTES:  # several documents, most likely: read a few at a time
+        return list(ingest_lines(text.split("\n"), source, sha256=sha256, resources=resources))
     return ingest_document(Document(unicodedata.normalize("NFC", text), source, sha256), resources)
 

@@ -48,7 +48,7 @@ CONFIDENCE_DIGITS = 3
 def extract_records(document: Document, resources: Resources | None = None) -> list[DocumentRecord]:
     """The records of a repaired and segmented document, one per span, in order."""
     resources = resources or load_resources()
-    return [_record(document, position, span, resources) for position, span in enumerate(document.spans)]
+    return [_record(document, document.first_position + k, span, resources) for k, span in enumerate(document.spans)]
 
 
 def _record(document: Document, position: int, span: DocumentSpan, resources: Resources) -> DocumentRecord:

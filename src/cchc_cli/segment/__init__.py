@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from ..document import Document, DocumentSpan, Heading, ListItem, TableRow, items_between
 from ..resources import Resources, load_resources
-from .header import parse_header, split_documents
+from .header import header_start, parse_header, split_documents
 from .items import find_items, find_numbered_lines
 from .outline import APPENDIX_RE, TABLE_TITLE_RE, find_closing, find_headings, find_preamble
 from .table import find_table_rows
@@ -24,6 +24,7 @@ __all__ = [
     "find_items",
     "find_preamble",
     "find_table_rows",
+    "header_start",
     "parse_header",
     "segment",
     "segment_lines",
@@ -35,7 +36,7 @@ APPENDIX_TITLE_WORDS = 8  # "PHỤ LỤC …" heads an appendix when its line is
 
 def segment(document: Document, resources: Resources | None = None) -> list[DocumentSpan]:
     """Segment the repaired `document` (its ``spans`` are set and returned)."""
-    document.spans = segment_lines(document.lines, resources)
+    document.spans = segment_lines(document.lines, resources, first_line=document.first_line)
     return document.spans
 
 
@@ -54,11 +55,13 @@ def _attach_items(headings: list[Heading], items: list[ListItem]) -> None:
         heading.items = items_between(items, heading.last + 1, last)
 
 
-def segment_lines(lines: Sequence[str], resources: Resources | None = None) -> list[DocumentSpan]:
-    """The documents of a (repaired) text's lines, in order; blank lines only give none."""
+def segment_lines(lines: Sequence[str], resources: Resources | None = None, *,
+                  first_line: int = 1) -> list[DocumentSpan]:
+    """The documents of a (repaired) text's lines from `first_line` on (a part of a text: its lines indexed as
+    the whole text's), in order; blank lines only give none."""
     resources = resources or load_resources()
     documents: list[DocumentSpan] = []
-    for first, last in split_documents(lines):
+    for first, last in split_documents(lines, first_line):
         header, warnings = parse_header(lines, first, last, resources)
         start = header.body_start
         appendix = _find_appendix(lines, start, last)

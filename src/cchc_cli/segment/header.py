@@ -17,7 +17,8 @@ from ..document import Header, Stamp
 from ..resources import Resources
 from ..text import UPPER_TEXT_DAMAGED, clean_space, fold, is_upper_text, iso_date
 
-__all__ = ["NUMBER_RE", "PREAMBLE_START_RE", "STAMP_RE", "parse_header", "split_documents"]
+__all__ = ["NEXT_HEADER_GAP", "NUMBER_RE", "PREAMBLE_START_RE", "STAMP_RE", "header_start", "parse_header",
+           "split_documents"]
 
 HEADER_LINES = 30  # the stamp, the columns, number and date lie within this many lines of the start
 TITLE_LINES = 6  # a title wraps over at most this many lines
@@ -26,6 +27,8 @@ MOTTO_LEFT_LINES = 3  # a left column printed on lines of its own above the mott
 NEXT_HEADER_GAP = 5  # a second motto within this many lines of the last document's start is the same header
 
 MOTTO_RE = re.compile(r"cong\s*hoa\s*xa\s*hoi\s*chu\s*nghia")
+# The motto as an English-model OCR leaves it, before any repair ("CONG HOA XA HQI CHU NGHIA"), folded.
+OCR_MOTTO_RE = re.compile(r"c[o0q]ng\s*h[o0q][a@]\s*x[a@]\s*h[o0q][il1|]\s*ch[u]\s*ngh[il1][a@]")
 # "Độc lập - Tự do - Hạnh phúc", of which the OCR may damage the first word ("Pégc lập").
 MOTTO2_RE = re.compile(r"\S*\s*l[a-z]{0,2}p\s*-\s*t\S*\s*do\b.*$")
 STAMP_RE = re.compile(
@@ -44,25 +47,34 @@ PREAMBLE_START_RE = re.compile(r"^\s*(can\s*c\w{0,2}\b|thuc\s+hien\b|theo\s+de\s
 HEADING_START_RE = re.compile(r"^\s*(phan\s+[ivx1l]+\b|[ivxl1|]{1,4}\s*\.\s|\d{1,2}\s*\.\s|dieu\s+\d)")
 
 
-def split_documents(lines: Sequence[str]) -> list[tuple[int, int]]:
-    """(first, last) 1-based line spans of the documents in a file, in order. A file with no header is one
-    span (a document whose type cannot be told); an empty file none."""
+def header_start(lines: Sequence[str], i: int, floor: int = 0, *, ocr: bool = False) -> int | None:
+    """The index of the line where a document begins when line index `i` holds the national motto (a left
+    column printed on lines of its own above the motto, down to index `floor`, belongs to it); else None.
+    `ocr`: the lines are OCR text not yet repaired (the motto's letters may be misread)."""
+    if not (OCR_MOTTO_RE if ocr else MOTTO_RE).search(fold(lines[i])):
+        return None
+    start = i
+    while (start > floor and lines[start - 1].strip() and is_upper_text(lines[start - 1])
+           and i - start < MOTTO_LEFT_LINES):
+        start -= 1
+    return start
+
+
+def split_documents(lines: Sequence[str], first_line: int = 1) -> list[tuple[int, int]]:
+    """(first, last) 1-based line spans of the documents on lines `first_line`.. of a file, in order. Lines
+    with no header are one span (a document whose type cannot be told); blank lines none."""
+    begin = first_line - 1
     n = len(lines)
-    if not any(line.strip() for line in lines):
+    if not any(lines[i].strip() for i in range(begin, n)):
         return []
     starts: list[int] = []
-    for i, line in enumerate(lines):
-        if MOTTO_RE.search(fold(line)):
-            start = i
-            # A left column printed on lines of its own above the motto belongs to this document.
-            while (start > 0 and lines[start - 1].strip() and is_upper_text(lines[start - 1])
-                   and i - start < MOTTO_LEFT_LINES):
-                start -= 1
-            if not starts or start > starts[-1] + NEXT_HEADER_GAP:
-                starts.append(start)
+    for i in range(begin, n):
+        start = header_start(lines, i, begin)
+        if start is not None and (not starts or start > starts[-1] + NEXT_HEADER_GAP):
+            starts.append(start)
     if not starts:
-        return [(1, n)]
-    starts[0] = 0  # a stamp line, blank lines or anything before the first header belongs to the first
+        return [(first_line, n)]
+    starts[0] = begin  # a stamp line, blank lines or anything before the first header belongs to the first
     spans = []
     for k, s in enumerate(starts):
         end = starts[k + 1] - 1 if k + 1 < len(starts) else n - 1
