@@ -11,7 +11,7 @@ from functools import lru_cache
 import regex
 
 __all__ = ["DASHES", "SYLLABLE_RUN", "YEAR_RANGE_RE", "clean_space", "count_syllables", "fold", "is_upper_text",
-           "iso_date"]
+           "iso_date", "printable"]
 
 DASHES = "-–—‐‒"
 # A syllable as the reference metric counts it: a run of letters and digits.
@@ -64,3 +64,22 @@ def iso_date(day: int | str, month: int | str, year: int | str) -> str | None:
 def count_syllables(text: str) -> int:
     """Syllables (runs of letters and digits) in `text`."""
     return len(SYLLABLE_RUN.findall(text))
+
+
+# Characters that would act on a terminal or a log instead of being shown: C0 and C1 controls, DEL, and the
+# bidirectional overrides and isolates.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str, keep: str = "") -> str:
+    """`text` with control characters (but those in `keep`) written as escapes (``\\x1b``, ``\\u202e``), for
+    what people read: messages, tables, CI annotations. Data outputs (JSON, CSV, the store) keep the text
+    exact."""
+
+    def escape(m: re.Match[str]) -> str:
+        ch = m.group()
+        if ch in keep:
+            return ch
+        return f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}"
+
+    return _CONTROL.sub(escape, text)

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from .app import build_app, main
+from .app import build_app, entry, main
 
-__all__ = ["build_app", "main"]
+__all__ = ["build_app", "entry", "main"]
 
 
 def __getattr__(name: str) -> Any:

@@ -7,11 +7,11 @@ terminal, and the repair engine only when a document is actually repaired.
 
 import sys
 from functools import lru_cache
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 from ..errors import ExitCode
 from ..version import __version__
-from .common import PROG, report_exception, state
+from .common import PROG, quiet_lost_stderr, report_exception, say, state
 
 if TYPE_CHECKING:
     import click
@@ -25,6 +25,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run ``cchc`` with `argv` (default: ``sys.argv[1:]``) and return the exit code."""
     args = list(sys.argv[1:] if argv is None else argv)
     state.debug = False
+    state.stderr_lost = False
     if args in (["--version"], ["-V"]):
         print(f"{PROG} {__version__}")
         return ExitCode.OK
@@ -37,12 +38,19 @@ def main(argv: list[str] | None = None) -> int:
     return ExitCode.OK
 
 
+def entry() -> NoReturn:
+    """The ``cchc`` program (``python -m cchc_cli`` too): :func:`main`, then the process's exit."""
+    code = main()
+    quiet_lost_stderr()
+    sys.exit(code)
+
+
 def _exit_status(code: object) -> int:
     if code is None:
         return ExitCode.OK
     if isinstance(code, int):
         return code
-    print(code, file=sys.stderr)
+    say(f"{code}\n")
     return ExitCode.USAGE
 
 

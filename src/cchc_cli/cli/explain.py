@@ -3,16 +3,18 @@ terminal, tab-separated lines otherwise."""
 
 from __future__ import annotations
 
-import sys
+import contextlib
 
 from ..document import RepairResult
+from ..text import printable
+from .common import say, stderr_is_terminal
 
 HEADER = ("file", "line", "column", "kind", "before", "after", "confidence", "detail")
 
 
 class Explainer:
     def __init__(self) -> None:
-        self.rich = sys.stderr.isatty()
+        self.rich = stderr_is_terminal()
         self._header_done = False
 
     @staticmethod
@@ -34,13 +36,10 @@ class Explainer:
         if self.rich:
             self._show_rich(label, rows, result)
             return
-        out = sys.stderr
-        if not self._header_done:
-            out.write("\t".join(HEADER) + "\n")
-            self._header_done = True
-        for row in rows:
-            out.write("\t".join(cell.replace("\t", " ") for cell in row) + "\n")
-        out.flush()
+        lines = [] if self._header_done else ["\t".join(HEADER)]
+        self._header_done = True
+        lines += ["\t".join(printable(cell) for cell in row) for row in rows]
+        say("".join(line + "\n" for line in lines))
 
     @staticmethod
     def _show_rich(label: str, rows: list[tuple[str, ...]], result: RepairResult) -> None:
@@ -57,5 +56,6 @@ class Explainer:
             table.add_column(name, justify=justify)  # type: ignore[arg-type]
         for row in rows:
             # Text(), not str: a token such as "[b]" must be shown, not read as rich markup.
-            table.add_row(*(Text(cell) for cell in row[1:]), style="yellow" if row[3] == "flag" else None)
-        Console(stderr=True, highlight=False).print(table)
+            table.add_row(*(Text(printable(cell)) for cell in row[1:]), style="yellow" if row[3] == "flag" else None)
+        with contextlib.suppress(OSError, ValueError):  # stderr failed: stdout carries on
+            Console(stderr=True, highlight=False).print(table)

@@ -43,15 +43,23 @@ def register(app: typer.Typer) -> None:
 
 
 def check_output(output: Path | None, db: Path | None) -> None:
-    """An ``-o`` that is a folder or the store itself is a usage error."""
-    from ..store import resolve_db_path
+    """An ``-o`` that is a folder, the store or one of the files SQLite keeps beside it is a usage error."""
+    from ..store import side_files
 
     if output is None:
         return
     if output.is_dir():
         raise UsageError(f"-o {output}: is a folder; give a file name")
-    if output.resolve() == resolve_db_path(db).resolve():
-        raise UsageError(f"-o {output}: is the store itself; choose another file")
+    if output.resolve() in {path.resolve() for path in side_files(db)}:
+        raise UsageError(f"-o {output}: is the store or one of its files; choose another file")
+
+
+def check_not_a_source(output: Path | None, store: Any) -> None:
+    """An ``-o`` that is a document ingested into `store` is a usage error: the export would replace it."""
+    from ..io import path_text
+
+    if output is not None and store.latest_ingest(path_text(output.resolve())) is not None:
+        raise UsageError(f"-o {output}: is a document ingested into this store; choose another file")
 
 
 def run_export(*, db: Path | None = None, as_json: bool = False, as_jsonl: bool = False, as_csv: bool = False,
@@ -72,7 +80,7 @@ def run_export(*, db: Path | None = None, as_json: bool = False, as_jsonl: bool 
     if table not in export.TABLES:
         raise UsageError(f"--table {table}: choose one of {', '.join(export.TABLES)}")
     check_output(output, db)
-    store = open_store(db, must_exist=True)
+    store = open_store(db, readonly=True)
 
     def write(out: Any) -> None:
         records = store.records(all_versions=all_versions)
@@ -84,6 +92,7 @@ def run_export(*, db: Path | None = None, as_json: bool = False, as_jsonl: bool 
             export.write_csv(records, out, table, excel=excel)
 
     try:
+        check_not_a_source(output, store)
         write_output(write, output)
     finally:
         store.close()

@@ -13,7 +13,7 @@ import typer
 
 from ..errors import ExitCode, UsageError
 from ..io import STDIN_LABEL
-from .common import guarded
+from .common import error, guarded
 from .options import Db, Dictionary, Encoding, Help, Include, format_flag
 from .streams import read_stdin, write_output
 
@@ -101,8 +101,11 @@ def run_ingest(paths: list[str], *, as_json: bool = False, dictionaries: list[Pa
     try:
         report.begin(len(inputs))
         summary = ingest_batch(inputs, store, resources=resources, encoding=encoding, force=force, jobs=jobs,
-                               fail_fast=fail_fast, on_outcome=report.outcome)
+                               fail_fast=fail_fast, on_outcome=report.outcome, on_progress=report.progress)
         report.end()
+        if summary.interrupted:
+            error(f"interrupted: {summary.stored} file(s) stored; run the same command again to finish")
+            return ExitCode.INTERRUPTED
         report.summary(summary, time.monotonic() - started, store.location)
         if as_json:
             done = [item.key for item in inputs if item.key in report.ok_keys]

@@ -8,18 +8,18 @@ records, and ``cchc validate`` reports them), never with --quiet.
 
 from __future__ import annotations
 
-import sys
 from typing import Any
 
 from ..batch import BatchSummary, FileOutcome
 from ..errors import CchcError
-from .common import PROG, error, state
+from ..text import printable
+from .common import PROG, error, say, state, stderr_is_terminal
 
 
 class IngestReport:
     def __init__(self, *, quiet: bool) -> None:
         self.quiet = quiet
-        self.rich = sys.stderr.isatty() and not quiet
+        self.rich = stderr_is_terminal() and not quiet
         self.single = False
         self.missing_inputs = 0
         self.ok_keys: set[str] = set()
@@ -30,7 +30,7 @@ class IngestReport:
         if self._progress is not None:
             from rich.text import Text
 
-            self._progress.console.print(Text(f"{PROG}: {message}"), highlight=False, soft_wrap=True)
+            self._progress.console.print(Text(f"{PROG}: {printable(message)}"), highlight=False, soft_wrap=True)
         else:
             error(message)
 
@@ -56,7 +56,7 @@ class IngestReport:
         if outcome.status == "failed":
             self._print(outcome.error or "failed")
             if outcome.detail and state.debug:
-                sys.stderr.write(outcome.detail)
+                say(outcome.detail)
         else:
             self.ok_keys.add(outcome.input.key)
             if self.single and not self.quiet:
@@ -64,6 +64,12 @@ class IngestReport:
                     self._print(f"warning: {warning}")
         if self._progress is not None:
             self._progress.update(self._task, advance=1, description=outcome.input.label)
+
+    def progress(self, item: Any, documents: int, lines: int) -> None:
+        """How far the reading of a long file has got."""
+        if self._progress is not None:
+            self._progress.update(self._task, description=f"{printable(item.label)}: {documents} document(s), "
+                                                          f"{lines:,} lines")
 
     def end(self) -> None:
         if self._progress is not None:
@@ -87,7 +93,7 @@ class IngestReport:
         from rich.console import Console
         from rich.table import Table
 
-        table = Table(title=f"cchc ingest → {location}{stopped}", title_justify="left", show_header=False)
+        table = Table(title=f"cchc ingest → {printable(location)}{stopped}", title_justify="left", show_header=False)
         table.add_column("", justify="left")
         table.add_column("", justify="right")
         for name, value in (

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, BinaryIO
 
@@ -11,7 +10,7 @@ import typer
 
 from ..errors import ExitCode, InputError, UsageError
 from ..io import STDIN_LABEL, read_error
-from .common import PROG, error, guarded
+from .common import PROG, error, guarded, say, state, stderr_is_terminal
 from .options import Dictionary, Encoding, Help, Include, format_flag
 from .streams import spool_stdin, write_output
 
@@ -108,7 +107,12 @@ def _to_folder(paths: list[str], out_dir: Path, include: str | None, encoding: s
                          with_json=as_json, keep_results=explainer is not None,
                          on_error=lambda exc: error(exc.message),
                          on_done=explainer.show if explainer is not None else None)
-    if sys.stderr.isatty():
+    if state.debug:
+        for _, detail in report.internal:
+            say(detail)
+    if stderr_is_terminal():
         failed = f" ({len(report.failures)} could not be read)" if report.failures else ""
-        print(f"{PROG}: repaired {len(report.written)} file(s) into {out_dir}{failed}", file=sys.stderr)
+        say(f"{PROG}: repaired {len(report.written)} file(s) into {out_dir}{failed}\n")
+    if report.internal:
+        return ExitCode.INTERNAL
     return ExitCode.INPUT if report.failures else ExitCode.OK

@@ -32,6 +32,8 @@ class Stdout:
     """stdout as bytes (UTF-8 written exactly as given, no newline translation)."""
 
     def __init__(self) -> None:
+        if sys.stdout is None:  # started with stdout closed (`cchc … >&-`)
+            raise OutputError("stdout is closed; redirect it to a file (> FILE) or use -o FILE where there is one")
         sys.stdout.flush()
         buffer = getattr(sys.stdout, "buffer", None)
         # A replaced text-only stdout (some test harnesses) is written through its text layer.

@@ -65,7 +65,7 @@ def run_validate(record_files: list[str], *, db: Path | None = None, fmt: str = 
                  output: Path | None = None, strict: bool = False, all_versions: bool = False) -> int:
     """``cchc validate``: check stored records (or RECORD_FILES) and write the findings (stdout or `output`)."""
     from ..validate import FORMATS, check_record, exit_code, read_record_file, render
-    from .export import check_output
+    from .export import check_not_a_source, check_output
 
     fmt = fmt.lower()
     if fmt not in FORMATS:
@@ -78,6 +78,8 @@ def run_validate(record_files: list[str], *, db: Path | None = None, fmt: str = 
             raise UsageError("RECORD_FILES are checked as given: --db and --all-versions apply to the store only")
         if record_files.count("-") > 1:
             raise UsageError("'-' (stdin) can be given once")
+        if output is not None and output.resolve() in {Path(f).resolve() for f in record_files if f != "-"}:
+            raise UsageError(f"-o {output}: is one of the record files checked; choose another file")
         for label in record_files:
             try:
                 if label == "-":
@@ -94,8 +96,9 @@ def run_validate(record_files: list[str], *, db: Path | None = None, fmt: str = 
     else:
         from ..store import open_store
 
-        store = open_store(db, must_exist=True)
+        store = open_store(db, readonly=True)
         try:
+            check_not_a_source(output, store)
             for stored in store.records(all_versions=all_versions):
                 checked = check_record(stored.record, fallback_path=stored.path)
                 if all_versions:
@@ -103,7 +106,7 @@ def run_validate(record_files: list[str], *, db: Path | None = None, fmt: str = 
                 documents.append(checked)
         finally:
             store.close()
-    rich = fmt == "table" and output is None and sys.stdout.isatty()
+    rich = fmt == "table" and output is None and sys.stdout is not None and sys.stdout.isatty()
     report = render(documents, fmt, strict=strict, rich=rich, cwd=os.getcwd())
     write_output(lambda out: out.write(report.encode("utf-8")), output)
     return ExitCode.INPUT if unreadable else exit_code(documents, strict=strict)

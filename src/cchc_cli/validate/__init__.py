@@ -54,6 +54,14 @@ MAX_SCHEMA_FINDINGS = 20
 def parse_record_text(text: str, label: str) -> list[Any]:
     """The records of a file written by ``cchc ingest --json`` / ``cchc export --json`` (a JSON array) or
     ``cchc export --jsonl`` (one record a line); a single JSON object is one record. Raises InputError."""
+    try:
+        return _parse_records(text, label)
+    except RecursionError:
+        raise InputError(f"{label}: JSON nested too deeply to be records; give a file written by 'cchc ingest "
+                         "--json' or 'cchc export --json/--jsonl'") from None
+
+
+def _parse_records(text: str, label: str) -> list[Any]:
     body = text.lstrip("\ufeff \t\r\n")
     if not body:
         return []
@@ -135,7 +143,11 @@ def validate_record(
 ) -> list[Finding]:
     """The findings of one record (a JSON dict as ``DocumentRecord.to_json_dict()`` gives): schema first;
     the rules only when the record validates. `today` (default: the local date) dates the future."""
-    schema_findings = _schema_findings(record, fallback_path, index)
+    try:
+        schema_findings = _schema_findings(record, fallback_path, index)
+    except RecursionError:
+        schema_findings = [Finding("error", "schema", None, fallback_path, None,
+                                   f"record {index}: nested too deeply to be a record")]
     if schema_findings:
         return schema_findings
     checker = Checker(record, today or _dt.date.today(), resources or load_resources())

@@ -10,7 +10,10 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 
+from ..text import printable
 from .findings import CheckedDocument, Finding, summary
+
+CR_LF = "\r\n"  # kept for escape_data, which writes them as %0D%0A
 
 __all__ = ["escape_data", "escape_property", "render", "render_github", "render_json", "render_junit",
            "render_rich_table", "render_table"]
@@ -43,12 +46,12 @@ def render_json(documents: Sequence[CheckedDocument]) -> str:
 
 
 def _where(finding: Finding, cwd: str | None = None) -> str:
-    path = _relative(finding.path, cwd) if finding.path else "-"
+    path = printable(_relative(finding.path, cwd)) if finding.path else "-"
     return f"{path}:{finding.line}" if finding.line is not None else path
 
 
 def _one_line(text: str) -> str:
-    return " ".join(text.split())
+    return printable(" ".join(text.split()))
 
 
 def render_table(documents: Sequence[CheckedDocument], *, cwd: str | None = None) -> str:
@@ -150,12 +153,12 @@ def render_github(documents: Sequence[CheckedDocument], *, cwd: str | None = Non
     for f in _all(documents):
         props = []
         if f.path:
-            props.append(f"file={escape_property(_relative(f.path, cwd))}")
+            props.append(f"file={escape_property(printable(_relative(f.path, cwd)))}")
             if f.line is not None:
                 props.append(f"line={f.line}")
         props.append(f"title={escape_property(f.rule)}")
         doc = f" (document {f.document_id[:12]})" if f.document_id else ""
-        lines.append(f"::{f.severity} {','.join(props)}::{escape_data(f.message + doc)}")
+        lines.append(f"::{f.severity} {','.join(props)}::{escape_data(printable(f.message + doc, keep=CR_LF))}")
     lines.append(f"cchc validate: {summary(documents)}")
     return "\n".join(lines) + "\n"
 
