@@ -70,41 +70,44 @@ def test_d01_an_out_dir_inside_the_inputs_never_replaces_an_input(tmp_path, caps
 def test_d02_a_long_file_is_ingested_in_parts_with_the_files_lines(tmp_path, capsysbinary, monkeypatch) -> None:
     import cchc_cli.batch as batch
     import cchc_cli.pipeline as pipeline
+    from cchc_cli.batch import collect_inputs, ingest_batch
+    from cchc_cli.store import open_store
 
     docs = [small_doc(n) for n in range(6)]  # each opens with the national motto: six documents
     big = write(tmp_path / "big.txt", "\n".join(docs))
     whole_db, parts_db = tmp_path / "whole.db", tmp_path / "parts.db"
-    assert run_cli(capsysbinary, "ingest", big, "--db", whole_db, "--jobs", "1")[0] == 0
+    assert run_cli(capsysbinary, "ingest", big, "--db", whole_db, "--jobs", "1")[0] == 0  # one part: small
     repaired: list[int] = []
     real = Repairer.repair_text
     monkeypatch.setattr(Repairer, "repair_text", lambda self, text: repaired.append(len(text)) or real(self, text))
-    monkeypatch.setattr(batch, "WHOLE_FILE", 2000)  # "long" from 2 KB on, read in parts of about 1 KB
-    monkeypatch.setattr(pipeline, "PART_BYTES", 1000)
-    code, _, err = run_cli(capsysbinary, "ingest", big, "--db", parts_db, "--jobs", "1")
-    assert code == 0, err
-    assert len(repaired) == 6 and max(repaired) < len(big.read_text("utf-8")) / 5  # a document at a time
-
-    def records(db: Path) -> list[dict]:
-        with sqlite3.connect(db) as conn:
-            return [json.loads(r[0]) for r in conn.execute("SELECT record FROM documents ORDER BY position")]
-
-    whole, parts = records(whole_db), records(parts_db)
-    assert len(parts) == len(whole) == 6
-    # the same documents, at the same lines of the file, with the same ids
-    assert [(r["id"], r["source"]["lines"]) for r in parts] == [(r["id"], r["source"]["lines"]) for r in whole]
-    assert all(t["line"] > r["source"]["lines"][0] for r in parts for t in r["targets"])
-    # and the progress within the file is told as it goes
-    from cchc_cli.batch import collect_inputs, ingest_batch
-    from cchc_cli.store import open_store
-
+    monkeypatch.setattr(batch, "WHOLE_FILE", 2000)  # "long" from 2 KB on: not read whole, read in parts ...
+    monkeypatch.setattr(pipeline, "PART_BYTES", 1000)  # ... of about 1 KB
     heard: list[tuple[int, int]] = []
-    store = open_store(tmp_path / "progress.db")
+    store = open_store(parts_db)
     try:
         ingest_batch(collect_inputs([str(big)], None, on_error=print), store, jobs=1,
                      on_progress=lambda item, documents, lines: heard.append((documents, lines)))
     finally:
         store.close()
-    assert len(heard) >= 5 and heard == sorted(heard) and heard[-1][0] >= 5
+    assert len(repaired) == 6 and max(repaired) < len(big.read_text("utf-8")) / 5  # a document at a time
+    assert len(heard) >= 5 and heard == sorted(heard) and heard[-1][0] >= 5  # progress within the file
+
+    def records(db: Path) -> list[dict]:
+        with sqlite3.connect(db) as conn:
+            return [json.loads(r[0]) for r in conn.execute("SELECT record FROM documents ORDER BY position")]
+
+    def where(records: list) -> list[tuple[str, list[int]]]:
+        return [(r["id"], r["source"]["lines"]) for r in records]
+
+    whole, parts = records(whole_db), records(parts_db)
+    assert len(parts) == len(whole) == 6
+    # the same documents, at the same lines of the file, with the same ids
+    assert where(parts) == where(whole)
+    assert all(t["line"] > r["source"]["lines"][0] for r in parts for t in r["targets"])
+    # a text read whole (a file up to WHOLE_FILE, the library's ingest_text) is also taken a part at a time
+    repaired.clear()
+    in_parts = [r.to_json_dict() for r in pipeline.ingest_text(big.read_text("utf-8"), str(big))]
+    assert len(repaired) == 6 and where(in_parts) == where(whole)
 
 
 def test_d03_a_file_name_that_is_not_utf8_is_stored_and_the_batch_goes_on(tmp_path, capsysbinary) -> None:
