@@ -1,6 +1,6 @@
 """Batch ingest speed and memory: N distinct seed-size documents into a fresh store with ``cchc ingest``.
 
-usage: python bench/batch.py [--n 1000] [--jobs CORES] [--keep DIR]
+usage: python bench/batch.py [--n 1000] [--jobs CORES] [--keep DIR] [--one-file]
 
 The documents are made from the five ``samples/``: document i takes seed i mod 5, keeps its header (the lines
 before the first blank line after line 5), then the seed's body paragraphs, a few dropped and neighbours
@@ -15,6 +15,9 @@ Then ``cchc ingest DIR --db TMP --quiet [--jobs N]`` runs as a subprocess while 
 - PSS peaks of each quarter of the run, to show memory stays flat as files go by.
 
 At the end the store is opened and every generated file must be in it.
+
+``--one-file`` writes the N documents one after the other into a single file instead (the long-file case:
+``cchc ingest`` reads it in parts, a document at a time) and checks the store holds that file with at least N documents.
 """
 
 from __future__ import annotations
@@ -114,6 +117,7 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=1000, help="documents to generate (default 1000)")
     ap.add_argument("--jobs", type=int, default=None, help="cchc ingest --jobs (default: its own, the cores)")
     ap.add_argument("--keep", type=Path, default=None, help="generate into this folder and keep it")
+    ap.add_argument("--one-file", action="store_true", help="the N documents in one file, ingested as one")
     a = ap.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="cchc-bench-"))
@@ -127,7 +131,16 @@ def main() -> None:
         print(f"generated {len(files)} distinct documents ({size / len(files) / 1024:.1f} KiB each on average) "
               f"in {time.perf_counter() - t0:.1f} s")
 
-        cmd = [sys.executable, "-m", "cchc_cli", "ingest", str(folder), "--db", str(db), "--quiet"]
+        target = folder
+        if a.one_file:
+            target = folder / "all.txt"
+            with open(target, "wb") as out:
+                for f in files:
+                    out.write(f.read_bytes())
+                    f.unlink()
+            files = [target]
+            print(f"into one file of {target.stat().st_size / 2**20:.1f} MiB")
+        cmd = [sys.executable, "-m", "cchc_cli", "ingest", str(target), "--db", str(db), "--quiet"]
         if a.jobs:
             cmd += ["--jobs", str(a.jobs)]
         start = time.perf_counter()
@@ -156,6 +169,9 @@ def main() -> None:
         missing = paths - {r.path for r in records}
         # Files that yield no document would be missing from the records but present as ingests.
         assert counts["files"] == len(files), f"{len(files) - counts['files']} file(s) not stored"
+        if a.one_file:
+            # (one sample holds two documents: N of them give more than N)
+            assert len(records) >= a.n, f"{len(records)} document(s) stored of {a.n}"
 
         print(f"command: {' '.join(cmd[2:])}")
         print(f"files: {len(files)}  stored: {counts['files']}  documents: {len(records)}  "
