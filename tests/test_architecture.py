@@ -118,3 +118,39 @@ def test_no_function_is_longer_than_80_lines(path: Path) -> None:
 def test_command_line_modules_are_a_thin_shell() -> None:
     sizes = {p.name: len(p.read_text("utf-8").splitlines()) for p in (PACKAGE / "cli").glob("*.py")}
     assert {name: n for name, n in sizes.items() if n > MAX_CLI_MODULE_LINES} == {}
+
+
+def loaded_at_import(module: str) -> set[str]:
+    """The package's modules that importing `module` loads (its top-level imports, followed; imports inside
+    functions and under ``if TYPE_CHECKING`` are left out: they run later, or never)."""
+    seen: set[str] = set()
+    todo = [module]
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        path = PACKAGE.joinpath(*name.split(".")) if name else PACKAGE
+        is_package = path.is_dir()
+        file = path / "__init__.py" if is_package else path.with_suffix(".py")
+        if not file.is_file():
+            continue
+        seen.add(name)
+        body = ast.parse(file.read_text("utf-8")).body
+        top = ast.Module(body=[n for n in body if isinstance(n, ast.Import | ast.ImportFrom)], type_ignores=[])
+        todo += [target for _, target in imported_modules(ast.unparse(top), name, is_package)]
+    return seen
+
+
+def imports_pydantic(module: str) -> bool:
+    path = PACKAGE.joinpath(*module.split("."))
+    file = path / "__init__.py" if path.is_dir() else path.with_suffix(".py")
+    return any(isinstance(n, ast.Import | ast.ImportFrom) and "pydantic" in ast.unparse(n)
+               for n in ast.parse(file.read_text("utf-8")).body)
+
+
+def test_repairing_text_does_not_load_pydantic() -> None:
+    # Start-up cost of `cchc repair`: pydantic (~0.2 s to import and build models) is for the records and for a
+    # user's dictionary file, not for repairing text. The engine loads the repair modules and what they import.
+    modules = loaded_at_import("repair") | loaded_at_import("repair.engine") | loaded_at_import("resources")
+    # (dictionary is loaded when the terms are first read)
+    assert [m for m in sorted(modules | {"dictionary"}) if imports_pydantic(m)] == []

@@ -18,6 +18,7 @@ from cchc_cli.dictionary import (
     Place,
     Term,
     builtin_dictionary,
+    builtin_terms,
     load_dictionary,
     merged_terms,
     places,
@@ -66,6 +67,8 @@ def test_builtin_yaml_validates_as_a_user_file_would(tmp_path: Path) -> None:
     assert 400 <= len(loaded.terms) <= 1000
     assert len({term.text for term in loaded.terms}) == len(loaded.terms), "a text is listed twice"
     assert {term.kind for term in loaded.terms} >= set(TERM_KINDS) - {"place"}
+    # what the engine reads at start-up, without the validation of a user's file, is the same
+    assert builtin_terms() == loaded
 
 
 def test_must_have_entries() -> None:

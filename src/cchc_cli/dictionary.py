@@ -23,15 +23,18 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any, Literal, NamedTuple, get_args
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, get_args
 
 import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
-from .data import DATA_PACKAGE, DictionaryError, load_yaml, read_bytes, read_tsv
+from .data import DictionaryError, load_yaml, read_bytes, read_tsv
 from .vietnamese import normalize_syllable
+
+if TYPE_CHECKING:
+    from pydantic import ValidationError
 
 __all__ = [
     "TERM_KINDS",
@@ -76,72 +79,104 @@ def _clean(value: str) -> str:
     return " ".join(_normalize_word(word) for word in unicodedata.normalize("NFC", value).split())
 
 
-class Term(BaseModel):
-    """One entry: the correct form as printed, what it is, its abbreviation and other correct spellings."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
+@dataclass(frozen=True)
+class Term:
+    """One entry: the correct form as printed, what it is, its abbreviation and other correct spellings
+    (all NFC, single spaces, the project's tone placement)."""
 
     text: str
     kind: TermKind = "vocabulary"
     abbr: str | None = None
-    aliases: list[str] = []
-
-    @field_validator("text", mode="after")
-    @classmethod
-    def _text(cls, value: str) -> str:
-        value = _clean(value)
-        if not value:
-            raise ValueError("must not be empty")
-        return value
-
-    @field_validator("abbr", mode="after")
-    @classmethod
-    def _abbr(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        return _clean(value) or None
-
-    @field_validator("aliases", mode="before")
-    @classmethod
-    def _aliases_shape(cls, value: Any) -> Any:
-        if value is None:
-            return []
-        if isinstance(value, str):
-            return [value]
-        return value
-
-    @field_validator("aliases", mode="after")
-    @classmethod
-    def _aliases(cls, value: list[str]) -> list[str]:
-        cleaned = [_clean(alias) for alias in value]
-        if not all(cleaned):
-            raise ValueError("an alias must not be empty")
-        return list(dict.fromkeys(cleaned))
+    aliases: list[str] = field(default_factory=list)
 
     def forms(self) -> list[str]:
         """Every string this term may appear as: text, abbreviation, aliases (no duplicates)."""
         return list(dict.fromkeys([self.text, *([self.abbr] if self.abbr else []), *self.aliases]))
 
 
-class TermDictionary(BaseModel):
+@dataclass(frozen=True)
+class TermDictionary:
     """The content of one dictionary file."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
     version: int = 1
-    terms: list[Term] = []
+    terms: list[Term] = field(default_factory=list)
 
-    @field_validator("version", mode="after")
-    @classmethod
-    def _version(cls, value: int) -> int:
-        if value != 1:
-            raise ValueError("only version 1 is known")
-        return value
 
-    @field_validator("terms", mode="before")
-    @classmethod
-    def _terms_shape(cls, value: Any) -> Any:
-        return [] if value is None else value
+def _clean_abbr(value: str | None) -> str | None:
+    return None if value is None else (_clean(value) or None)
+
+
+def _clean_aliases(value: list[str]) -> list[str]:
+    cleaned = [_clean(alias) for alias in value]
+    if not all(cleaned):
+        raise ValueError("an alias must not be empty")
+    return list(dict.fromkeys(cleaned))
+
+
+def _aliases_shape(value: Any) -> Any:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    return value
+
+
+@cache
+def _schema() -> Any:
+    """The pydantic model a user's file is validated with. Built (and pydantic imported) only when a user's
+    file is read: the built-in terms, tested against it, are read without it, which keeps start-up fast."""
+    from pydantic import BaseModel, ConfigDict, field_validator
+
+    class TermEntry(BaseModel):
+        model_config = ConfigDict(extra="forbid", frozen=True)
+
+        text: str
+        kind: TermKind = "vocabulary"
+        abbr: str | None = None
+        aliases: list[str] = []
+
+        @field_validator("text", mode="after")
+        @classmethod
+        def _text(cls, value: str) -> str:
+            value = _clean(value)
+            if not value:
+                raise ValueError("must not be empty")
+            return value
+
+        @field_validator("abbr", mode="after")
+        @classmethod
+        def _abbr(cls, value: str | None) -> str | None:
+            return _clean_abbr(value)
+
+        @field_validator("aliases", mode="before")
+        @classmethod
+        def _shape(cls, value: Any) -> Any:
+            return _aliases_shape(value)
+
+        @field_validator("aliases", mode="after")
+        @classmethod
+        def _aliases(cls, value: list[str]) -> list[str]:
+            return _clean_aliases(value)
+
+    class DictionaryFile(BaseModel):
+        model_config = ConfigDict(extra="forbid", frozen=True)
+
+        version: int = 1
+        terms: list[TermEntry] = []
+
+        @field_validator("version", mode="after")
+        @classmethod
+        def _version(cls, value: int) -> int:
+            if value != 1:
+                raise ValueError("only version 1 is known")
+            return value
+
+        @field_validator("terms", mode="before")
+        @classmethod
+        def _terms_shape(cls, value: Any) -> Any:
+            return [] if value is None else value
+
+    return DictionaryFile
 
 
 class Place(NamedTuple):
@@ -246,10 +281,13 @@ def parse_dictionary(data: bytes | str, name: str = "<dictionary>") -> TermDicti
             f"{name}: the file must be a mapping with `version: 1` and `terms:` "
             "— see the format in the built-in terms.yaml"
         )
+    from pydantic import ValidationError
+
     try:
-        return TermDictionary.model_validate(content)
+        checked = _schema().model_validate(content)
     except ValidationError as exc:
         raise _validation_problem(name, exc, root) from None
+    return TermDictionary(checked.version, [Term(t.text, t.kind, t.abbr, list(t.aliases)) for t in checked.terms])
 
 
 def load_dictionary(path: Path) -> TermDictionary:
@@ -273,8 +311,16 @@ def load_dictionary(path: Path) -> TermDictionary:
 
 @cache
 def builtin_terms() -> TermDictionary:
-    """The terms of dictionaries/terms.yaml (without the gazetteer's places). Cached: treat as read-only."""
-    return parse_dictionary(read_bytes(TERMS_RESOURCE), f"{DATA_PACKAGE}/{TERMS_RESOURCE}")
+    """The terms of dictionaries/terms.yaml (without the gazetteer's places). Cached: treat as read-only.
+
+    Read without the validation of a user's file (tests/test_dictionary.py checks the file against it and that
+    both readings give the same terms), cleaned the same way."""
+    content = yaml.load(read_bytes(TERMS_RESOURCE), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    return TermDictionary(content.get("version", 1), [
+        Term(_clean(entry["text"]), entry.get("kind", "vocabulary"), _clean_abbr(entry.get("abbr")),
+             _clean_aliases(_aliases_shape(entry.get("aliases"))))
+        for entry in content.get("terms") or ()
+    ])
 
 
 @cache
@@ -303,11 +349,8 @@ def builtin_dictionary() -> TermDictionary:
         if place.name in known or place.name in place_terms:
             continue
         short = place.short_name
-        # Built from our own generated, tested file: skip re-validating 3,000+ rows on every start.
-        place_terms[place.name] = Term.model_construct(
-            text=place.name, kind="place", abbr=None, aliases=[short] if short != place.name else []
-        )
-    return TermDictionary.model_construct(version=1, terms=[*base.terms, *place_terms.values()])
+        place_terms[place.name] = Term(place.name, "place", None, [short] if short != place.name else [])
+    return TermDictionary(1, [*base.terms, *place_terms.values()])
 
 
 def merged_terms(user_files: Sequence[Path]) -> list[tuple[Term, bool]]:
