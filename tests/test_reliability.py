@@ -443,46 +443,49 @@ def _gone(pid: int) -> bool:
         return True
 
 
-def _ingest_with_workers(tmp_path: Path, lines: int = 200, copies: int = 1) -> tuple[subprocess.Popen, list[int]]:
-    """`cchc ingest --jobs 2` over eight documents, started in its own session, once its two workers run."""
+def _start_ingest(folder: Path, copies: int = 1) -> subprocess.Popen:
+    """`cchc ingest --jobs 2` over eight documents in `folder`, in a session of its own."""
     for n in range(8):
-        write(tmp_path / "in" / f"{n}.txt", small_doc(n, lines=lines) * copies)
-    proc = cchc_process("ingest", str(tmp_path / "in"), "--jobs", "2", "--db", str(tmp_path / "s.db"),
+        write(folder / "in" / f"{n}.txt", small_doc(n, lines=200) * copies)
+    return cchc_process("ingest", str(folder / "in"), "--jobs", "2", "--db", str(folder / "s.db"),
                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+
+
+def _busy_workers(proc: subprocess.Popen) -> list[int]:
     deadline = time.monotonic() + 60
     while len(workers := _children(proc.pid)) < 2:
         assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
         time.sleep(0.05)
-    time.sleep(0.3)  # the workers are busy with their first files
-    return proc, workers
+    return workers
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads the process tree from /proc (Linux)")
-def test_d19_ctrl_c_during_a_parallel_ingest_is_one_line_and_exit_130(tmp_path) -> None:
+def test_d19_ctrl_c_is_one_line_and_exit_130_and_workers_die_with_their_parent(tmp_path) -> None:
     import signal
 
-    proc, workers = _ingest_with_workers(tmp_path)
-    os.killpg(proc.pid, signal.SIGINT)  # what a terminal's Ctrl-C does: the whole foreground group
-    _, err = proc.communicate(timeout=60)
+    # Two runs at once: one is interrupted with Ctrl-C, the other (files a worker takes many seconds over)
+    # killed with SIGKILL.
+    interrupted, killed = _start_ingest(tmp_path / "a"), _start_ingest(tmp_path / "b", copies=12)
+    workers_a, workers_b = _busy_workers(interrupted), _busy_workers(killed)
+    time.sleep(0.3)  # the workers are busy with their first files
+    os.killpg(interrupted.pid, signal.SIGINT)  # what a terminal's Ctrl-C does: the whole foreground group
+    killed.kill()
+
+    _, err = interrupted.communicate(timeout=60)
     text = err.decode("utf-8")
-    assert proc.returncode == ExitCode.INTERRUPTED, text
+    assert interrupted.returncode == ExitCode.INTERRUPTED, text
     assert len(text.splitlines()) == 1 and "Traceback" not in text and "KeyboardInterrupt" not in text
     stored = int(text.split("interrupted: ")[1].split()[0])
     assert text.endswith("file(s) stored; run the same command again to finish\n")
-    assert len(stored_paths(tmp_path / "s.db")) == stored  # what it says is what the store holds, whole
-    assert all(_gone(pid) for pid in workers)
+    assert len(stored_paths(tmp_path / "a" / "s.db")) == stored  # what it says is what the store holds, whole
+    assert all(_gone(pid) for pid in workers_a)
 
-
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads the process tree from /proc (Linux)")
-def test_d19_workers_die_with_their_parent(tmp_path) -> None:
-    proc, workers = _ingest_with_workers(tmp_path, copies=12)  # files a worker takes many seconds over
-    proc.kill()
-    proc.wait(timeout=60)
+    killed.wait(timeout=60)
     deadline = time.monotonic() + 3  # they end at once; a worker left to run on would take far longer
-    while not all(_gone(pid) for pid in workers):
-        assert time.monotonic() < deadline, f"workers {workers} still run after their parent was killed"
+    while not all(_gone(pid) for pid in workers_b):
+        assert time.monotonic() < deadline, f"workers {workers_b} still run after their parent was killed"
         time.sleep(0.05)
-    _, err = proc.communicate(timeout=10)  # the workers held the stderr pipe open until they ended
+    _, err = killed.communicate(timeout=10)  # the workers held the stderr pipe open until they ended
     assert err == b""  # nor did they leave tracebacks of the broken pipe to their parent
 
 
