@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import fnmatch
 import os
+import re
 import tempfile
 from collections.abc import Callable, Collection, Iterator
 from pathlib import Path
@@ -172,7 +173,9 @@ def atomic_open(path: Path | str) -> Iterator[BinaryIO]:
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    _remove_stale_temporaries(path)
+    if path.parent not in _swept:
+        _remove_stale_temporaries(path.parent)
+        _swept.add(path.parent)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.cchc-{os.getpid()}.", suffix=".tmp", dir=path.parent)
     tmp = Path(tmp_name)
     try:
@@ -189,17 +192,23 @@ def atomic_open(path: Path | str) -> Iterator[BinaryIO]:
     _fsync_dir(path.parent)
 
 
-def _remove_stale_temporaries(path: Path) -> None:
-    """The temporary files of `path` whose process no longer runs (SIGKILL, a power cut)."""
-    for stale in path.parent.glob(f".{glob_escape(path.name)}.cchc-*.tmp"):
-        pid = stale.name[len(path.name) + len(".cchc-") + 1:].split(".", 1)[0]
-        if pid.isdigit() and not _running(int(pid)):
+# The folders whose stale temporary files this process has removed (once a folder: a run writing many outputs
+# into one folder lists it once).
+_swept: set[Path] = set()
+_TEMPORARY = re.compile(r"\.cchc-(\d+)\.[^.]+\.tmp$")
+
+
+def _remove_stale_temporaries(folder: Path) -> None:
+    """The temporary files in `folder` whose process no longer runs (SIGKILL, a power cut)."""
+    try:
+        names = [entry.name for entry in os.scandir(folder) if entry.name.startswith(".")]
+    except OSError:
+        return
+    for name in names:
+        m = _TEMPORARY.search(name)
+        if m and not _running(int(m.group(1))):
             with contextlib.suppress(OSError):
-                stale.unlink()
-
-
-def glob_escape(name: str) -> str:
-    return "".join(f"[{ch}]" if ch in "*?[" else ch for ch in name)
+                (folder / name).unlink()
 
 
 def _running(pid: int) -> bool:
