@@ -148,6 +148,8 @@ class Header:
     attached_text: str | None = None  # "(Kèm theo Quyết định số … )" joined
     attached_line: int | None = None
     addressees: list[str] = field(default_factory=list)  # Kính gửi
+    subject: str | None = None  # a công văn's "V/v …", joined
+    subject_line: int | None = None
     stamp: Stamp | None = None
     body_start: int = 1  # first line after the header block
 

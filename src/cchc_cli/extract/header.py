@@ -23,6 +23,8 @@ def doc_type(header: Header, resources: Resources) -> tuple[str | None, str | No
     named = resources.doc_type(header.type_word)
     if named is not None:
         return named.abbr, named.name
+    if header.subject is not None:  # "V/v …" and no type word: a công văn, whatever its symbol's codes
+        return "CV", "Công văn"
     if header.number:
         code = symbol_type_code(header.number, resources.type_codes)
         if code is None:

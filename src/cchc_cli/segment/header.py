@@ -15,6 +15,7 @@ from collections.abc import Sequence
 
 from ..document import Header, Stamp
 from ..resources import Resources
+from ..symbols import symbol_type_code
 from ..text import UPPER_TEXT_DAMAGED, clean_space, fold, is_upper_text, iso_date
 
 __all__ = ["NEXT_HEADER_GAP", "NUMBER_RE", "PREAMBLE_START_RE", "STAMP_RE", "header_start", "parse_header",
@@ -22,11 +23,19 @@ __all__ = ["NEXT_HEADER_GAP", "NUMBER_RE", "PREAMBLE_START_RE", "STAMP_RE", "hea
 
 HEADER_LINES = 30  # the stamp, the columns, number and date lie within this many lines of the start
 TITLE_LINES = 6  # a title wraps over at most this many lines
+LOOK_AHEAD_LINES = 4  # a number or date is looked for this many lines with text past the last header line read
+TYPE_WORD_LINES = 2  # the type word is on one of this many lines with text after the date
 ATTACHED_LINES = 4  # "(Kèm theo …)" wraps over at most this many lines
-MOTTO_LEFT_LINES = 3  # a left column printed on lines of its own above the motto has at most this many
+MOTTO_LEFT_LINES = 5  # a left column printed on lines of its own above the motto has at most this many
 NEXT_HEADER_GAP = 5  # a second motto within this many lines of the last document's start is the same header
 
-MOTTO_RE = re.compile(r"cong\s*hoa\s*xa\s*hoi\s*chu\s*nghia")
+# (folded; a repaired letter may still be wrong: "HỘI CHI NGHĨA", "CHỢ) NGHĨA")
+MOTTO_RE = re.compile(r"cong\s*hoa\s*xa\s*h\w{0,2}\W?\s*ch\w{0,2}\W?\s*nghia")
+# The motto's first words, folded: "CỘNG HÒA XÃ HỘI CHI" / "NGHĨA VIỆT NAM" begins a motto all the same.
+MOTTO_START_RE = re.compile(r"^\W*c[o0q]ng(\s*h[o0q][a@])?\b")
+MOTTO_INSIDE_RE = re.compile(r"c[o0q]ng\s*h[o0q][a@]\s*x[a@]\b")
+# "Độc lập - Tự do - Hạnh phúc" whole, folded: it anchors a header whose first motto line is beyond reading.
+MOTTO2_LINE_RE = re.compile(r"^\W*d\S{0,2}c\s*l\S{0,2}p\s*-\s*t\S{0,2}\s*do\s*-\s*h\S{0,3}nh\s*ph\S{0,3}c\W*$")
 # The motto as an English-model OCR leaves it, before any repair ("CONG HOA XA HQI CHU NGHIA"), folded.
 OCR_MOTTO_RE = re.compile(r"c[o0q]ng\s*h[o0q][a@]\s*x[a@]\s*h[o0q][il1|]\s*ch[u]\s*ngh[il1][a@]")
 # "Độc lập - Tự do - Hạnh phúc", of which the OCR may damage the first word ("Pégc lập").
@@ -35,28 +44,84 @@ STAMP_RE = re.compile(
     r"^\s*S[ốôo6]\s*:?\s*(?P<number>[^;\s]+)\s*;\s*(?P<d>\d{1,2})/(?P<m>\d{1,2})/(?P<y>\d{4})\s*;"
     r"\s*(?P<time>\d{1,2}:\d{2}(?::\d{2})?)\s*(?P<tz>[+-]\d{2}:?\d{2})?"
 )
-NUMBER_RE = re.compile(r"^\s*S[ốôo6]\s*:?\s*(?P<number>\d+\s*(?:[/-]\s*[\w\-Đđ/]+)+)")
+# "Số: 95/QĐ-UBND", "SỐ): …", "Số; …", or a word the repair made of a damaged "Số" ("Stt: 637/TB-VPCP")
+NUMBER_RE = re.compile(r"^\s*(?:S[ốôoó6ỐÔOÓ]\s*[)\]|.,]?\s*[:;]?|S\w{0,2}\s*[:;](?=\s*\d+/\S*[A-ZĐ]))"
+                       r"\s*(?P<number>\d+\s*(?:[/-]\s*[\w\-Đđ/]+)+)", re.IGNORECASE)
+# "Số:" alone at the end of a line, the number on the next ("Số:" / "2820/QĐ-UBND")
+NUMBER_ALONE_RE = re.compile(r"^\s*S[ốôoó6ỐÔOÓ]\s*[)\]|.,]?\s*[:;]?[\s|.]*$", re.IGNORECASE)
+NUMBER_NEXT_RE = re.compile(r"^\s*(?P<number>\d+\s*(?:[/-]\s*[\w\-Đđ/]+)+)")
+# A line of the motto wrapped in a narrow column: "CỘNG HÒA XÃ" / "HỘI CHỦ NGHĨA VIỆT NAM", folded.
+MOTTO_PART_RE = re.compile(
+    r"^\W*(c[o0q]ng(\s*h[o0q][a@](\s*x[a@](\s*h[o0q][il1|])?)?)?"
+    r"|(h[o0q][a@]\s*)?(x[a@]\s*)?(h[o0q][il1|]\s*)?ch\w{0,2}\W?\s*ngh[il1][a@](\s*v[il1][e]t(\s*n[a@]m)?)?"
+    r"|(ngh[il1][a@]\s*)?v[il1][e]t\s*n[a@]m)\W*$")
+# "<place>," / "ngày 20 tháng 11 năm 2025": the date's words begin the next line
+DATE_NEXT_RE = re.compile(r"^\s*ng[aà]y\s+\d", re.IGNORECASE)
+SUBJECT_RE = re.compile(r"(?:^|\s)[Vv]\s*/\s*[Vv]\b\s*:?\s*(?P<rest>.*)$")
+# A legal web library's page: its metadata block before the document ("Số hiệu:" / "471/QĐ-UBND", …)
+META_RE = re.compile(r"^\s*(?P<key>s[oố] hi[eệ]u|lo[aạ]i v[aă]n b[aả]n|n[oơ]i ban h[aà]nh|ng[uư][oờ]i k[yý]|"
+                     r"ng[aà]y ban h[aà]nh)\s*:\s*(?P<value>.*)$", re.IGNORECASE)
+META_LINES = 60  # a web library's banner and metadata block take at most this many lines
 DATE_WORDS_RE = re.compile(
-    r"(?P<place>[^,;:]*?)\s*,\s*ng[aà]y\s+(?P<d>\d{1,2})\s+th[aá]ng\s+(?P<m>\d{1,2})\s+n[aăâ]\S?m\s+(?P<y>\d{4})"
+    r"(?P<place>[^,;:]*?)\s*,\s*ng[aà]y\s*(?P<d>\d{1,2})\s*th[aá]ng\s*(?P<m>\d{1,2})\s*n[aăâ]\S?m\s*(?P<y>\d{4})"
 )
 DATE_SLASH_RE = re.compile(r"(?P<place>[^,;:]*?)\s*,\s*ng[aà]y\s+(?P<d>\d{1,2})/(?P<m>\d{1,2})/(?P<y>\d{4})")
-WRAPPED_DATE_RE = re.compile(r",\s*ng[aà]y\s*\d{0,2}\s*$")
+WRAPPED_DATE_RE = re.compile(r",\s*ng[aà]y\s*\d{0,2}[\s|.]*$")
 ATTACHED_RE = re.compile(r"^\s*\(?\s*k[eè]m\s+theo\b", re.IGNORECASE)
 ADDRESSEE_RE = re.compile(r"^\s*k[ií]nh\s+g[uư]\S*\s*:?\s*(?P<rest>.*)$", re.IGNORECASE)
 PREAMBLE_START_RE = re.compile(r"^\s*(can\s*c\w{0,2}\b|thuc\s+hien\b|theo\s+de\s+nghi\b)")
 HEADING_START_RE = re.compile(r"^\s*(phan\s+[ivx1l]+\b|[ivxl1|]{1,4}\s*\.\s|\d{1,2}\s*\.\s|dieu\s+\d)")
 
 
+def _next_text(lines: Sequence[str], i: int, floor: int, step: int = 1, gap: int = 1) -> int | None:
+    """The index of the first line with text from `i` on (backwards when `step` is -1), past at most
+    `gap` blank lines; None when there is none."""
+    j = i
+    while floor <= j < len(lines) and not lines[j].strip():
+        j += step
+        if abs(j - i) > gap:
+            return None
+    return j if floor <= j < len(lines) else None
+
+
+def motto_at(lines: Sequence[str], i: int, *, ocr: bool = False) -> bool:
+    """Line index `i` holds the national motto, or begins it when a narrow column wraps it
+    ("CỘNG HÒA XÃ" / "HỘI CHỦ NGHĨA VIỆT NAM")."""
+    pattern = OCR_MOTTO_RE if ocr else MOTTO_RE
+    folded = fold(lines[i])
+    m = pattern.search(folded)
+    if m:
+        # a header's motto, not "… Hiến pháp nước Cộng hòa xã hội chủ nghĩa Việt Nam;" in a preamble
+        return is_upper_text(lines[i][m.start():], UPPER_TEXT_DAMAGED) or _motto2_near(lines, i)
+    if not ocr and MOTTO2_LINE_RE.match(folded):
+        # the second motto line, its first beyond reading: unless a motto line stands just above
+        above = [j for j in (_next_text(lines, i - 1, 0, step=-1),) if j is not None]
+        above += [k for j in above for k in (_next_text(lines, j - 1, 0, step=-1),) if k is not None]
+        return not any(pattern.search(fold(lines[j])) for j in above)
+    if not MOTTO_START_RE.match(folded):
+        return False
+    j = _next_text(lines, i + 1, 0)
+    return (j is not None and bool(pattern.search(folded + " " + fold(lines[j])))
+            and (is_upper_text(lines[i] + " " + lines[j], UPPER_TEXT_DAMAGED) or _motto2_near(lines, j)))
+
+
+def _motto2_near(lines: Sequence[str], i: int) -> bool:
+    j = _next_text(lines, i + 1, 0)
+    return bool(MOTTO2_RE.search(fold(lines[i]))) or (j is not None and bool(MOTTO2_RE.search(fold(lines[j]))))
+
+
 def header_start(lines: Sequence[str], i: int, floor: int = 0, *, ocr: bool = False) -> int | None:
     """The index of the line where a document begins when line index `i` holds the national motto (a left
     column printed on lines of its own above the motto, down to index `floor`, belongs to it); else None.
     `ocr`: the lines are OCR text not yet repaired (the motto's letters may be misread)."""
-    if not (OCR_MOTTO_RE if ocr else MOTTO_RE).search(fold(lines[i])):
+    if not motto_at(lines, i, ocr=ocr):
         return None
     start = i
-    while (start > floor and lines[start - 1].strip() and is_upper_text(lines[start - 1])
-           and i - start < MOTTO_LEFT_LINES):
-        start -= 1
+    for _ in range(MOTTO_LEFT_LINES):
+        j = _next_text(lines, start - 1, floor, step=-1)
+        if j is None or not is_upper_text(lines[j]) or META_RE.match(lines[j]):
+            break
+        start = j
     return start
 
 
@@ -90,27 +155,107 @@ def _split_columns(line: str) -> tuple[str, str]:
     if m:
         cut = m.start()
     else:
-        m2 = MOTTO2_RE.search(folded)
+        m2 = MOTTO2_RE.search(folded) or MOTTO_INSIDE_RE.search(folded)
         if m2:
             cut = m2.start()
     return line[:cut].strip(), line[cut:].strip()
 
 
 def parse_header(lines: Sequence[str], first: int, last: int, resources: Resources) -> tuple[Header, list[str]]:
-    """The header block of the document on lines first..last (1-based). Returns the header and warnings."""
-    header = Header(body_start=first)
-    no = _read_top(lines, header, first, last, resources)
-    no = _read_type_word(lines, header, no, min(last, first + HEADER_LINES), resources)
+    """The header block of the document on lines first..last (1-based). Returns the header and warnings.
+
+    The header proper may follow a web library's banner and metadata block: it is read from its motto on,
+    and the metadata (and the signature stamp) fill in a number, date or type the header does not show,
+    with a warning naming where the value came from."""
+    top = _header_top(lines, first, last)
+    header = Header(body_start=top)
+    no = _read_top(lines, header, top, last, resources)
+    no = _read_type_word(lines, header, no, min(last, top + HEADER_LINES), resources)
     no = _read_title(lines, header, no, last)
+    if header.title is None and header.subject:
+        header.title, header.title_line = header.subject, header.subject_line
     header.body_start = _read_attachment_and_addressees(lines, header, no, last)
-    warnings: list[str] = []
+    meta_end = top - 1 if top > first else min(last, first - 1 + META_LINES)
+    warnings = _fall_back(header, read_metadata(lines, first, meta_end), resources)
     if header.type_word is None and header.number is None and header.issuer_text is None:
         warnings.append(f"lines {first}-{last}: no document header (issuing body, number, type word) found")
     return header, warnings
 
 
+def _header_top(lines: Sequence[str], first: int, last: int) -> int:
+    """The 1-based line where the header begins: its motto's left column, past anything before it (a web
+    page's banner and metadata block); `first` when no motto is near."""
+    for i in range(first - 1, min(last, first - 1 + META_LINES)):
+        start = header_start(lines, i, first - 1)
+        if start is not None:
+            return start + 1
+    return first
+
+
+def read_metadata(lines: Sequence[str], first: int, last: int) -> dict[str, tuple[str, int]]:
+    """A legal web library's metadata block on lines first..last: {key: (value, line)}, keys ``number``,
+    ``type``, ``place``, ``signer``, ``date`` (ISO). A value may stand on the line after its key."""
+    keys = {"so hieu": "number", "loai van ban": "type", "noi ban hanh": "place", "nguoi ky": "signer",
+            "ngay ban hanh": "date"}
+    found: dict[str, tuple[str, int]] = {}
+    for no in range(first, last + 1):
+        m = META_RE.match(lines[no - 1])
+        if not m:
+            continue
+        key = keys.get(clean_space(fold(m["key"]).lower()))
+        value, line_no = m["value"].strip(), no
+        if not value:
+            j = _next_text(lines, no, 0)
+            if j is None or j + 1 > last or META_RE.match(lines[j]):
+                continue
+            value, line_no = lines[j].strip(), j + 1
+        if key == "date":
+            d = re.match(r"(\d{1,2})\s*/\s*(\d{1,2})\s*/\s*(\d{4})$", value)
+            value = (iso_date(d[1], d[2], d[3]) or "") if d else ""
+        elif key == "number":
+            value = _clean_number(value) if NUMBER_NEXT_RE.match(value) else ""
+        if key and value and key not in found and (key != "type" or len(value.split()) <= 5):
+            found[key] = (value, line_no)
+    return found
+
+
+def _fall_back(header: Header, meta: dict[str, tuple[str, int]], resources: Resources) -> list[str]:
+    """Fill the number, date and type the header does not show from the metadata block, then the stamp.
+    The stamp is the signed file's: a plan attached to a decision carries the decision's stamp, so it
+    stands for the document only when the document is attached to none and its symbol's type agrees."""
+    warnings = []
+    if header.number is None and "number" in meta:
+        header.number, header.number_line = meta["number"][0], meta["number"][1]
+        warnings.append(f"line {header.number_line}: number read from the web library's metadata block "
+                        "(none readable in the header)")
+    if header.date is None and "date" in meta:
+        header.date, header.date_line = meta["date"][0], meta["date"][1]
+        warnings.append(f"line {header.date_line}: date read from the web library's metadata block "
+                        "(none readable in the header)")
+    if header.type_word is None and header.subject is None and "type" in meta:
+        header.type_word, header.type_line = meta["type"][0], meta["type"][1]
+        warnings.append(f"line {header.type_line}: document type read from the web library's metadata block "
+                        "(no type word readable in the header)")
+    stamp = header.stamp if header.attached_text is None else None
+    if stamp is not None and stamp.number:
+        named = resources.doc_type(header.type_word)
+        code = symbol_type_code(stamp.number, resources.type_codes)
+        if named is not None and code is not None and named.abbr != code:
+            stamp = None
+    if stamp is not None and header.number is None and stamp.number and NUMBER_NEXT_RE.match(stamp.number):
+        header.number, header.number_line = stamp.number, stamp.line
+        warnings.append(f"line {stamp.line}: number read from the digital-signature stamp (none readable in "
+                        "the header)")
+    if stamp is not None and header.date is None and stamp.signed_at:
+        header.date, header.date_line = stamp.signed_at[:10], stamp.line
+        warnings.append(f"line {stamp.line}: date read from the digital-signature stamp (none readable in "
+                        "the header)")
+    return warnings
+
+
 def _read_top(lines: Sequence[str], header: Header, first: int, last: int, resources: Resources) -> int:
-    """The stamp, the issuer's column beside the motto, ``Số: …`` and the place and date; the next line."""
+    """The stamp, the issuer's column beside the motto, ``Số: …``, a công văn's ``V/v …`` and the place and
+    date, in any order and wrapped in any way; the next line."""
     limit = min(last, first + HEADER_LINES)
     no = first
     issuer_parts: list[str] = []
@@ -126,17 +271,22 @@ def _read_top(lines: Sequence[str], header: Header, first: int, last: int, resou
             no += 1
             continue
         folded = fold(line)
+        if MOTTO_PART_RE.match(folded) or MOTTO_START_RE.match(folded):
+            # "CỘNG HÒA XÃ" / "HỘI CHỦ NGHĨA VIỆT NAM" of a narrow column
+            motto_seen = True
+            no += 1
+            continue
         left, _right = _split_columns(line)
         is_motto = bool(MOTTO_RE.search(folded) or MOTTO2_RE.search(folded))
-        number = NUMBER_RE.match(line)
-        if number and header.number is None:
-            header.number = _clean_number(number["number"])
-            header.number_line = no
-            _take_date(header, line[number.end():], no, lines, last)
-            no = max(no, header.date_line or no) + 1  # past a date wrapped onto the next line
+        if header.number is None and (taken := _take_number(lines, header, no, limit, left)):
+            no = max(taken, header.date_line or taken) + 1
+            continue
+        if header.subject is None and (subject := SUBJECT_RE.search(line)) and header.number is not None:
+            no = _take_subject(lines, header, no, limit, subject)
             continue
         dated = DATE_WORDS_RE.search(line) or DATE_SLASH_RE.search(line) or WRAPPED_DATE_RE.search(line)
-        if header.date is None and "ngay" in folded and dated and _take_date(header, line, no, lines, last):
+        if header.date is None and (("ngay" in folded and dated) or _date_next(lines, no, limit)) and _take_date(
+                header, line, no, lines, last):
             no = max(no, header.date_line or no) + 1
             continue
         if is_motto or (not motto_seen and left and is_upper_text(left) and resources.doc_type(left) is None):
@@ -149,7 +299,87 @@ def _read_top(lines: Sequence[str], header: Header, first: int, last: int, resou
         break
     if issuer_parts:
         header.issuer_text = clean_space(" ".join(issuer_parts))
+    return _look_ahead(lines, header, no, limit)
+
+
+def _look_ahead(lines: Sequence[str], header: Header, no: int, limit: int) -> int:
+    """The number or the date not read yet but a line or two further on, past a line the reader could not
+    place (a damaged "V/v", a stray line): read them; the line after the last one read (else `no`)."""
+    if header.number is not None and header.date is not None:
+        return no
+    end, seen, scan = no, 0, no
+    while scan <= limit and seen < LOOK_AHEAD_LINES:
+        line = lines[scan - 1]
+        if not line.strip():
+            scan += 1
+            continue
+        seen += 1
+        folded = fold(line)
+        if PREAMBLE_START_RE.match(folded) or ADDRESSEE_RE.match(line):
+            break
+        if header.number is None and (taken := _take_number(lines, header, scan, limit, line.strip())):
+            end = scan = max(taken, header.date_line or taken) + 1
+            continue
+        if header.date is None and "ngay" in folded and (DATE_WORDS_RE.search(line) or WRAPPED_DATE_RE.search(
+                line)) and _take_date(header, line, scan, lines, limit):
+            end = scan = max(scan, header.date_line or scan) + 1
+            continue
+        scan += 1
+    return end
+
+
+def _take_number(lines: Sequence[str], header: Header, no: int, limit: int, left: str) -> int | None:
+    """``Số: 95/QĐ-UBND`` on line `no` (or ``Số:`` there and the number on the next line), with the place
+    and date printed beside it; the last line read, or None when the line holds no number."""
+    number = NUMBER_RE.match(left)
+    at, rest = no, ""
+    if number:
+        rest = lines[no - 1][lines[no - 1].find(number["number"]) + len(number["number"]):]
+    elif NUMBER_ALONE_RE.match(left) or NUMBER_ALONE_RE.match(lines[no - 1]):
+        j = _next_text(lines, no, 0)
+        number = NUMBER_NEXT_RE.match(lines[j]) if j is not None and j + 1 <= limit else None
+        if number is None or j is None:
+            return None
+        at, rest = j + 1, lines[j][number.end():]
+    else:
+        return None
+    header.number = _clean_number(number["number"])
+    header.number_line = at
+    if header.date is None:
+        _take_date(header, rest, at, lines, limit)
+    return at
+
+
+def _take_subject(lines: Sequence[str], header: Header, no: int, limit: int, m: re.Match[str]) -> int:
+    """A công văn's ``V/v …`` (wrapped lines in small letters joined; a date beside it read); the next line."""
+    parts = [m["rest"]]
+    first_line = no
+    if header.date is None and _take_date(header, lines[no - 1], no, lines, limit):
+        parts = [re.split(r"\s*,\s*ng[aà]y\b", m["rest"])[0]]
+    no += 1
+    while no <= limit and len(parts) < TITLE_LINES:
+        nxt = lines[no - 1].strip()
+        if not nxt:
+            no += 1
+            continue
+        folded = fold(nxt)
+        if (DATE_WORDS_RE.search(nxt) or WRAPPED_DATE_RE.search(nxt) or _date_next(lines, no, limit)
+                or ADDRESSEE_RE.match(nxt) or NUMBER_RE.match(nxt) or MOTTO_RE.search(folded)
+                or (is_upper_text(nxt) and not is_upper_text(" ".join(parts)))):
+            break
+        parts.append(nxt)
+        no += 1
+    header.subject = clean_space(" ".join(parts)).strip(" .") or None
+    header.subject_line = first_line
     return no
+
+
+def _date_next(lines: Sequence[str], no: int, limit: int) -> bool:
+    """Line `no` ends its place with a comma and the date's words begin the next line."""
+    if not lines[no - 1].rstrip().endswith(","):
+        return False
+    j = _next_text(lines, no, 0)
+    return j is not None and j + 1 <= limit and bool(DATE_NEXT_RE.match(lines[j]))
 
 
 def _stamp(m: re.Match[str], no: int) -> Stamp:
@@ -165,16 +395,30 @@ def _stamp(m: re.Match[str], no: int) -> Stamp:
 
 
 def _read_type_word(lines: Sequence[str], header: Header, no: int, limit: int, resources: Resources) -> int:
-    """The type word (KẾ HOẠCH …) on the first line that is not blank; the next line."""
+    """The type word (KẾ HOẠCH …) on one of the next few lines with text, past a line of debris, maybe
+    wrapped over two lines ("QUYẾT" / "ĐỊNH"); the next line."""
     scan = no
-    while scan <= limit and not lines[scan - 1].strip():
-        scan += 1
-    if scan <= limit:
+    seen = 0
+    while scan <= limit and seen < TYPE_WORD_LINES:
         line = lines[scan - 1]
+        if not line.strip():
+            scan += 1
+            continue
+        seen += 1
+        line = line.strip(" |")  # a box the OCR read as bars
         if resources.doc_type(line) is not None and is_upper_text(line):
             header.type_word = clean_space(line).rstrip(":")
             header.type_line = scan
             return scan + 1
+        j = _next_text(lines, scan, 0)
+        if j is not None and j + 1 <= limit and is_upper_text(line + " " + lines[j]) and resources.doc_type(
+                line + " " + lines[j]) is not None:
+            header.type_word = clean_space(line + " " + lines[j]).rstrip(":")
+            header.type_line = scan
+            return j + 2
+        if sum(ch.isalpha() for ch in line) >= 3:
+            break  # a line of text that names no type: the title of a công văn, a preamble …
+        scan += 1
     return no
 
 
@@ -254,12 +498,13 @@ def _read_attachment_and_addressees(lines: Sequence[str], header: Header, no: in
 
 def _take_date(header: Header, text: str, no: int, lines: Sequence[str], last: int) -> bool:
     candidates = [(text, no)]
-    if WRAPPED_DATE_RE.search(text) and no < last:
+    if (WRAPPED_DATE_RE.search(text) or text.rstrip().endswith(",")) and no < last:
         nxt = no + 1
         while nxt < last and not lines[nxt - 1].strip():
             nxt += 1
         candidates.insert(0, (text.rstrip() + " " + lines[nxt - 1].strip(), nxt))
     for candidate, line_no in candidates:
+        candidate = candidate.replace("|", " ")  # a table rule or box the OCR read as bars
         m = DATE_WORDS_RE.search(candidate) or DATE_SLASH_RE.search(candidate)
         if m:
             header.date = iso_date(m["d"], m["m"], m["y"])
