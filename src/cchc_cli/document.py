@@ -136,6 +136,7 @@ class Stamp:
 class Header:
     issuer_text: str | None = None  # left column as printed: "ỦY BAN NHÂN DÂN PHƯỜNG DƯƠNG KINH"
     issuer_line: int | None = None
+    issuer_lines: list[int] = field(default_factory=list)  # every line the left column's text came from
     number: str | None = None
     number_line: int | None = None
     place: str | None = None

@@ -20,6 +20,7 @@ from ..records import (
     document_id,
 )
 from ..resources import Resources, load_resources
+from ..segment.header import left_column
 from ..text import count_syllables
 from .header import attached_to, doc_type, issuer, section_tree
 from .periods import find_period, parse_deadline
@@ -74,7 +75,8 @@ def _record(document: Document, position: int, span: DocumentSpan, resources: Re
     warnings += tasks_warnings
     if span.appendix_line and not span.rows:
         warnings.append(f"line {span.appendix_line}: an appendix whose task table could not be rebuilt")
-    issued_by = issuer(header.issuer_text, resources)
+    raw_issuer = " ".join(left_column(document.original_lines[n - 1]) for n in header.issuer_lines)
+    issued_by = issuer(header.issuer_text, resources, raw=raw_issuer)
     if header.issuer_text and issued_by.level is None:
         warnings.append(f"line {header.issuer_line}: issuing body '{header.issuer_text}' not found in the 2025 "
                         "gazetteer")

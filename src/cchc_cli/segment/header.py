@@ -13,17 +13,19 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from rapidfuzz.distance.Levenshtein import distance
+
 from ..document import Header, Stamp
 from ..resources import Resources
 from ..symbols import symbol_type_code
 from ..text import UPPER_TEXT_DAMAGED, clean_space, fold, is_upper_text, iso_date
 
-__all__ = ["NEXT_HEADER_GAP", "NUMBER_RE", "PREAMBLE_START_RE", "STAMP_RE", "header_start", "parse_header",
-           "split_documents"]
+__all__ = ["NEXT_HEADER_GAP", "NUMBER_RE", "PREAMBLE_START_RE", "STAMP_RE", "header_start", "left_column",
+           "parse_header", "split_documents"]
 
 HEADER_LINES = 30  # the stamp, the columns, number and date lie within this many lines of the start
 TITLE_LINES = 6  # a title wraps over at most this many lines
-LOOK_AHEAD_LINES = 4  # a number or date is looked for this many lines with text past the last header line read
+LOOK_AHEAD_LINES = 6  # a number or date is looked for this many lines with text past the last header line read
 TYPE_WORD_LINES = 2  # the type word is on one of this many lines with text after the date
 ATTACHED_LINES = 4  # "(Kèm theo …)" wraps over at most this many lines
 MOTTO_LEFT_LINES = 5  # a left column printed on lines of its own above the motto has at most this many
@@ -61,9 +63,11 @@ SUBJECT_RE = re.compile(r"(?:^|\s)[Vv]\s*/\s*[Vv]\b\s*:?\s*(?P<rest>.*)$")
 # A legal web library's page: its metadata block before the document ("Số hiệu:" / "471/QĐ-UBND", …)
 META_RE = re.compile(r"^\s*(?P<key>s[oố] hi[eệ]u|lo[aạ]i v[aă]n b[aả]n|n[oơ]i ban h[aà]nh|ng[uư][oờ]i k[yý]|"
                      r"ng[aà]y ban h[aà]nh)\s*:\s*(?P<value>.*)$", re.IGNORECASE)
+RECIPIENTS_RE = re.compile(r"^\W*(noi\s*nhan|luu\s*:)")  # the end of the document before, folded
 META_LINES = 60  # a web library's banner and metadata block take at most this many lines
 DATE_WORDS_RE = re.compile(
-    r"(?P<place>[^,;:]*?)\s*,\s*ng[aà]y\s*(?P<d>\d{1,2})\s*th[aá]ng\s*(?P<m>\d{1,2})\s*n[aăâ]\S?m\s*(?P<y>\d{4})"
+    r"(?P<place>[^,;:]*?)\s*,\s*ng[aà]y\s*(?P<d>\d{1,2})[.,]?\s*th[aá]ng\s*(?P<m>\d{1,2})[.,]?\s*n[aăâ]\S?m\s*"
+    r"(?P<y>\d{4})"
 )
 DATE_SLASH_RE = re.compile(r"(?P<place>[^,;:]*?)\s*,\s*ng[aà]y\s+(?P<d>\d{1,2})/(?P<m>\d{1,2})/(?P<y>\d{4})")
 WRAPPED_DATE_RE = re.compile(r",\s*ng[aà]y\s*\d{0,2}[\s|.]*$")
@@ -117,11 +121,18 @@ def header_start(lines: Sequence[str], i: int, floor: int = 0, *, ocr: bool = Fa
     if not motto_at(lines, i, ocr=ocr):
         return None
     start = i
+    pending = None  # a line of two or three letters ("Nổ" for "NỘI") kept only under a line in capitals
     for _ in range(MOTTO_LEFT_LINES):
-        j = _next_text(lines, start - 1, floor, step=-1)
-        if j is None or not is_upper_text(lines[j]) or META_RE.match(lines[j]):
+        j = _next_text(lines, (pending if pending is not None else start) - 1, floor, step=-1)
+        if j is None or META_RE.match(lines[j]) or lines[j].lstrip()[:1] in "-+•*–" or RECIPIENTS_RE.match(
+                fold(lines[j])):
+            break  # a recipient line of the document before ("- Lưu: VT."), a metadata line
+        if is_upper_text(lines[j], UPPER_TEXT_DAMAGED):
+            start, pending = j, None
+        elif pending is None and sum(ch.isalpha() for ch in lines[j]) <= 3 and len(lines[j].split()) <= 2:
+            pending = j
+        else:
             break
-        start = j
     return start
 
 
@@ -147,6 +158,11 @@ def split_documents(lines: Sequence[str], first_line: int = 1) -> list[tuple[int
     return spans
 
 
+def left_column(line: str) -> str:
+    """The left column's part of a header line read across both columns (the motto cut off)."""
+    return _split_columns(line)[0]
+
+
 def _split_columns(line: str) -> tuple[str, str]:
     """(left, right) of a header line read across two columns: the right one is the motto."""
     folded = fold(line)
@@ -169,6 +185,9 @@ def parse_header(lines: Sequence[str], first: int, last: int, resources: Resourc
     with a warning naming where the value came from."""
     top = _header_top(lines, first, last)
     header = Header(body_start=top)
+    for no in range(first, top):  # a signature stamp printed above a banner or a blank gap
+        if (stamp := STAMP_RE.match(lines[no - 1])) and header.stamp is None:
+            header.stamp = _stamp(stamp, no)
     no = _read_top(lines, header, top, last, resources)
     no = _read_type_word(lines, header, no, min(last, top + HEADER_LINES), resources)
     no = _read_title(lines, header, no, last)
@@ -177,6 +196,7 @@ def parse_header(lines: Sequence[str], first: int, last: int, resources: Resourc
     header.body_start = _read_attachment_and_addressees(lines, header, no, last)
     meta_end = top - 1 if top > first else min(last, first - 1 + META_LINES)
     warnings = _fall_back(header, read_metadata(lines, first, meta_end), resources)
+    warnings += _number_agrees_with_type(header, resources)
     if header.type_word is None and header.number is None and header.issuer_text is None:
         warnings.append(f"lines {first}-{last}: no document header (issuing body, number, type word) found")
     return header, warnings
@@ -203,12 +223,12 @@ def read_metadata(lines: Sequence[str], first: int, last: int) -> dict[str, tupl
         if not m:
             continue
         key = keys.get(clean_space(fold(m["key"]).lower()))
-        value, line_no = m["value"].strip(), no
+        value, line_no = m["value"].strip(" |:.;,"), no
         if not value:
             j = _next_text(lines, no, 0)
             if j is None or j + 1 > last or META_RE.match(lines[j]):
                 continue
-            value, line_no = lines[j].strip(), j + 1
+            value, line_no = lines[j].strip(" |:.;,"), j + 1
         if key == "date":
             d = re.match(r"(\d{1,2})\s*/\s*(\d{1,2})\s*/\s*(\d{4})$", value)
             value = (iso_date(d[1], d[2], d[3]) or "") if d else ""
@@ -253,6 +273,26 @@ def _fall_back(header: Header, meta: dict[str, tuple[str, int]], resources: Reso
     return warnings
 
 
+def _number_agrees_with_type(header: Header, resources: Resources) -> list[str]:
+    """A symbol whose type code the OCR damaged by one letter ("13/2026/TI-NHNN", "16/2023/TTI-BKHĐT")
+    under a type word that names the code ("THÔNG TƯ": TT) gets the type word's code, with a warning."""
+    named = resources.doc_type(header.type_word)
+    if header.number is None or named is None or not named.abbr:
+        return []
+    parts = header.number.split("/")
+    k = 2 if len(parts) >= 3 and parts[1].isdigit() else 1
+    if len(parts) <= k:
+        return []
+    code, _, rest = parts[k].partition("-")
+    if code == named.abbr or code in resources.type_codes or not rest or distance(code, named.abbr) != 1:
+        return []
+    was = header.number
+    parts[k] = f"{named.abbr}-{rest}"
+    header.number = "/".join(parts)
+    return [f"line {header.number_line}: number '{was}' read as '{header.number}': its type code agrees with "
+            f"the type word '{header.type_word}'"]
+
+
 def _read_top(lines: Sequence[str], header: Header, first: int, last: int, resources: Resources) -> int:
     """The stamp, the issuer's column beside the motto, ``Số: …``, a công văn's ``V/v …`` and the place and
     date, in any order and wrapped in any way; the next line."""
@@ -284,16 +324,20 @@ def _read_top(lines: Sequence[str], header: Header, first: int, last: int, resou
         if header.subject is None and (subject := SUBJECT_RE.search(line)) and header.number is not None:
             no = _take_subject(lines, header, no, limit, subject)
             continue
-        dated = DATE_WORDS_RE.search(line) or DATE_SLASH_RE.search(line) or WRAPPED_DATE_RE.search(line)
+        dated = (DATE_WORDS_RE.search(line) or DATE_SLASH_RE.search(line) or WRAPPED_DATE_RE.search(line)
+                 or re.search(r",\s*ng[aà]y\s*\d", line))
         if header.date is None and (("ngay" in folded and dated) or _date_next(lines, no, limit)) and _take_date(
                 header, line, no, lines, last):
             no = max(no, header.date_line or no) + 1
             continue
-        if is_motto or (not motto_seen and left and is_upper_text(left) and resources.doc_type(left) is None):
+        short = sum(ch.isalpha() for ch in left) <= 3 and len(left.split()) <= 2  # "Nổ" for "NỘI"
+        upper = is_upper_text(left, UPPER_TEXT_DAMAGED) or (short and bool(issuer_parts))
+        if is_motto or (not motto_seen and left and upper and resources.doc_type(left) is None):
             motto_seen = motto_seen or is_motto
-            if left and is_upper_text(left, UPPER_TEXT_DAMAGED):
+            if left and (is_upper_text(left, UPPER_TEXT_DAMAGED) or (short and not is_motto)):
                 issuer_parts.append(left)
                 header.issuer_line = header.issuer_line or no
+                header.issuer_lines.append(no)
             no += 1
             continue
         break
@@ -405,7 +449,7 @@ def _read_type_word(lines: Sequence[str], header: Header, no: int, limit: int, r
             scan += 1
             continue
         seen += 1
-        line = line.strip(" |")  # a box the OCR read as bars
+        line = line.strip(" |’'‘`.,;")  # a box the OCR read as bars, a stray mark
         if resources.doc_type(line) is not None and is_upper_text(line):
             header.type_word = clean_space(line).rstrip(":")
             header.type_line = scan
@@ -497,14 +541,17 @@ def _read_attachment_and_addressees(lines: Sequence[str], header: Header, no: in
 
 
 def _take_date(header: Header, text: str, no: int, lines: Sequence[str], last: int) -> bool:
+    """The place and date on line `no` (its text from `text`), or wrapped onto the next line with text
+    anywhere after ", ngày"; True when read."""
     candidates = [(text, no)]
-    if (WRAPPED_DATE_RE.search(text) or text.rstrip().endswith(",")) and no < last:
+    if (WRAPPED_DATE_RE.search(text) or text.rstrip().endswith(",") or
+            (re.search(r",\s*ng[aà]y\b", text) and not DATE_WORDS_RE.search(_unjunk(text)))) and no < last:
         nxt = no + 1
         while nxt < last and not lines[nxt - 1].strip():
             nxt += 1
         candidates.insert(0, (text.rstrip() + " " + lines[nxt - 1].strip(), nxt))
     for candidate, line_no in candidates:
-        candidate = candidate.replace("|", " ")  # a table rule or box the OCR read as bars
+        candidate = _unjunk(candidate)
         m = DATE_WORDS_RE.search(candidate) or DATE_SLASH_RE.search(candidate)
         if m:
             header.date = iso_date(m["d"], m["m"], m["y"])
@@ -515,6 +562,11 @@ def _take_date(header: Header, text: str, no: int, lines: Sequence[str], last: i
                 header.place = place
             return True
     return False
+
+
+def _unjunk(text: str) -> str:
+    """`text` without the marks the OCR leaves between words of a date ("ngày 24 . tháng", "ngày | |")."""
+    return re.sub(r"(?<=\s)[.|,;:'’`~_—-]+(?=\s)", " ", f" {text.replace('|', ' ')} ").strip()
 
 
 def _clean_number(number: str) -> str:
