@@ -76,6 +76,7 @@ class Cues:
     assignment_section: re.Pattern[str]
     responsibility_section: re.Pattern[str]
     organisation_section: re.Pattern[str]
+    issuing_authority: re.Pattern[str]
     lead_unit: re.Pattern[str]
     cooperating_unit: re.Pattern[str]
     responsibility_prefix: re.Pattern[str]

@@ -24,7 +24,7 @@ __all__ = ["NEXT_HEADER_GAP", "NUMBER_RE", "PREAMBLE_START_RE", "STAMP_RE", "hea
            "parse_header", "split_documents"]
 
 HEADER_LINES = 30  # the stamp, the columns, number and date lie within this many lines of the start
-TITLE_LINES = 6  # a title wraps over at most this many lines
+TITLE_LINES = 10  # a title wraps over at most this many lines
 LOOK_AHEAD_LINES = 6  # a number or date is looked for this many lines with text past the last header line read
 TYPE_WORD_LINES = 2  # the type word is on one of this many lines with text after the date
 ATTACHED_LINES = 4  # "(Kèm theo …)" wraps over at most this many lines
@@ -47,10 +47,13 @@ STAMP_RE = re.compile(
     r"\s*(?P<time>\d{1,2}:\d{2}(?::\d{2})?)\s*(?P<tz>[+-]\d{2}:?\d{2})?"
 )
 # "Số: 95/QĐ-UBND", "SỐ): …", "Số; …", or a word the repair made of a damaged "Số" ("Stt: 637/TB-VPCP")
-NUMBER_RE = re.compile(r"^\s*(?:S[ốôoó6ỐÔOÓ]\s*[)\]|.,]?\s*[:;]?|S\w{0,2}\s*[:;](?=\s*\d+/\S*[A-ZĐ]))"
+NUMBER_RE = re.compile(r"^[\s~|.\-–—_'`*•]*(?:S[ốôoó6ỐÔOÓ]\s*[)\]|.,]?\s*[:;]?|S\w{0,2}\s*[:;](?=\s*\d+/\S*[A-ZĐ]))"
                        r"\s*(?P<number>\d+\s*(?:[/-]\s*[\w\-Đđ/]+)+)", re.IGNORECASE)
 # "Số:" alone at the end of a line, the number on the next ("Số:" / "2820/QĐ-UBND")
-NUMBER_ALONE_RE = re.compile(r"^\s*S[ốôoó6ỐÔOÓ]\s*[)\]|.,]?\s*[:;]?[\s|.]*$", re.IGNORECASE)
+NUMBER_ALONE_RE = re.compile(r"^[\s~|.\-–—_'`*•]*S[ốôoó6ỐÔOÓ]\s*[)\]|.,]?\s*[:;]?[\s|.]*$", re.IGNORECASE)
+# ... or a word the repair made of it ("SQ:", "Sơn:"), when a symbol with a letter code follows
+NUMBER_ALONE_DAMAGED_RE = re.compile(r"^[\s~|.\-–—_'`*•]*S\w{0,2}\s*[:;][\s|.]*$")
+SYMBOL_NEXT_RE = re.compile(r"^\s*\d+(?:/\d{4})?/[A-ZĐ]")
 NUMBER_NEXT_RE = re.compile(r"^\s*(?P<number>\d+\s*(?:[/-]\s*[\w\-Đđ/]+)+)")
 # A line of the motto wrapped in a narrow column: "CỘNG HÒA XÃ" / "HỘI CHỦ NGHĨA VIỆT NAM", folded.
 MOTTO_PART_RE = re.compile(
@@ -70,6 +73,7 @@ DATE_WORDS_RE = re.compile(
     r"(?P<y>\d{4})"
 )
 DATE_SLASH_RE = re.compile(r"(?P<place>[^,;:]*?)\s*,\s*ng[aà]y\s+(?P<d>\d{1,2})/(?P<m>\d{1,2})/(?P<y>\d{4})")
+DATE_BEGINS_RE = re.compile(r",\s*ng[aà]y\s*\d")
 WRAPPED_DATE_RE = re.compile(r",\s*ng[aà]y\s*\d{0,2}[\s|.]*$")
 ATTACHED_RE = re.compile(r"^\s*\(?\s*k[eè]m\s+theo\b", re.IGNORECASE)
 ADDRESSEE_RE = re.compile(r"^\s*k[ií]nh\s+g[uư]\S*\s*:?\s*(?P<rest>.*)$", re.IGNORECASE)
@@ -190,7 +194,7 @@ def parse_header(lines: Sequence[str], first: int, last: int, resources: Resourc
             header.stamp = _stamp(stamp, no)
     no = _read_top(lines, header, top, last, resources)
     no = _read_type_word(lines, header, no, min(last, top + HEADER_LINES), resources)
-    no = _read_title(lines, header, no, last)
+    no = _read_title(lines, header, no, last, resources)
     if header.title is None and header.subject:
         header.title, header.title_line = header.subject, header.subject_line
     header.body_start = _read_attachment_and_addressees(lines, header, no, last)
@@ -324,9 +328,7 @@ def _read_top(lines: Sequence[str], header: Header, first: int, last: int, resou
         if header.subject is None and (subject := SUBJECT_RE.search(line)) and header.number is not None:
             no = _take_subject(lines, header, no, limit, subject)
             continue
-        dated = (DATE_WORDS_RE.search(line) or DATE_SLASH_RE.search(line) or WRAPPED_DATE_RE.search(line)
-                 or re.search(r",\s*ng[aà]y\s*\d", line))
-        if header.date is None and (("ngay" in folded and dated) or _date_next(lines, no, limit)) and _take_date(
+        if header.date is None and (_date_begins(line) or _date_next(lines, no, limit)) and _take_date(
                 header, line, no, lines, last):
             no = max(no, header.date_line or no) + 1
             continue
@@ -364,8 +366,7 @@ def _look_ahead(lines: Sequence[str], header: Header, no: int, limit: int) -> in
         if header.number is None and (taken := _take_number(lines, header, scan, limit, line.strip())):
             end = scan = max(taken, header.date_line or taken) + 1
             continue
-        if header.date is None and "ngay" in folded and (DATE_WORDS_RE.search(line) or WRAPPED_DATE_RE.search(
-                line)) and _take_date(header, line, scan, lines, limit):
+        if header.date is None and _date_begins(line) and _take_date(header, line, scan, lines, limit):
             end = scan = max(scan, header.date_line or scan) + 1
             continue
         scan += 1
@@ -379,9 +380,13 @@ def _take_number(lines: Sequence[str], header: Header, no: int, limit: int, left
     at, rest = no, ""
     if number:
         rest = lines[no - 1][lines[no - 1].find(number["number"]) + len(number["number"]):]
-    elif NUMBER_ALONE_RE.match(left) or NUMBER_ALONE_RE.match(lines[no - 1]):
+    elif (NUMBER_ALONE_RE.match(left) or NUMBER_ALONE_RE.match(lines[no - 1])
+          or NUMBER_ALONE_DAMAGED_RE.match(left)):
         j = _next_text(lines, no, 0)
         number = NUMBER_NEXT_RE.match(lines[j]) if j is not None and j + 1 <= limit else None
+        if number is not None and j is not None and not NUMBER_ALONE_RE.match(left) and not NUMBER_ALONE_RE.match(
+                lines[no - 1]) and not SYMBOL_NEXT_RE.match(lines[j]):
+            number = None  # "Sơn:" then a bare number: not enough to take it for "Số:"
         if number is None or j is None:
             return None
         at, rest = j + 1, lines[j][number.end():]
@@ -407,7 +412,7 @@ def _take_subject(lines: Sequence[str], header: Header, no: int, limit: int, m: 
             no += 1
             continue
         folded = fold(nxt)
-        if (DATE_WORDS_RE.search(nxt) or WRAPPED_DATE_RE.search(nxt) or _date_next(lines, no, limit)
+        if (_date_begins(nxt) or _date_next(lines, no, limit)
                 or ADDRESSEE_RE.match(nxt) or NUMBER_RE.match(nxt) or MOTTO_RE.search(folded)
                 or (is_upper_text(nxt) and not is_upper_text(" ".join(parts)))):
             break
@@ -416,6 +421,12 @@ def _take_subject(lines: Sequence[str], header: Header, no: int, limit: int, m: 
     header.subject = clean_space(" ".join(parts)).strip(" .") or None
     header.subject_line = first_line
     return no
+
+
+def _date_begins(line: str) -> bool:
+    """Line holds a place and date, or begins one wrapped onto the next line."""
+    return "ngay" in fold(line) and bool(DATE_WORDS_RE.search(line) or DATE_SLASH_RE.search(line)
+                                         or WRAPPED_DATE_RE.search(line) or DATE_BEGINS_RE.search(line))
 
 
 def _date_next(lines: Sequence[str], no: int, limit: int) -> bool:
@@ -466,7 +477,7 @@ def _read_type_word(lines: Sequence[str], header: Header, no: int, limit: int, r
     return no
 
 
-def _read_title(lines: Sequence[str], header: Header, no: int, last: int) -> int:
+def _read_title(lines: Sequence[str], header: Header, no: int, last: int, resources: Resources) -> int:
     """The title lines (also a công văn's "V/v …" line); the line after them."""
     title_parts: list[str] = []
     title_line = None
@@ -478,14 +489,18 @@ def _read_title(lines: Sequence[str], header: Header, no: int, last: int) -> int
                 nxt = scan + 1
                 while nxt <= last and not lines[nxt - 1].strip():
                     nxt += 1
-                # A title wrapped over a blank line goes on with a small letter.
-                if nxt <= last and lines[nxt - 1].strip()[:1].islower() and not ATTACHED_RE.match(lines[nxt - 1]):
+                # A title wrapped over a blank line goes on with a small letter, or in capitals when it is
+                # printed in capitals (and the line names no authority).
+                after = lines[nxt - 1].strip() if nxt <= last else ""
+                upper_goes_on = (is_upper_text(" ".join(title_parts)) and is_upper_text(after)
+                                 and not _ends_title(after, title_parts, header, resources))
+                if after and (after[:1].islower() or upper_goes_on) and not ATTACHED_RE.match(after):
                     scan = nxt
                     continue
                 break
             scan += 1
             continue
-        if _ends_title(stripped, title_parts, header):
+        if _ends_title(stripped, title_parts, header, resources):
             break
         title_parts.append(stripped)
         title_line = title_line or scan
@@ -501,7 +516,7 @@ def _read_title(lines: Sequence[str], header: Header, no: int, last: int) -> int
     return scan
 
 
-def _ends_title(stripped: str, title_parts: list[str], header: Header) -> bool:
+def _ends_title(stripped: str, title_parts: list[str], header: Header, resources: Resources) -> bool:
     """`stripped` is no line of the title: what follows it (or, before a title, no title at all)."""
     folded = fold(stripped)
     # The first line after the type word is the title even when it reads "Thực hiện …".
@@ -511,6 +526,9 @@ def _ends_title(stripped: str, title_parts: list[str], header: Header) -> bool:
         return True
     if title_parts and is_upper_text(stripped) and not is_upper_text(" ".join(title_parts)):
         return True  # "CHỦ TỊCH ỦY BAN NHÂN DÂN …" after a decision's title
+    if title_parts and is_upper_text(stripped, UPPER_TEXT_DAMAGED) and resources.cues.issuing_authority.match(
+            folded.strip(" |.")):
+        return True  # … after a title in capitals too
     return header.type_word is None and not folded.startswith("v/v") and not title_parts
 
 
