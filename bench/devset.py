@@ -5,7 +5,8 @@ precision (right ÷ fields the reader filled) and recall (right ÷ fields the tr
 counts against both, a missing one against recall only, a value where the truth has none (a page that is
 no document) against precision only. Comparisons: ``doc_type``, ``number``, ``date`` exact; ``place`` and
 ``issuer`` with case and marks ignored; ``title`` right when its similarity to the truth (case and marks
-ignored) is at least 0.9; cited documents as sets of codes (references ∪ legal_basis), micro-averaged.
+ignored) is at least 0.9; cited documents as sets of codes (references ∪ legal_basis), micro-averaged; the
+units of a responsibilities section matched one to one with similarity ≥ 0.85 (case and marks ignored).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from cchc_cli.text import fold
 
 FIELDS = ("doc_type", "number", "date", "place", "issuer", "title")
 TITLE_SIMILARITY = 90.0
+UNIT_SIMILARITY = 85.0
 
 
 @dataclass
@@ -89,29 +91,66 @@ def _same(name: str, got: str, want: str) -> bool:
 
 
 def cited_codes(record: DocumentRecord | None) -> set[str]:
+    """The codes of the documents a record cites (references ∪ legal_basis)."""
     if record is None:
         return set()
     codes = {r.number for r in [*record.references, *record.legal_basis] if r.number}
     return {c for c in codes if "/" in c}
 
 
-def score_page(row: dict, records: Iterable[DocumentRecord], table: Table) -> None:
+def page_values(records: Iterable[DocumentRecord]) -> dict:
+    """What the first record of a page says of each scored field (plain values: they cross processes)."""
     records = list(records)
     first = records[0] if records else None
+    values = {name: _value(first, name) for name in FIELDS}
+    values["cited"] = sorted(cited_codes(first))
+    values["units"] = [r.unit for rec in records for r in rec.responsibilities]
+    values["documents"] = len(records)
+    return values
+
+
+def score_page(row: dict, values: dict, table: Table) -> None:
     layout = row["layout"]
     table.pages[layout] += 1
+    if layout == "resp":  # a responsibilities section: its units only
+        right = _matched(values["units"], row["units"])
+        table.counts[("resp", "units")].add(right, len(values["units"]), len(row["units"]))
+        if right < len(row["units"]) or right < len(values["units"]):
+            table.misses.append((row["name"], "units", values["units"], row["units"]))
+        return
     table.pages["all"] += 1
     for name in FIELDS:
-        got, want = _value(first, name), _truth(row, name)
+        got, want = values[name], _truth(row, name)
         right = bool(got and want and _same(name, got, want))
         table.add(layout, name, int(right), int(got is not None), int(want is not None))
         if not right and (got or want) and name in ("doc_type", "number", "date"):
             table.misses.append((row["name"], name, got, want))
     if row.get("cited") is not None:
-        got_codes, want_codes = cited_codes(first), set(row["cited"])
+        got_codes, want_codes = set(values["cited"]), set(row["cited"])
         want_codes.discard(row.get("number"))
         got_codes.discard(row.get("number") or "")
         table.add(layout, "cited", len(got_codes & want_codes), len(got_codes), len(want_codes))
+
+
+def _matched(got: list[str], want: list[str]) -> int:
+    """Units of `want` matched one to one by a unit of `got` (similarity ≥ UNIT_SIMILARITY, case and marks
+    ignored: a name the repair left slightly damaged still counts)."""
+    free = [_norm(g) or "" for g in got]
+    right = 0
+    for w in want:
+        scores = [(ratio(_norm(w) or "", g), k) for k, g in enumerate(free)]
+        best = max(scores, default=(0.0, -1))
+        if best[0] >= UNIT_SIMILARITY:
+            right += 1
+            free[best[1]] = "\x00"
+    return right
+
+
+def print_units(table: Table) -> None:
+    c = table.counts.get(("resp", "units"))
+    if c:
+        print(f"  units of responsibilities sections ({table.pages['resp']} pages, {c.truth} units): "
+              f"P {_pct(c.precision()).strip()} R {_pct(c.recall()).strip()}")
 
 
 def _pct(x: float | None) -> str:

@@ -346,6 +346,65 @@ def _body(t: Truth) -> list[str]:
     return t.body
 
 
+# --- responsibilities ----------------------------------------------------------------------------------
+
+# The section that assigns the work: "IV. TỔ CHỨC THỰC HIỆN", "Điều 3. Trách nhiệm thi hành", "PHÂN CÔNG …"
+RESP_HEADING_RE = re.compile(
+    r"^(?P<label>(?:[IVX]+|\d+(?:\.\d+)*)\.|Điều\s+\d+\.?)?\s*(?P<title>TỔ CHỨC THỰC HIỆN|Tổ chức thực hiện|"
+    r"TRÁCH NHIỆM(?: [A-ZÀ-Ỹ ]+)?|Trách nhiệm (?:thi hành|thực hiện|của các cơ quan[^.]*)|PHÂN CÔNG[^.]*|"
+    r"Phân công (?:nhiệm vụ|trách nhiệm)[^.]*)\s*:?$")
+UNIT_HEAD = (r"(?:Sở|Phòng|Ban (?:Quản lý|Chỉ đạo|Chỉ huy|Dân tộc|Tuyên giáo|Tổ chức|Thường vụ|Dân vận|Quản trị)|"
+             r"Ủy ban|Uỷ ban|UBND|Văn phòng|Bộ(?! luật)|Công an|Trung tâm|Đài|Báo [A-ZĐ]|Hội (?:Nông dân|Liên hiệp|"
+             r"Cựu chiến binh|Chữ thập)|Mặt trận|Đoàn|Liên đoàn|Cục|Chi cục|Tổng cục|Kho bạc|Ngân hàng|Thuế|"
+             r"Bảo hiểm xã hội|Thủ trưởng|Chủ tịch|Giám đốc|Chánh Văn phòng|Bệnh viện|Viện|Quỹ|Hội đồng|Tòa án|"
+             r"Bộ Chỉ huy|Đảng ủy|Người đứng đầu|Thanh tra|Trường (?:Đại học|Cao đẳng|Chính trị)|"
+             r"Các (?:sở|Sở|cơ quan|đơn vị|phòng|Phòng|bộ|Bộ|địa phương|xã|phường|Ủy ban|UBND|tổ chức))")
+# "1. Sở Nội vụ: …", "a) Ủy ban nhân dân các xã:", "- Công an tỉnh:" — or the unit as a sub-heading of its
+# own ("2. Sở Tài chính"), a line of a few words
+ENTRY_RE = re.compile(r"^(?:\d+(?:\.\d+)*\.|[a-zđ]\)|[-+•])\s*(?P<unit>" + UNIT_HEAD + r"\b[^:;.]{0,110}?)\s*"
+                      r"(?P<end>:|$)")
+UNIT_TAIL_RE = re.compile(r"\s+(?:có trách nhiệm|chịu trách nhiệm|chủ trì|phối hợp|hướng dẫn|thực hiện)\b.*$")
+GIAO_RE = re.compile(r"\b[Gg]iao (?:cho )?(?P<unit>" + UNIT_HEAD + r"\b[^,;.:]{0,90}?)\s+(?=chủ trì|phối hợp|"
+                     r"thực hiện|hướng dẫn|theo dõi|tổ chức|có trách nhiệm|triển khai|xây dựng)")
+SECTION_END_RE = re.compile(r"^(?:[IVX]+\.\s|Điều\s+\d+|Chương\s|TM\.|KT\.|Nơi nhận|PHỤ LỤC|Phụ lục)")
+RESP_LINES = 46  # the page: the section's heading and this many lines of it at most
+
+
+def responsibility_page(source: str, text: str) -> tuple[list[str], list[str]] | None:
+    """(the lines of a page holding a document's responsibilities section, the units it names) or None."""
+    lines = [ln.strip() for ln in text.split("\n") if ln.strip()]
+    for i, ln in enumerate(lines):
+        if not RESP_HEADING_RE.match(ln):
+            continue
+        page = [ln]
+        for nxt in lines[i + 1:i + 1 + RESP_LINES]:
+            if SECTION_END_RE.match(nxt) and len(page) > 1:
+                break
+            page.append(nxt)
+        units: list[str] = []
+        for body in page[1:]:
+            found = []
+            m = ENTRY_RE.match(body)
+            if m and (m["end"] == ":" or (len(m["unit"].split()) <= 12 and not body.endswith((",", ";")))):
+                found.append(UNIT_TAIL_RE.sub("", m["unit"]))
+            found += [m["unit"] for m in GIAO_RE.finditer(body)]
+            for unit in found:
+                unit = re.sub(r"\s+", " ", unit).strip(" ,")
+                if 1 < len(unit.split()) <= 16 and unit not in units:
+                    units.append(unit)
+        return (page, units) if len(units) >= 2 else None
+    return None
+
+
+def choose_responsibilities(limit: int) -> list[tuple[str, list[str], list[str]]]:
+    found = []
+    for source, text in iter_documents("train"):
+        if source.startswith(SOURCES) and (page := responsibility_page(source, text)) is not None:
+            found.append((source, *page))
+    random.Random(1).shuffle(found)
+    return found[:limit]
+
+
 # --- rendering -----------------------------------------------------------------------------------------
 
 def run_one(job: tuple[Path, str, list[str], int, int, str, int]) -> str:
@@ -427,6 +486,7 @@ def main() -> None:
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--lines", type=int, default=34)
     ap.add_argument("--layouts", default=",".join(LAYOUTS))
+    ap.add_argument("--resp", type=int, default=150, help="pages of responsibilities sections")
     ap.add_argument("--truth-only", action="store_true", help="write truth.jsonl and the drawn pages, no OCR")
     a = ap.parse_args()
     a.out_dir.mkdir(parents=True, exist_ok=True)
@@ -454,6 +514,12 @@ def main() -> None:
                         "source": source, "doc_type": None, "number": None, "date": None, "place": None,
                         "issuer": [], "type_word": None, "title": None, "cited": None})
         jobs.append((a.out_dir, name, lines, 2, 7919 + i, "dejavu", a.lines))
+    for i, (source, page, units) in enumerate(choose_responsibilities(a.resp)):
+        name = f"resp_{i:04d}"
+        records.append({"name": name, "layout": "resp", "half": half(source), "noise": 1 + i % 3,
+                        "font": "dejavu" if i % 2 else "liberation", "source": source, "units": units,
+                        "cited": None})
+        jobs.append((a.out_dir, name, page, 1 + i % 3, 4099 + i, "dejavu" if i % 2 else "liberation", 80))
     tmp = a.out_dir / "truth.jsonl.tmp"
     tmp.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
     os.replace(tmp, a.out_dir / "truth.jsonl")

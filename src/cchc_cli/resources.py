@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from functools import cached_property, lru_cache
@@ -41,6 +42,15 @@ class Unit:
     kind: str
     patterns: tuple[re.Pattern[str], ...]
     ocr: tuple[re.Pattern[str], ...]
+    forms: tuple[str, ...] = ()  # the name and its variants as written, normalised (spelled_as)
+
+    def spelled_as(self, printed: str) -> bool:
+        """`printed` spells the name or a variant exactly (case, spacing and dashes aside): readable as is."""
+        return _spelling(printed) in self.forms
+
+
+def _spelling(text: str) -> str:
+    return " ".join(re.sub(r"\s*[-–—]\s*", " - ", text.lower()).split())
 
 
 @dataclass(frozen=True)
@@ -80,6 +90,7 @@ class Cues:
     lead_unit: re.Pattern[str]
     cooperating_unit: re.Pattern[str]
     responsibility_prefix: re.Pattern[str]
+    unit_head: re.Pattern[str]
     time_label: re.Pattern[str]
     time_phrase: re.Pattern[str]
     regular: re.Pattern[str]
@@ -229,7 +240,8 @@ class Resources:
         for entry in data.read_yaml("units.yaml")["units"]:
             forms = sorted([entry["name"], *(entry.get("variants") or [])], key=len, reverse=True)
             out.append(Unit(entry["name"], entry.get("kind", "unit"), tuple(phrase_pattern(f) for f in forms),
-                            tuple(re.compile(p) for p in entry.get("ocr") or [])))
+                            tuple(re.compile(p) for p in entry.get("ocr") or []),
+                            tuple(_spelling(unicodedata.normalize("NFC", f)) for f in forms)))
         out.sort(key=lambda u: -max(len(p.pattern) for p in u.patterns))
         return tuple(out)
 

@@ -23,6 +23,8 @@ SYMBOL_RE = re.compile(
     r"\s?[/-]\s?[A-ZĐ][A-Za-zĐđ0-9&]*(?:[/-][A-ZĐ0-9][A-Za-zĐđ0-9&]*)*)(?![\w])"
 )
 _SEGMENT_SPLIT = re.compile(r"[/-]")
+# A damaged segment is read as a code of about its length ("QHHIS" → "QH15"), never "ĐT" → "BTTTT".
+SKELETON_LENGTH_SLACK = 1
 
 
 @dataclass(frozen=True)
@@ -63,8 +65,10 @@ class CodeBook:
         canon = self.exact.get(segment.upper())
         if canon is not None:
             return canon, 1.0 if canon == segment else 0.97
+        if not segment.isascii():
+            return segment, 1.0  # "ĐT": letters the English-model OCR never prints, so printed that way
         canon = self.by_skeleton.get(self.skeleton(segment))
-        if canon is not None:
+        if canon is not None and abs(len(canon) - len(segment)) <= SKELETON_LENGTH_SLACK:
             return canon, 0.9
         return segment, 1.0
 

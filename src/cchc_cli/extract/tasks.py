@@ -57,7 +57,8 @@ def tasks_from_rows(rows: Sequence[TableRow], warnings: list[str], resources: Re
 @dataclass
 class _RowCells:
     """A table row read back into its columns: the content's pieces, the units named (line, start, canonical
-    name, as printed; groups apart), the output and the time frame."""
+    name, as shown: printed, or canonical where the printed words are beyond repair; groups apart), the output
+    and the time frame."""
 
     content: list[str]
     named: list[tuple[int, int, str, str]]
@@ -74,7 +75,10 @@ def _row_cells(row: TableRow, resources: Resources) -> _RowCells:
         cut = len(body)
         for m in matches:
             target = cells.groups if m.unit.kind == "group" else cells.named
-            target.append((no, m.start, m.unit.name, body[m.start:m.end]))
+            # as printed where the printed words spell a name or variant of the unit; the canonical name where
+            # they do not ('xạhôi', 'Phụ‘lục vi hanh', 'Phong Vắnhoa- Xạhôi'): what a reader can read
+            shown = _shown(body[m.start:m.end], m)
+            target.append((no, m.start, m.unit.name, shown))
             cut = min(cut, m.start)
         dm = YEAR_RANGE_RE.search(body)
         if dm:
@@ -103,6 +107,10 @@ def _output_beside_units(body: str, matches: list[UnitMatch], deadline: re.Match
     tail = re.sub(r"^\W*(v[iìĩ]\s*)?c\S?\s*(liên quan)?", "", tail.strip()) if "liên quan" in tail else tail
     tail = re.sub(r"^.*liên quan", "", tail)
     return output_named(tail, resources)
+
+
+def _shown(printed: str, match: UnitMatch) -> str:
+    return printed if match.exact and match.unit.spelled_as(printed) else match.unit.name
 
 
 # --- task lists --------------------------------------------------------------------------------------------
@@ -266,7 +274,7 @@ def _task_units(text: str, resources: Resources) -> tuple[str | None, list[str],
         cooperating += _units_after(matches, cue.end(), _cut_clause(folded, cue.end()))
     lead_units = list(dict.fromkeys(m.unit.name for m in lead))
     coop_units = [u for u in dict.fromkeys(m.unit.name for m in cooperating) if u not in lead_units]
-    printed = ", ".join(dict.fromkeys(clean_space(text[m.start:m.end]) for m in lead)) or None
+    printed = ", ".join(dict.fromkeys(_shown(clean_space(text[m.start:m.end]), m) for m in lead)) or None
     return printed, lead_units, coop_units
 
 

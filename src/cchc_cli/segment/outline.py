@@ -226,7 +226,18 @@ def _letter_heading(lines: Sequence[str], no: int, end: int, m: re.Match[str], h
 
 
 def _strip_title(title: str) -> str:
-    return clean_space(title).rstrip(":;,. ").strip()
+    """The title without its final punctuation and without the OCR debris after a title in capitals
+    ("YÊU CẦU q -", "MỤC TIÊU |"): marks, and letters in small type that make no word of it."""
+    words = clean_space(title).split()
+    upper = is_upper_text(title, UPPER_TEXT_DAMAGED)
+    while len(words) > 1:
+        last = words[-1]
+        if not any(ch.isalnum() for ch in last) or (upper and len(last) <= 2 and not any(ch.isupper() or ch.isdigit()
+                                                                                            for ch in last)):
+            words.pop()
+            continue
+        break
+    return " ".join(words).rstrip(":;,.-–|~_ ").strip()
 
 
 def find_closing(lines: Sequence[str], start: int, end: int) -> Closing:
