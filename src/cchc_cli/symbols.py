@@ -13,18 +13,23 @@ import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from rapidfuzz.distance.Levenshtein import distance
+
 from .text import clean_space, fold
 
-__all__ = ["SYMBOL_RE", "CodeBook", "DocType", "doc_type_named", "symbol_problem", "symbol_type_code"]
+__all__ = ["SYMBOL_RE", "CodeBook", "DocType", "doc_type_close", "doc_type_named", "symbol_problem", "symbol_type_code"]
 
 # number, optional year, then code segments joined by / or - (at least one containing a capital letter)
 SYMBOL_RE = re.compile(
-    r"(?<![\w/.-])(?P<symbol>\d{1,5}(?:/\d{4})?(?:\s?[/-]\s?(?:[A-ZĐ][A-Za-zĐđ0-9&]*|\d{1,4}))*"
+    r"(?<![\w/.-])(?P<symbol>\d{1,5}(?:\.\d{1,3})?(?:/\d{4})?(?:\s?[/-]\s?(?:[A-ZĐ][A-Za-zĐđ0-9&]*|\d{1,4}))*"
     r"\s?[/-]\s?[A-ZĐ][A-Za-zĐđ0-9&]*(?:[/-][A-ZĐ0-9][A-Za-zĐđ0-9&]*)*)(?![\w])"
 )
 _SEGMENT_SPLIT = re.compile(r"[/-]")
 # A damaged segment is read as a code of about its length ("QHHIS" → "QH15"), never "ĐT" → "BTTTT".
 SKELETON_LENGTH_SLACK = 1
+# Characters that show a segment was damaged by the OCR (digits and marks for letters, small letters): only
+# such a segment may be read as a code of another length.
+DAMAGE_MARKS = frozenset("0123456789|}?!IlOoSs" + "abcdefghijklmnopqrstuvwxyz")
 
 
 @dataclass(frozen=True)
@@ -68,9 +73,19 @@ class CodeBook:
         if not segment.isascii():
             return segment, 1.0  # "ĐT": letters the English-model OCR never prints, so printed that way
         canon = self.by_skeleton.get(self.skeleton(segment))
-        if canon is not None and abs(len(canon) - len(segment)) <= SKELETON_LENGTH_SLACK:
-            return canon, 0.9
-        return segment, 1.0
+        if canon is None or abs(len(canon) - len(segment)) > SKELETON_LENGTH_SLACK:
+            return segment, 1.0
+        if len(canon) != len(segment) and not self._looks_damaged(segment):
+            return segment, 1.0  # "NCC" in capitals is a code of its own, not "NC" read with a letter doubled
+        return canon, 0.9
+
+    def _looks_damaged(self, segment: str) -> bool:
+        """Digits or small letters in it, or two look-alikes side by side ("NDB" for "NĐ"): the OCR's."""
+        if any(ch in DAMAGE_MARKS for ch in segment):
+            return True
+        upper = segment.upper()
+        classes = upper.translate(self.confusions)
+        return any(classes[k] == classes[k + 1] and upper[k] != upper[k + 1] for k in range(len(upper) - 1))
 
 
 @dataclass(frozen=True)
@@ -92,6 +107,19 @@ def doc_type_named(word: str | None, types: Sequence[DocType]) -> DocType | None
         if doc_type.folded == folded:
             return doc_type
     return None
+
+
+CLOSE_TYPE_LETTERS = 8  # a type word this long may have one letter misread ("NGH) QUYẾT" for "NGHỊ QUYẾT")
+
+
+def doc_type_close(word: str | None, types: Sequence[DocType]) -> DocType | None:
+    """The type a type word with one letter misread names, when exactly one type is that close."""
+    if not word:
+        return None
+    letters = re.sub(r"[^a-z]", "", fold(word).lower())
+    close = [t for t in types if len(t.folded.replace(" ", "")) >= CLOSE_TYPE_LETTERS
+             and distance(letters, re.sub(r"[^a-z]", "", t.folded.lower())) <= 1]
+    return close[0] if len(close) == 1 else None
 
 
 def symbol_type_code(number: str | None, codes: Collection[str]) -> str | None:

@@ -12,7 +12,7 @@ from ..dictionary import Place
 from ..document import Header, Heading
 from ..records import AttachedTo, Issuer, Section
 from ..resources import Resources
-from ..symbols import symbol_type_code
+from ..symbols import doc_type_close, symbol_type_code
 from ..text import fold
 from .references import find_references
 
@@ -26,10 +26,11 @@ DEBRIS = "|’'`‘~_.,;:=—–-*•»«()[]{}!\"/\\"
 def doc_type(header: Header, resources: Resources) -> tuple[str | None, str | None]:
     """(code, name) of the document's type: from its type word, else from its number's type code (a công
     văn prints no type word, and its symbol has no type code: "123/UBND-VP")."""
-    named = resources.doc_type(header.type_word)
+    named = resources.doc_type(header.type_word) or doc_type_close(header.type_word, resources.doc_types)
     if named is not None:
         return named.abbr, named.name
-    if header.subject is not None:  # "V/v …" and no type word: a công văn, whatever its symbol's codes
+    if header.subject is not None or header.addressees:
+        # "V/v …" or "Kính gửi: …" and no type word: a công văn, whatever its symbol's codes ("5332/CT-CS")
         return "CV", "Công văn"
     if header.number:
         code = symbol_type_code(header.number, resources.type_codes)

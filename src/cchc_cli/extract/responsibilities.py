@@ -29,6 +29,8 @@ def _section(headings: Sequence[Heading], resources: Resources) -> Heading | Non
     section = next((h for h in headings if cues.responsibility_section.search(fold(h.title))), None)
     if section is None:
         section = next((h for h in headings if cues.organisation_section.search(fold(h.title))), None)
+    if section is None:
+        section = next((h for h in headings if cues.responsibility_fallback.search(fold(h.title).lower())), None)
     return section
 
 
@@ -82,7 +84,7 @@ def _bullets(span: DocumentSpan, section: Heading, taken: set[int], resources: R
             continue
         text = clean_space(item.parts[0][1]) if item.parts else ""
         head, colon, rest = text.partition(":")
-        unit = resources.cues.responsibility_prefix.sub("", head).strip(" .;,")
+        unit = _name_only(resources.cues.responsibility_prefix.sub("", head), resources)
         if not colon or not unit or len(unit.split()) > BULLET_UNIT_WORDS:
             continue
         if not resources.cues.unit_head.match(fold(unit).lower()):
@@ -118,4 +120,10 @@ def _unit_named(text: str, following: str, resources: Resources) -> str:
         head = following.split(",", 1)[0]
         if following and following[:1].islower() and len(head.split()) <= WRAPPED_NAME_WORDS:
             unit = unit + " " + head
-    return resources.cues.responsibility_prefix.sub("", clean_space(unit)).strip(" .;,")
+    return _name_only(resources.cues.responsibility_prefix.sub("", clean_space(unit)), resources)
+
+
+def _name_only(unit: str, resources: Resources) -> str:
+    """The unit's name without the duty a sentence goes on with ("Bộ Tài chính có trách nhiệm")."""
+    tail = resources.cues.unit_tail.search(fold(unit).lower())
+    return (unit[: tail.start()] if tail else unit).strip(" .;,]")

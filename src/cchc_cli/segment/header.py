@@ -17,7 +17,7 @@ from rapidfuzz.distance.Levenshtein import distance
 
 from ..document import Header, Stamp
 from ..resources import Resources
-from ..symbols import symbol_type_code
+from ..symbols import doc_type_close, symbol_type_code
 from ..text import UPPER_TEXT_DAMAGED, clean_space, fold, is_upper_text, iso_date
 
 __all__ = ["NEXT_HEADER_GAP", "NUMBER_RE", "PREAMBLE_START_RE", "STAMP_RE", "header_start", "left_column",
@@ -34,7 +34,7 @@ NEXT_HEADER_GAP = 5  # a second motto within this many lines of the last documen
 # (folded; a repaired letter may still be wrong: "HỘI CHI NGHĨA", "CHỢ) NGHĨA")
 MOTTO_RE = re.compile(r"cong\s*hoa\s*xa\s*h\w{0,2}\W?\s*ch\w{0,2}\W?\s*nghia")
 # The motto's first words, folded: "CỘNG HÒA XÃ HỘI CHI" / "NGHĨA VIỆT NAM" begins a motto all the same.
-MOTTO_START_RE = re.compile(r"^\W*c[o0q]ng(\s*h[o0q][a@])?\b")
+MOTTO_START_RE = re.compile(r"^\W*c[o0q]ng(\s*h[o0q][a@]\b|\W*$)")  # not "CÔNG ĐIỆN"
 MOTTO_INSIDE_RE = re.compile(r"c[o0q]ng\s*h[o0q][a@]\s*x[a@]\b")
 # "Độc lập - Tự do - Hạnh phúc" whole, folded: it anchors a header whose first motto line is beyond reading.
 MOTTO2_LINE_RE = re.compile(r"^\W*d\S{0,2}c\s*l\S{0,2}p\s*-\s*t\S{0,2}\s*do\s*-\s*h\S{0,3}nh\s*ph\S{0,3}c\W*$")
@@ -46,15 +46,21 @@ STAMP_RE = re.compile(
     r"^\s*S[ốôo6]\s*:?\s*(?P<number>[^;\s]+)\s*;\s*(?P<d>\d{1,2})/(?P<m>\d{1,2})/(?P<y>\d{4})\s*;"
     r"\s*(?P<time>\d{1,2}:\d{2}(?::\d{2})?)\s*(?P<tz>[+-]\d{2}:?\d{2})?"
 )
-# "Số: 95/QĐ-UBND", "SỐ): …", "Số; …", or a word the repair made of a damaged "Số" ("Stt: 637/TB-VPCP")
-NUMBER_RE = re.compile(r"^[\s~|.\-–—_'`*•]*(?:S[ốôoó6ỐÔOÓ]\s*[)\]|.,]?\s*[:;]?|S\w{0,2}\s*[:;](?=\s*\d+/\S*[A-ZĐ]))"
-                       r"\s*(?P<number>\d+\s*(?:[/-]\s*[\w\-Đđ/]+)+)", re.IGNORECASE)
-# "Số:" alone at the end of a line, the number on the next ("Số:" / "2820/QĐ-UBND")
-NUMBER_ALONE_RE = re.compile(r"^[\s~|.\-–—_'`*•]*S[ốôoó6ỐÔOÓ]\s*[)\]|.,]?\s*[:;]?[\s|.]*$", re.IGNORECASE)
+# "Số: 95/QĐ-UBND", "SỐ): …", "Số:; …", "SỐ: roe 44/…", or a word the OCR or the repair made of "Số" before a
+# colon ("Stt: 637/TB-VPCP", "$0: 112/2021/NĐ-CP"): the label, then the number (66.17/2026/NQ-CP has a dot)
+_SO = r"(?:S[ốôoó6ỐÔOÓ](?![\w])\s*[)\]|.,]?|(?:S\w{0,2}|\$\w?)(?=\s*[:;]))"
+_SO_TAIL = r"\s*[:;]{0,2}[\s|.;:,]*(?:[a-z]{1,3}\s+(?=\d))?"
+_NUMBER = r"(?P<number>\d+(?:\.\d+)?\s*(?:[/-]\s*[\w\-Đđ/]+)+)"
+NUMBER_RE = re.compile(r"^[\s~|.\-–—_'`*•$]*" + _SO + _SO_TAIL + _NUMBER, re.IGNORECASE)
+# ... the same after the issuing body on its line ("CHÍNH PHỦ_ Số: 171/2025/NĐ-CP"): the colon is needed there
+NUMBER_INSIDE_RE = re.compile(r"(?<![\w])S[ốôoó]\s*:\s*" + _NUMBER)
+# "Số:" alone at the end of a line (maybe with debris: "SỐ: ;", "SỐ: roe"), the number on the next line
+NUMBER_ALONE_RE = re.compile(r"^[\s~|.\-–—_'`*•]*S[ốôoó6ỐÔOÓ]\s*[)\]|.,]?\s*[:;]{0,2}[\s|.;:,]*(?:[a-z]{1,3})?\s*$",
+                             re.IGNORECASE)
+NUMBER_NEXT_RE = re.compile(r"^\s*" + _NUMBER)
 # ... or a word the repair made of it ("SQ:", "Sơn:"), when a symbol with a letter code follows
 NUMBER_ALONE_DAMAGED_RE = re.compile(r"^[\s~|.\-–—_'`*•]*S\w{0,2}\s*[:;][\s|.]*$")
 SYMBOL_NEXT_RE = re.compile(r"^\s*\d+(?:/\d{4})?/[A-ZĐ]")
-NUMBER_NEXT_RE = re.compile(r"^\s*(?P<number>\d+\s*(?:[/-]\s*[\w\-Đđ/]+)+)")
 # A line of the motto wrapped in a narrow column: "CỘNG HÒA XÃ" / "HỘI CHỦ NGHĨA VIỆT NAM", folded.
 MOTTO_PART_RE = re.compile(
     r"^\W*(c[o0q]ng(\s*h[o0q][a@](\s*x[a@](\s*h[o0q][il1|])?)?)?"
@@ -76,7 +82,14 @@ DATE_SLASH_RE = re.compile(r"(?P<place>[^,;:]*?)\s*,\s*ng[aà]y\s+(?P<d>\d{1,2})
 DATE_BEGINS_RE = re.compile(r",\s*ng[aà]y\s*\d")
 WRAPPED_DATE_RE = re.compile(r",\s*ng[aà]y\s*\d{0,2}[\s|.]*$")
 ATTACHED_RE = re.compile(r"^\s*\(?\s*k[eè]m\s+theo\b", re.IGNORECASE)
-ADDRESSEE_RE = re.compile(r"^\s*k[ií]nh\s+g[uư]\S*\s*:?\s*(?P<rest>.*)$", re.IGNORECASE)
+# "Kính gửi: …", matched folded ("gửi" carries a tone mark the plain letters of a pattern would miss)
+_ADDRESSEE_FOLDED_RE = re.compile(r"^\s*kinh\s+gu\S*\s*:?\s*(?P<rest>.*)$")
+
+
+def addressee(line: str) -> str | None:
+    """What follows "Kính gửi:" at the start of `line` (as printed), or None when the line does not open so."""
+    m = _ADDRESSEE_FOLDED_RE.match(fold(line))
+    return line[m.start("rest"):] if m else None
 PREAMBLE_START_RE = re.compile(r"^\s*(can\s*c\w{0,2}\b|thuc\s+hien\b|theo\s+de\s+nghi\b)")
 HEADING_START_RE = re.compile(r"^\s*(phan\s+[ivx1l]+\b|[ivxl1|]{1,4}\s*\.\s|\d{1,2}\s*\.\s|dieu\s+\d)")
 
@@ -322,6 +335,13 @@ def _read_top(lines: Sequence[str], header: Header, first: int, last: int, resou
             continue
         left, _right = _split_columns(line)
         is_motto = bool(MOTTO_RE.search(folded) or MOTTO2_RE.search(folded))
+        inside = NUMBER_INSIDE_RE.search(left) if header.number is None and not NUMBER_RE.match(left) else None
+        if inside is not None and inside.start() and is_upper_text(left[: inside.start()], UPPER_TEXT_DAMAGED):
+            # "CHÍNH PHỦ_ Số: 171/2025/NĐ-CP": the issuing body and the number read as one line
+            issuer_parts.append(left[: inside.start()].strip(" _|"))
+            header.issuer_line = header.issuer_line or no
+            header.issuer_lines.append(no)
+            left = left[inside.start():]
         if header.number is None and (taken := _take_number(lines, header, no, limit, left)):
             no = max(taken, header.date_line or taken) + 1
             continue
@@ -333,6 +353,8 @@ def _read_top(lines: Sequence[str], header: Header, first: int, last: int, resou
             no = max(no, header.date_line or no) + 1
             continue
         short = sum(ch.isalpha() for ch in left) <= 3 and len(left.split()) <= 2  # "Nổ" for "NỘI"
+        if HEADING_START_RE.match(folded) and not motto_seen:
+            break  # "III. TỔ CHỨC THỰC HIỆN": the outline of a text without a header, no issuing body
         upper = is_upper_text(left, UPPER_TEXT_DAMAGED) or (short and bool(issuer_parts))
         if is_motto or (not motto_seen and left and upper and resources.doc_type(left) is None):
             motto_seen = motto_seen or is_motto
@@ -361,7 +383,7 @@ def _look_ahead(lines: Sequence[str], header: Header, no: int, limit: int) -> in
             continue
         seen += 1
         folded = fold(line)
-        if PREAMBLE_START_RE.match(folded) or ADDRESSEE_RE.match(line):
+        if PREAMBLE_START_RE.match(folded) or addressee(line) is not None:
             break
         if header.number is None and (taken := _take_number(lines, header, scan, limit, line.strip())):
             end = scan = max(taken, header.date_line or taken) + 1
@@ -413,7 +435,7 @@ def _take_subject(lines: Sequence[str], header: Header, no: int, limit: int, m: 
             continue
         folded = fold(nxt)
         if (_date_begins(nxt) or _date_next(lines, no, limit)
-                or ADDRESSEE_RE.match(nxt) or NUMBER_RE.match(nxt) or MOTTO_RE.search(folded)
+                or addressee(nxt) is not None or NUMBER_RE.match(nxt) or MOTTO_RE.search(folded)
                 or (is_upper_text(nxt) and not is_upper_text(" ".join(parts)))):
             break
         parts.append(nxt)
@@ -461,7 +483,10 @@ def _read_type_word(lines: Sequence[str], header: Header, no: int, limit: int, r
             continue
         seen += 1
         line = line.strip(" |’'‘`.,;")  # a box the OCR read as bars, a stray mark
-        if resources.doc_type(line) is not None and is_upper_text(line):
+        words = line.split()
+        if len(words) >= 3 and len(words[-1]) <= 3 and resources.doc_type(" ".join(words[:-1])) is not None:
+            line = " ".join(words[:-1])  # "NGHỊ ĐỊNH đó": a speck the OCR read as a word after the type word
+        if (resources.doc_type(line) or doc_type_close(line, resources.doc_types)) and is_upper_text(line):
             header.type_word = clean_space(line).rstrip(":")
             header.type_line = scan
             return scan + 1
@@ -521,7 +546,7 @@ def _ends_title(stripped: str, title_parts: list[str], header: Header, resources
     folded = fold(stripped)
     # The first line after the type word is the title even when it reads "Thực hiện …".
     first_title_line = not title_parts and header.type_word is not None
-    if (ATTACHED_RE.match(stripped) or ADDRESSEE_RE.match(stripped) or HEADING_START_RE.match(folded)
+    if (ATTACHED_RE.match(stripped) or addressee(stripped) is not None or HEADING_START_RE.match(folded)
             or (PREAMBLE_START_RE.match(folded) and not first_title_line)):
         return True
     if title_parts and is_upper_text(stripped) and not is_upper_text(" ".join(title_parts)):
@@ -547,9 +572,9 @@ def _read_attachment_and_addressees(lines: Sequence[str], header: Header, no: in
     while no <= last and not lines[no - 1].strip():
         no += 1
     if no <= last:
-        m = ADDRESSEE_RE.match(lines[no - 1])
-        if m:
-            addressees = [m["rest"]] if m["rest"].strip() else []
+        rest = addressee(lines[no - 1])
+        if rest is not None:
+            addressees = [rest] if rest.strip() else []
             no += 1
             while no <= last and lines[no - 1].strip().startswith(("-", "+", "•")):
                 addressees.append(lines[no - 1].strip().lstrip("-+• "))
@@ -588,7 +613,7 @@ def _unjunk(text: str) -> str:
 
 
 def _clean_number(number: str) -> str:
-    return re.sub(r"\s+", "", number).rstrip(".,;:")
+    return re.sub(r"\s+", "", number).rstrip(".,;:_|~'")
 
 
 def _sentence_case(text: str) -> str:
