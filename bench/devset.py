@@ -3,7 +3,9 @@
 A page is one OCR'd document head; its truth is a line of ``truth.jsonl``. For every field the score is
 precision (right ÷ fields the reader filled) and recall (right ÷ fields the truth has): a wrong value
 counts against both, a missing one against recall only, a value where the truth has none (a page that is
-no document) against precision only. Comparisons: ``doc_type``, ``number``, ``date`` exact; ``place`` and
+no document) against precision only. On a ``nodoc`` page (a web page that holds no document header) only
+``number`` and ``date`` are scored: neither may be invented (a type word in its text may be real).
+Comparisons: ``doc_type``, ``number``, ``date`` exact; ``place`` and
 ``issuer`` with case and marks ignored; ``title`` right when its similarity to the truth (case and marks
 ignored) is at least 0.9; cited documents as sets of codes (references ∪ legal_basis), micro-averaged; the
 units of a responsibilities section matched one to one with similarity ≥ 0.85 (case and marks ignored).
@@ -120,6 +122,8 @@ def score_page(row: dict, values: dict, table: Table) -> None:
         return
     table.pages["all"] += 1
     for name in FIELDS:
+        if layout == "nodoc" and name not in ("number", "date"):
+            continue  # a page with no document header: what must not be invented is a number or a date
         got, want = values[name], _truth(row, name)
         right = bool(got and want and _same(name, got, want))
         table.add(layout, name, int(right), int(got is not None), int(want is not None))

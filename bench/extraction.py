@@ -74,19 +74,19 @@ def main() -> None:
     ap.add_argument("--misses", action="store_true", help="list the pages where doc_type, number or date is wrong")
     ap.add_argument("--no-seeds", action="store_true")
     a = ap.parse_args()
+    t0 = time.perf_counter()
+    repair_text("Kế hoạch")  # load the model
+    load = time.perf_counter() - t0
     if (a.devset / "truth.jsonl").exists():
         devset(a.devset, a.half, a.jobs, a.misses)
     else:
         print(f"no dev set at {a.devset} (python scripts/make_extraction_devset.py {a.devset} builds it)\n")
     if not a.no_seeds:
-        seeds()
+        seeds(load)
 
 
-def seeds() -> None:
+def seeds(load: float) -> None:
     scores = Scores()
-    t0 = time.perf_counter()
-    repair_text("Kế hoạch")  # load the model
-    load = time.perf_counter() - t0
     for seed in ANNOTATED:
         records = ingest_text((SAMPLES / f"{seed}.txt").read_text("utf-8"))
         score(seed, records, scores)
