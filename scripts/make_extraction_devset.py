@@ -41,19 +41,16 @@ import json
 import os
 import random
 import re
-import subprocess
 import sys
-import tempfile
 import textwrap
 import unicodedata
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "scripts"))
 from corpus import iter_documents  # noqa: E402
-from make_roundtrip import FONTS, TOOL, WITH_FONT  # noqa: E402
+from make_roundtrip import roundtrip, run_all  # noqa: E402
 
 SOURCES = ("phapluat_8chude/", "tnt305_legal_md/docs_ubnd/", "tnt305_legal_md/docs_other/", "congbot_tvpl_md/")
 LAYOUTS = ("cols", "stacked", "narrow", "web", "source")
@@ -412,22 +409,8 @@ def choose_responsibilities(limit: int) -> list[tuple[str, list[str], list[str]]
 
 def run_one(job: tuple[Path, str, list[str], int, int, str, int]) -> str:
     out_dir, name, lines, noise, seed, font, max_lines = job
-    ocr, drawn = out_dir / f"{name}.txt", out_dir / f"{name}.drawn.txt"
-    if ocr.exists() and drawn.exists():
-        return "kept"
     text = "\n".join(_page(lines, max_lines)) + "\n"
-    with tempfile.TemporaryDirectory() as tmp:
-        src = Path(tmp) / "in.txt"
-        src.write_text(text, encoding="utf-8")
-        tmp_ocr, tmp_drawn = Path(tmp) / "ocr.txt", Path(tmp) / "drawn.txt"
-        args = [str(src), str(tmp_ocr), "--keep-wrapped", str(tmp_drawn), "--seed", str(seed), "--noise", str(noise)]
-        faces = FONTS[font]
-        cmd = [sys.executable, str(TOOL), *args] if faces is None else [
-            sys.executable, "-c", WITH_FONT, str(TOOL.parent), faces[0], faces[1], *args]
-        subprocess.run(cmd, check=True, env={**os.environ, "OMP_THREAD_LIMIT": "1"}, capture_output=True)
-        os.replace(tmp_drawn, drawn)
-        os.replace(tmp_ocr, ocr)
-    return "made"
+    return roundtrip(text, noise, seed, font, out_dir / f"{name}.txt", out_dir / f"{name}.drawn.txt")
 
 
 def _page(lines: list[str], max_lines: int) -> list[str]:
@@ -536,12 +519,7 @@ def main() -> None:
             (out_dir / f"{name}.page.txt").write_text("\n".join(_page(lines, a.lines)) + "\n", encoding="utf-8")
         print(f"{len(records)} pages' truth written")
         return
-    done = 0
-    with ThreadPoolExecutor(a.jobs) as pool:
-        for status in pool.map(run_one, jobs):
-            done += 1
-            if done % 50 == 0 or done == len(jobs):
-                print(f"{done}/{len(jobs)} ({status})", flush=True)
+    run_all(run_one, jobs, a.jobs, 50)
 
 
 if __name__ == "__main__":

@@ -20,13 +20,16 @@ import random
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import TypeVar
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "scripts"))
 from corpus import iter_documents  # noqa: E402
 
+T = TypeVar("T")
 SHARED = Path(os.environ.get("CCHC_SHARED", REPO.parent / "shared"))
 TOOL = SHARED / "tools" / "ocr_roundtrip.py"
 
@@ -74,27 +77,38 @@ WITH_FONT = (
 )
 
 
-def run_one(job: tuple[Path, str, str, int, int, str]) -> str:
-    out_dir, name, text, noise, seed, font = job
-    gold = out_dir / f"{name}.gold.txt"
-    ocr = out_dir / f"{name}.ocr.txt"
-    if gold.exists() and ocr.exists():
+def roundtrip(text: str, noise: int, seed: int, font: str, ocr: Path, drawn: Path) -> str:
+    """Render `text` as pages and OCR them with the shared tool: the OCR text to `ocr`, the text that was
+    drawn (wrapped) to `drawn`, both replaced whole. "kept" when both exist already, else "made"."""
+    if ocr.exists() and drawn.exists():
         return "kept"
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp) / "in.txt"
         src.write_text(text, encoding="utf-8")
-        tmp_ocr, tmp_gold = Path(tmp) / "ocr.txt", Path(tmp) / "gold.txt"
-        args = [str(src), str(tmp_ocr), "--keep-wrapped", str(tmp_gold), "--seed", str(seed), "--noise", str(noise)]
+        tmp_ocr, tmp_drawn = Path(tmp) / "ocr.txt", Path(tmp) / "drawn.txt"
+        args = [str(src), str(tmp_ocr), "--keep-wrapped", str(tmp_drawn), "--seed", str(seed), "--noise", str(noise)]
         faces = FONTS[font]
         cmd = [sys.executable, str(TOOL), *args] if faces is None else [
             sys.executable, "-c", WITH_FONT, str(TOOL.parent), faces[0], faces[1], *args]
-        subprocess.run(
-            cmd,
-            check=True, env={**os.environ, "OMP_THREAD_LIMIT": "1"}, capture_output=True,
-        )
-        os.replace(tmp_gold, gold)
+        subprocess.run(cmd, check=True, env={**os.environ, "OMP_THREAD_LIMIT": "1"}, capture_output=True)
+        os.replace(tmp_drawn, drawn)
         os.replace(tmp_ocr, ocr)
     return "made"
+
+
+def run_all(job: Callable[[T], str], jobs: list[T], threads: int, every: int) -> None:
+    """Run `job` over `jobs` on `threads` threads (each waits on a Tesseract process), printing progress."""
+    done = 0
+    with ThreadPoolExecutor(threads) as pool:
+        for status in pool.map(job, jobs):
+            done += 1
+            if done % every == 0 or done == len(jobs):
+                print(f"{done}/{len(jobs)} ({status})", flush=True)
+
+
+def run_one(job: tuple[Path, str, str, int, int, str]) -> str:
+    out_dir, name, text, noise, seed, font = job
+    return roundtrip(text, noise, seed, font, out_dir / f"{name}.ocr.txt", out_dir / f"{name}.gold.txt")
 
 
 def main() -> None:
@@ -120,12 +134,7 @@ def main() -> None:
             name = f"n{noise}_{i:04d}" if a.font == "dejavu" else f"{a.font[:3]}{noise}_{i:04d}"
             fh.write(f"{name}\t{noise}\t{source}\n")
             jobs.append((a.out_dir, name, text, noise, a.seed * 100003 + i, a.font))
-    done = 0
-    with ThreadPoolExecutor(a.jobs) as pool:
-        for status in pool.map(run_one, jobs):
-            done += 1
-            if done % 20 == 0 or done == len(jobs):
-                print(f"{done}/{len(jobs)} ({status})", flush=True)
+    run_all(run_one, jobs, a.jobs, 20)
 
 
 if __name__ == "__main__":

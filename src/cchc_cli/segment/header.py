@@ -11,7 +11,7 @@ number of the signed file, not of the document it heads.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from rapidfuzz.distance.Levenshtein import distance
 
@@ -474,15 +474,8 @@ def _stamp(m: re.Match[str], no: int) -> Stamp:
 def _read_type_word(lines: Sequence[str], header: Header, no: int, limit: int, resources: Resources) -> int:
     """The type word (KẾ HOẠCH …) on one of the next few lines with text, past a line of debris, maybe
     wrapped over two lines ("QUYẾT" / "ĐỊNH"); the next line."""
-    scan = no
-    seen = 0
-    while scan <= limit and seen < TYPE_WORD_LINES:
-        line = lines[scan - 1]
-        if not line.strip():
-            scan += 1
-            continue
-        seen += 1
-        line = line.strip(" |’'‘`.,;")  # a box the OCR read as bars, a stray mark
+    for scan in _text_lines(lines, no, limit, TYPE_WORD_LINES):
+        line = lines[scan - 1].strip(" |’'‘`.,;")  # a box the OCR read as bars, a stray mark
         words = line.split()
         if len(words) >= 3 and len(words[-1]) <= 3 and resources.doc_type(" ".join(words[:-1])) is not None:
             line = " ".join(words[:-1])  # "NGHỊ ĐỊNH đó": a speck the OCR read as a word after the type word
@@ -498,8 +491,18 @@ def _read_type_word(lines: Sequence[str], header: Header, no: int, limit: int, r
             return j + 2
         if sum(ch.isalpha() for ch in line) >= 3:
             break  # a line of text that names no type: the title of a công văn, a preamble …
-        scan += 1
     return no
+
+
+def _text_lines(lines: Sequence[str], start: int, limit: int, count: int) -> Iterator[int]:
+    """The 1-based numbers of the first `count` lines with text from `start` to `limit`."""
+    seen = 0
+    for no in range(start, limit + 1):
+        if seen >= count:
+            return
+        if lines[no - 1].strip():
+            seen += 1
+            yield no
 
 
 def _read_title(lines: Sequence[str], header: Header, no: int, last: int, resources: Resources) -> int:
