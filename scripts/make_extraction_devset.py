@@ -367,7 +367,8 @@ UNIT_TAIL_RE = re.compile(r"\s+(?:có trách nhiệm|chịu trách nhiệm|chủ
 GIAO_RE = re.compile(r"\b[Gg]iao (?:cho )?(?P<unit>" + UNIT_HEAD + r"\b[^,;.:]{0,90}?)\s+(?=chủ trì|phối hợp|"
                      r"thực hiện|hướng dẫn|theo dõi|tổ chức|có trách nhiệm|triển khai|xây dựng)")
 SECTION_END_RE = re.compile(r"^(?:[IVX]+\.\s|Điều\s+\d+|Chương\s|TM\.|KT\.|Nơi nhận|PHỤ LỤC|Phụ lục)")
-RESP_LINES = 46  # the page: the section's heading and this many lines of it at most
+RESP_LINES = 46  # the page: the section's heading and this many lines of it at most ...
+RESP_PAGE_LINES = 80  # ... as long as they fit this many lines once wrapped
 
 
 def responsibility_page(source: str, text: str) -> tuple[list[str], list[str]] | None:
@@ -381,6 +382,7 @@ def responsibility_page(source: str, text: str) -> tuple[list[str], list[str]] |
             if SECTION_END_RE.match(nxt) and len(page) > 1:
                 break
             page.append(nxt)
+        page = _page(page, RESP_PAGE_LINES)  # the units on the page as drawn
         units: list[str] = []
         for body in page[1:]:
             found = []
@@ -510,7 +512,8 @@ def main() -> None:
         records.append({"name": name, "layout": "resp", "half": half(source), "noise": 1 + i % 3,
                         "font": "dejavu" if i % 2 else "liberation", "source": source, "units": units,
                         "cited": None})
-        jobs.append((a.out_dir, name, page, 1 + i % 3, 4099 + i, "dejavu" if i % 2 else "liberation", 80))
+        jobs.append((a.out_dir, name, page, 1 + i % 3, 4099 + i, "dejavu" if i % 2 else "liberation",
+                     RESP_PAGE_LINES))
     tmp = a.out_dir / "truth.jsonl.tmp"
     tmp.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
     os.replace(tmp, a.out_dir / "truth.jsonl")
