@@ -100,6 +100,13 @@ def test_numbered_paragraphs_of_to_chuc_thuc_hien_name_their_units() -> None:
     assert rec.responsibilities[0].duties[0].startswith("Chủ trì, theo dõi")
 
 
+def test_an_unreadable_number_is_null_with_a_warning_not_a_guess() -> None:
+    rec = one("ỦY BAN NHÂN DÂN\nXÃ LAI KHÊ\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n"
+              "S §§ ~~~ //\nLai Khê, ngày 4 tháng 9 năm 2025\nBÁO CÁO\nKết quả cải cách hành chính quý III\n")
+    assert (rec.doc_type, rec.number, rec.date) == ("BC", None, "2025-09-04")
+    assert any("no document number (Số: …) found in the header" in w for w in rec.warnings)
+
+
 def test_text_with_no_header_gives_a_record_with_warnings_and_nothing_invented() -> None:
     rec = one("Tình hình thực hiện trong tháng có nhiều chuyển biến tích cực.\n"
               "Ngày 12 tháng 3 năm 2025 đã tổ chức hội nghị số 5 về chuyển đổi số.\n")

@@ -82,6 +82,8 @@ def _record(document: Document, position: int, span: DocumentSpan, resources: Re
                         "gazetteer")
     if code is not None and header.date is None and attached is None:
         warnings.append(f"lines {span.first}-{span.last}: no date found in the header")
+    if code is not None and header.number is None and attached is None:
+        warnings.append(f"lines {span.first}-{span.last}: no document number (Số: …) found in the header")
     stamp = header.stamp
     return DocumentRecord(
         id=document_id("\n".join(document.original_lines[span.first - 1: span.last]), position),
