@@ -141,14 +141,13 @@ def test_heading_titles_lose_the_ocr_debris_after_them() -> None:
     assert [(s.label, s.title) for s in rec.sections] == [("I", "MỤC ĐÍCH, YÊU CẦU"), ("II", "NHIỆM VỤ TRỌNG TÂM")]
 
 
-def test_seed_001_appendix_lead_units_read_as_a_reader_reads_them() -> None:
+def test_seed_001_appendix_lead_units_read_as_a_reader_reads_them(sample_records) -> None:
     """Where a task-table cell is still garbled after repair ("xạhôi", "Phụ‘lục vi hanh"), the lead unit shows
     the unit it was matched to, never the garbage."""
     from cchc_cli import load_resources
 
     units = load_resources().units
-    sample = Path(__file__).parents[1] / "samples" / "001_1f3803ca4a2b50d8.txt"
-    plan = ingest_text(sample.read_text("utf-8"))[1]
+    plan = sample_records["001_1f3803ca4a2b50d8"][1]
     assert len(plan.tasks) == 30
     for task in plan.tasks:
         assert task.lead_unit is not None
