@@ -269,13 +269,10 @@ def _date_line(t: Truth) -> str:
 
 
 def _issuer_lines(t: Truth) -> list[str]:
-    """The issuing body as two or three short lines, as a left column prints it."""
-    words = " ".join(t.issuer).split()
-    # the issuer repeated by the gazette's page head ("BỘ X" / "BỘ X"): keep one
-    n = len(words)
-    if n % 2 == 0 and words[: n // 2] == words[n // 2:]:
-        words = words[: n // 2]
-    return textwrap.wrap(" ".join(words), 30) or [" ".join(words)]
+    """The issuing body as two or three short lines, as a left column prints it (`derive` has already
+    dropped the gazette's repetition of it)."""
+    text = " ".join(" ".join(t.issuer).split())
+    return textwrap.wrap(text, 30) or [text]
 
 
 def _title_block(t: Truth, width: int = 70) -> list[str]:
@@ -312,8 +309,7 @@ def layout(t: Truth, name: str, rng: random.Random) -> list[str]:
         day, month_year = when.split(" ", 1)
         # "<place>, ngày 19" / "tháng 11 năm 2025", or "<place>, ngày" / "19 tháng 11 năm 2025"
         head += ([f"{place}, ngày {day}", month_year] if rng.random() < 0.5 else [f"{place}, ngày", when])
-        block = [t.type_word, *textwrap.wrap(t.title or "", 40)] if t.type_word else []
-        return [*head, *block, *_body(t)]
+        return [*head, *_title_block(t, 40), *t.body]
     elif name == "source":
         return t.source_lines
     else:
@@ -325,7 +321,7 @@ def layout(t: Truth, name: str, rng: random.Random) -> list[str]:
                 ("Ngày ban hành:", "/".join(reversed((t.date or "").split("-"))))]
         block = [f"{k} {v}" for k, v in meta] if meta_same_line else [x for kv in meta for x in kv]
         head = [*BANNER, *block, "Tình trạng: Đã biết", *head]
-    return [*head, *_title_block(t), *_body(t)]
+    return [*head, *_title_block(t), *t.body]
 
 
 def _type_name(t: Truth) -> str:
@@ -339,10 +335,6 @@ def _meta_place(t: Truth) -> str:
         if f" {lead} " in f" {text} ":
             return lead.capitalize() + text.split(f"{lead}", 1)[1].title()
     return " ".join(words).title()
-
-
-def _body(t: Truth) -> list[str]:
-    return t.body
 
 
 # --- responsibilities ----------------------------------------------------------------------------------

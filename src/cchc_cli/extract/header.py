@@ -86,7 +86,7 @@ def _place_at_end(folded: str, resources: Resources) -> Place | None:
 
 def _place_in_raw(raw: str, resources: Resources) -> Place | None:
     """The longest gazetteer name that follows its level word in the raw OCR text, marks ignored."""
-    words = " " + " ".join(re.findall(r"[a-z0-9]+", fold(raw).lower())) + " "
+    words = f" {_words(raw)} "
     best = None
     for place in resources.places:
         if " " + fold(place.name).lower() + " " in words and (best is None or len(place.name) > len(best.name)):
@@ -103,7 +103,7 @@ def _province_like(folded: str, raw: str | None, body: str, resources: Resources
     minh', as repaired, or 'THANH PHI HI CHI MINH', as read): among 34 names, one far closer than the rest."""
     tails = [folded.lower().split(body, 1)[1].strip()] if body in folded.lower() else []
     if raw and body in fold(raw).lower():
-        tails.append(" ".join(re.findall(r"[a-z0-9]+", fold(raw).lower().split(body, 1)[1])))
+        tails.append(_words(fold(raw).lower().split(body, 1)[1]))
     tails = [t for t in tails if t.startswith(("tinh ", "thanh pho "))]
     if not tails:
         return None
@@ -114,6 +114,11 @@ def _province_like(folded: str, raw: str | None, body: str, resources: Resources
     if len(scored) > 1 and scored[0][0] - scored[1][0] < PROVINCE_MARGIN:
         return None
     return scored[0][1]
+
+
+def _words(text: str) -> str:
+    """`text` folded to its runs of letters and digits, one space between them."""
+    return " ".join(re.findall(r"[a-z0-9]+", fold(text).lower()))
 
 
 def clean_issuer_text(text: str) -> str:
