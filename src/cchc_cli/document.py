@@ -13,7 +13,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from functools import cached_property
-from typing import overload
+from typing import Any, overload
 
 __all__ = [
     "REASONS",
@@ -28,7 +28,9 @@ __all__ = [
     "NumberedLine",
     "PartLines",
     "Paragraph",
+    "PageInfo",
     "RepairResult",
+    "SourceText",
     "Stamp",
     "TableRow",
     "apply_edits",
@@ -79,17 +81,57 @@ class Flag:
 
 
 @dataclass(slots=True)
+class PageInfo:
+    """One page: its number (1-based), how its text was read (``text-layer``: the PDF's own text, read as
+    Vietnamese; ``text-layer-repaired``: an English-OCR text layer, repaired as OCR text; ``ocr``: the page
+    image read by Tesseract ``vie``; ``docx``), the OCR's mean word confidence (0-100, OCR'd pages only) and
+    its [first, last] 1-based lines in the text."""
+
+    number: int
+    method: str
+    confidence: float | None
+    lines: tuple[int, int]
+
+    def to_dict(self) -> dict[str, Any]:
+        conf = None if self.confidence is None else round(self.confidence, 1)
+        return {"number": self.number, "method": self.method, "confidence": conf, "lines": list(self.lines)}
+
+
+@dataclass(slots=True)
+class SourceText:
+    """The text read from a PDF, an image or a DOCX (:func:`cchc_cli.decode.source.read_source`) and where it
+    came from: `format` ``pdf-text``, ``pdf-ocr``, ``image-ocr`` or ``docx``; its pages; the OCR's confidence
+    (0-100) in each word, by (0-based line, 0-based column) of `text`; warnings about how it was read."""
+
+    text: str
+    format: str
+    pages: list[PageInfo] = field(default_factory=list)
+    word_confidence: dict[tuple[int, int], float] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """What ``--json`` says of it: the format and the pages."""
+        return {"format": self.format, "pages": [p.to_dict() for p in self.pages]}
+
+
+@dataclass(slots=True)
 class RepairResult:
+    """The repaired text, its edits and flags; `source`: how a PDF, image or DOCX input was read."""
+
     text: str
     edits: list[Edit] = field(default_factory=list)
     flags: list[Flag] = field(default_factory=list)
+    source: SourceText | None = None
 
     def to_dict(self) -> dict:
-        return {
+        out = {
             "text": self.text,
             "edits": [e.to_dict() for e in self.edits],
             "flags": [f.to_dict() for f in self.flags],
         }
+        if self.source is not None:
+            out["source"] = self.source.to_dict()
+        return out
 
 
 def apply_edits(text: str, edits: Iterable[Edit]) -> str:
@@ -303,6 +345,7 @@ class Document:
     first_line: int = 1
     first_position: int = 0
     ends_file: bool = True
+    origin: SourceText | None = None  # a PDF, image or DOCX: how its text was read
 
     def _numbered(self, lines: list[str]) -> list[str] | PartLines:
         return lines if self.first_line == 1 else PartLines(lines, self.first_line)
