@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import math
 import unicodedata
+from bisect import bisect_right
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 import regex
@@ -29,6 +30,7 @@ from .lexicon import Lexicon, load_lexicon
 from .lm import LN10, LanguageModel, load_lm
 from .search import local_posteriors, viterbi
 from .terms import Option, TermFit, TermFitter, TermMatcher
+from .vie_ocr import VieOcrChannel, load_vie_ocr
 
 # A word token: letters plus the symbols the OCR puts in place of letters (c6, K¢é, 1ap, ciia).
 # Characters that print nothing inside a word (a soft hyphen, zero-width spaces and joiners, a BOM): part of
@@ -91,6 +93,7 @@ class Settings:
     user_bonus: float = 6.0  # ... of a user's dictionary term (user terms win over the model)
     term_floor: float = -12.0  # every token of a phrase match must read at least this well
     term_mean: float = -6.0  # and on average this well
+    vie_variants: int = 12  # readings of a word Tesseract vie printed: itself and its most frequent variants
 
 
 @dataclass(slots=True)
@@ -122,6 +125,16 @@ class DocumentState:
     adapted_candidates: dict[tuple[str, bool], list[tuple[str, int, float]]] = field(default_factory=dict)
     fixed: dict[tuple[int, int], str] = field(default_factory=dict)
     sentences: list[list[Token]] = field(default_factory=list)
+    # text Tesseract vie read: by 0-based line, its words' (start column, confidence 0-100), by column
+    confidence: dict[int, list[tuple[int, float]]] = field(default_factory=dict)
+
+    def ocr_confidence(self, tok: Token) -> float | None:
+        """The OCR's confidence in the word `tok` is part of (None: not OCR'd text)."""
+        words = self.confidence.get(tok.line)
+        if not words:
+            return None
+        index = bisect_right(words, (tok.start, math.inf)) - 1
+        return words[index][1] if index >= 0 else None
 
 
 def case_shape(token: str) -> str:
@@ -170,6 +183,8 @@ class Repairer:
         self.bare_forms = {b for w in self.lexicon.vocab if (b := strip_marks(w)) != w}
         # known abbreviations that no syllable could be misread as (SIPAS, not TU): kept as printed
         self.abbreviations = {a for a in self.terms.abbreviations if not has_syllable_shape(a.lower())}
+        self.vie: VieOcrChannel = load_vie_ocr()
+        self._vie_cands: dict[tuple[str, int], list[tuple[str, int, float]]] = {}
 
     @property
     def settings(self) -> Settings:
@@ -180,6 +195,7 @@ class Repairer:
         """New settings (scripts/tune.py tries many): the caches that depend on them start again."""
         self._settings = settings
         self._cands = {}
+        self._vie_cands = {}
         s = settings
         fit = TermFit(s.term_bonus, s.user_bonus, s.term_floor, s.term_mean, s.channel_weight)
         self.term_fitter = TermFitter(self.terms, self.lexicon.channel, self.lm, fit)
@@ -210,6 +226,29 @@ class Repairer:
         if len(self._cands) > CANDIDATE_CACHE_SIZE:
             self._cands.clear()
         cache[(obs, clean)] = got
+        return got
+
+    def vie_candidates(self, obs: str, confidence: float) -> list[tuple[str, int, float]]:
+        """[(syllable, lm id, ln P(obs|syllable))] for a word Tesseract's Vietnamese model printed with this
+        confidence: the syllable as printed and the ones with its letters and other marks; a word that is no
+        syllable as printed gets the OCR channel's readings too."""
+        key = (obs, round(confidence))
+        got = self._vie_cands.get(key)
+        if got is not None:
+            return got
+        norm = normalize_syllable(obs)
+        variants = self.lexicon.variants(norm)[: self.settings.vie_variants]
+        if norm in self.lm.ids and tone_allowed(norm):
+            found = self.vie.logprobs(norm, variants, confidence)
+        else:
+            found = self._with_identity(obs, norm, dict(self.lexicon.candidates(obs)), False)
+            for w, lp in self.vie.logprobs(norm, variants, confidence).items():
+                if w != norm:
+                    found[w] = max(found.get(w, NOT_A_CANDIDATE), lp)
+        got = self._pruned(found)
+        if len(self._vie_cands) > CANDIDATE_CACHE_SIZE:
+            self._vie_cands.clear()
+        self._vie_cands[key] = got
         return got
 
     def _with_identity(self, obs: str, norm: str, found: dict[str, float], clean: bool) -> dict[str, float]:
@@ -335,7 +374,8 @@ class Repairer:
             if fixed is not None:  # sure in the first pass: kept in the second
                 lattice.append([(fixed, tuple(lm.ids.get(w, lm.unk) for w in fixed.split(" ")), 0.0)])
                 continue
-            cands = self.candidates(obs, state)
+            confidence = state.ocr_confidence(tok) if state.confidence else None
+            cands = self.candidates(obs, state) if confidence is None else self.vie_candidates(obs, confidence)
             options: list[Option] = [
                 (w, (wid,), s.channel_weight * lp) for w, wid, lp in cands if lp >= s.keep_floor
             ]
@@ -401,10 +441,14 @@ class Repairer:
             tok.replacement, tok.reason = out, assign_reason(original, out)
 
     # ---- public ----------------------------------------------------------------------------
-    def repair_text(self, text: str) -> RepairResult:
+    def repair_text(self, text: str, confidence: Mapping[tuple[int, int], float] | None = None) -> RepairResult:
+        """Repair a whole text. `confidence`: for text Tesseract's Vietnamese model read, its confidence
+        (0-100) in each word by (0-based line, 0-based column of the word's first character)."""
         text = unicodedata.normalize("NFC", text)
         lines = text.split("\n")
         state = DocumentState()
+        for (line, column), conf in sorted((confidence or {}).items()):
+            state.confidence.setdefault(line, []).append((column, conf))
         tokens_by_line = self._process(list(enumerate(lines)), state)
         if self.settings.adapt_weight > 0 and not state.clean:
             self._adapt_and_redo(tokens_by_line, state)

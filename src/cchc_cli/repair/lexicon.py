@@ -91,6 +91,12 @@ class Lexicon:
         self._parsed[obs] = got
         return got
 
+    def variants(self, word: str) -> list[str]:
+        """The syllables with the same bare letters as `word` (its other tones and marks, đ for d), most
+        frequent first: what Tesseract's Vietnamese model confuses a syllable with."""
+        bare = strip_marks(word)
+        return [w for w in self._neighbour_index().get(bare, ()) if strip_marks(w) == bare]
+
     def neighbours(self, obs: str) -> list[str]:
         """The most frequent syllables whose bare letters are within one deletion of `obs`'s first guess."""
         if len(obs) > MAX_NEIGHBOUR_LENGTH or not obs:
