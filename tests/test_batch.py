@@ -181,14 +181,14 @@ def test_a_bug_on_one_file_is_reported_and_the_batch_goes_on(tmp_path, monkeypat
     folder.mkdir()
     (folder / "a.txt").write_text(small_doc(50), "utf-8")
     (folder / "b.txt").write_text(small_doc(51) + "BOOM\n", "utf-8")
-    real = pipeline.ingest_text
+    real = pipeline.ingest_bytes
 
-    def buggy(text: str, *args, **kwargs):
-        if "BOOM" in text:
+    def buggy(data: bytes, *args, **kwargs):
+        if b"BOOM" in data:
             raise ZeroDivisionError("division by zero")
-        return real(text, *args, **kwargs)
+        return real(data, *args, **kwargs)
 
-    monkeypatch.setattr(pipeline, "ingest_text", buggy)
+    monkeypatch.setattr(pipeline, "ingest_bytes", buggy)
     db = tmp_path / "s.db"
     assert run(str(folder), "--db", str(db)) == 70
     err = capsys.readouterr().err

@@ -197,9 +197,9 @@ def test_unreadable_single_input_exits_3(tmp_path: Path, capsysbinary) -> None:
 @pytest.mark.parametrize(
     ("data", "hint"),
     [
-        (PDF, "a PDF: run OCR first"),
-        (PNG, "an image (PNG): OCR it first"),
-        (DOCX, "a Word/ZIP file: save it as plain text"),
+        (PDF, "a damaged or truncated PDF"),
+        (PNG, "a damaged or unsupported image"),
+        (DOCX, "a damaged Word (DOCX) file"),
         (BINARY, "a binary file"),
         (LATIN1, "not UTF-8 text (line 1); pass --encoding (e.g. --encoding cp1258)"),
     ],

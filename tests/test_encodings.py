@@ -165,7 +165,8 @@ def test_ingest_reads_legacy_files_and_reports_the_rest(tmp_path: Path, capsysbi
     reasons = {name: next(line for line in errors if f"{name}:" in line)
                for name in ["western.cp1252.txt", "letter.docx.txt", "scan.png.txt"]}
     assert "--encoding" in reasons["western.cp1252.txt"]
-    assert "Word/ZIP" in reasons["letter.docx.txt"] and "image (PNG)" in reasons["scan.png.txt"]
+    assert "damaged Word (DOCX)" in reasons["letter.docx.txt"]
+    assert "damaged or unsupported image" in reasons["scan.png.txt"]
 
     records = json.loads(out)
     by_file: dict[str, list[dict]] = {}

@@ -156,7 +156,7 @@ def test_periods_and_time_frames_carry_the_contract_names(records) -> None:
 def test_schema_names_its_dialect_and_version() -> None:
     schema = document_record_schema()
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
-    assert schema["$id"] == "urn:cchc:document-record:1.1"
+    assert schema["$id"] == "urn:cchc:document-record:1.2"
     assert {"id", "doc_type", "legal_basis", "sections", "tasks", "repair", "warnings"} <= set(schema["properties"])
     assert "from" in schema["$defs"]["Period"]["properties"]
 
@@ -198,7 +198,7 @@ def test_cli_ingest_json_and_schema(tmp_path, capsysbinary) -> None:
     assert (record["doc_type"], record["number"]) == ("BC", "205/BC-UBND")
     assert record["source"]["path"] == str(head) and len(record["source"]["sha256"]) == 64
     code, out, _ = run_cli(capsysbinary, "schema")
-    assert code == 0 and json.loads(out)["$id"] == "urn:cchc:document-record:1.1"
+    assert code == 0 and json.loads(out)["$id"] == "urn:cchc:document-record:1.2"
 
 
 def test_cli_ingest_stdin_empty_file_and_usage(tmp_path, capsysbinary, monkeypatch) -> None:

@@ -79,7 +79,8 @@ def test_d02_a_long_file_is_ingested_in_parts_with_the_files_lines(tmp_path, cap
     assert run_cli(capsysbinary, "ingest", big, "--db", whole_db, "--jobs", "1")[0] == 0  # one part: small
     repaired: list[int] = []
     real = Repairer.repair_text
-    monkeypatch.setattr(Repairer, "repair_text", lambda self, text: repaired.append(len(text)) or real(self, text))
+    monkeypatch.setattr(Repairer, "repair_text",
+                        lambda self, text, *more: repaired.append(len(text)) or real(self, text, *more))
     monkeypatch.setattr(batch, "WHOLE_FILE", 2000)  # "long" from 2 KB on: not read whole, read in parts ...
     monkeypatch.setattr(pipeline, "PART_BYTES", 1000)  # ... of about 1 KB
     heard: list[tuple[int, int]] = []

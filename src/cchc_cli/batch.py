@@ -18,6 +18,7 @@ on (unless ``fail_fast``); a store error stops it (:class:`~cchc_cli.errors.Stor
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import gc
 import hashlib
 import json
@@ -34,6 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from .decode.source import SourceOptions, input_format
 from .errors import CchcError, InputError, UsageError
 from .io import STDIN_LABEL, iter_inputs, path_text, read_error
 from .resources import Resources, load_resources
@@ -180,10 +182,12 @@ class _Task:
     index: int
     label: str
     source: str | None
-    data: bytes
+    data: bytes | None  # None: a PDF, image or DOCX read by the worker from `path`, page by page
     sha256: str
     encoding: str | None
     dictionaries: tuple[Path, ...]
+    path: Path | None = None
+    options: SourceOptions | None = None
 
 
 @dataclass(frozen=True)
@@ -210,6 +214,7 @@ class _Read:
     path: Path | None = None
     state: tuple[int, int] | None = None
     spool: IO[bytes] | None = None
+    document: bool = False  # a PDF, image or DOCX (read from `path` by the worker), not text
 
 
 def ingest_batch(
@@ -223,6 +228,7 @@ def ingest_batch(
     fail_fast: bool = False,
     on_outcome: Callable[[FileOutcome], None] | None = None,
     on_progress: Callable[[IngestInput, int, int], None] | None = None,
+    options: SourceOptions | None = None,
 ) -> BatchSummary:
     """Ingest `inputs` into `store`; see the module docstring. `on_outcome` hears about each file as it is
     done (in completion order); `on_progress(input, documents, lines)` how far the reading of a long file
@@ -239,12 +245,21 @@ def ingest_batch(
             read = batch.read(item)
             if read is None:
                 continue
+            if read.document:
+                yield _Task(index, item.label, item.source, None, read.sha256, encoding, resources.dictionaries,
+                            read.path, page_options)
+                continue
             if read.data is None:
                 long_files.append((item, read))
                 continue
-            yield _Task(index, item.label, item.source, read.data, read.sha256, encoding, resources.dictionaries)
+            yield _Task(index, item.label, item.source, read.data, read.sha256, encoding, resources.dictionaries,
+                        options=page_options)
 
     workers = min(jobs or os.cpu_count() or 1, len(inputs))
+    # one file: its pages are OCR'd --jobs at a time; several: a file a worker, its pages one at a time
+    page_options = options or SourceOptions()
+    if len(inputs) == 1 and (jobs or os.cpu_count() or 1) > 1:
+        page_options = dataclasses.replace(page_options, jobs=jobs or os.cpu_count() or 1)
     try:
         results = _serial(tasks()) if workers <= 1 else _parallel(tasks(), workers, resources.dictionaries)
         with contextlib.closing(results):
@@ -351,6 +366,11 @@ def _read_once(item: IngestInput) -> _Read:
         with open(item.path, "rb") as stream:
             info = os.fstat(stream.fileno())
             if stat.S_ISREG(info.st_mode):
+                if input_format(stream.read(4096)) != "text":  # read by the worker, page by page
+                    stream.seek(0)
+                    return _Read(_sha256_of(stream), path=item.path, state=(info.st_size, info.st_mtime_ns),
+                                 document=True)
+                stream.seek(0)
                 if info.st_size <= WHOLE_FILE:
                     data = stream.read()
                     _same_file(stream, (info.st_size, info.st_mtime_ns), item.label)
@@ -522,11 +542,11 @@ def _warm(dictionaries: tuple[Path, ...]) -> None:
 def _process(task: _Task) -> WorkerResult:
     """One file's bytes → its records as JSON dicts (in a worker, or in-process for ``--jobs 1``)."""
     from . import pipeline
-    from .decode import decode_bytes
 
     try:
-        records = pipeline.ingest_text(decode_bytes(task.data, task.label, task.encoding), task.source,
-                                       resources=load_resources(task.dictionaries), sha256=task.sha256)
+        records = pipeline.ingest_bytes(task.path if task.data is None else task.data, task.label, task.source,
+                                        resources=load_resources(task.dictionaries), sha256=task.sha256,
+                                        encoding=task.encoding, options=task.options)
     except CchcError as exc:
         return WorkerResult(task.index, error=exc.message)
     except Exception as exc:  # a bug on this file: reported, and the batch goes on

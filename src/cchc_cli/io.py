@@ -21,10 +21,13 @@ from typing import Any, BinaryIO, Protocol
 
 from .errors import CchcError, InputError, UsageError
 
-__all__ = ["DEFAULT_INCLUDE", "STDIN_LABEL", "BinaryOut", "atomic_open", "atomic_write_text", "display_path",
-           "iter_inputs", "output_path", "path_text", "read_error"]
+__all__ = ["DEFAULT_INCLUDE", "DOCUMENT_SUFFIXES", "STDIN_LABEL", "BinaryOut", "atomic_open", "atomic_write_text",
+           "display_path", "iter_inputs", "output_path", "path_text", "peek_head", "read_error"]
 
-DEFAULT_INCLUDE = "*.txt"
+# What folders are walked for: text, and the documents the decode stage reads (cchc_cli.decode.source).
+DEFAULT_INCLUDE = "*.txt,*.pdf,*.png,*.jpg,*.jpeg,*.tif,*.tiff,*.docx"
+# Inputs with these suffixes are not text: their text goes to NAME.SUFFIX.txt in an --out-dir.
+DOCUMENT_SUFFIXES = frozenset({".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff", ".docx", ".gif", ".webp", ".bmp"})
 STDIN_LABEL = "<stdin>"  # how messages and records name a text read from stdin
 
 
@@ -48,7 +51,8 @@ def iter_inputs(
     """The input files named by `paths`, as (absolute path, path relative to the root given).
 
     A file stands for itself (relative path: its name), whatever its name; a folder is walked recursively in
-    sorted order, keeping the files whose name (or relative path) matches `include` (default ``*.txt``),
+    sorted order, keeping the files whose name (or relative path) matches one of the comma-separated patterns
+    of `include` (default :data:`DEFAULT_INCLUDE`),
     skipping hidden files and folders, folders linked in by symlinks, symlinks that lead outside the folder,
     and everything under `exclude` (the output folder, when it lies inside an input folder). The same file
     named twice is listed once; with `every_name`, once under each name the walk finds it by (a symlink
@@ -111,6 +115,7 @@ def _loop_error(path: Path) -> InputError:
 
 def _walk(root: Path, pattern: str, excluded: Path | None, report: Callable[[CchcError], None]) -> Iterator[Path]:
     real_root = root.resolve()
+    patterns = [p.strip() for p in pattern.split(",") if p.strip()]
     for folder, dirnames, filenames in os.walk(root, followlinks=False):
         here = Path(folder)
         # Prune in place so os.walk does not descend: hidden folders, symlinked folders, the output folder.
@@ -126,7 +131,8 @@ def _walk(root: Path, pattern: str, excluded: Path | None, report: Callable[[Cch
                 continue
             file = here / name
             rel = file.relative_to(root)
-            if not (fnmatch.fnmatch(name, pattern) or fnmatch.fnmatch(rel.as_posix(), pattern)):
+            names = (name, name.lower(), rel.as_posix())
+            if not any(fnmatch.fnmatch(n, p) for p in patterns for n in names):
                 continue
             if file.is_symlink():
                 target = _resolved(file)
@@ -140,6 +146,20 @@ def _walk(root: Path, pattern: str, excluded: Path | None, report: Callable[[Cch
             yield file
 
 
+def peek_head(stream: BinaryIO, size: int = 4096) -> bytes:
+    """The first bytes of `stream` without consuming them (a pipe too: through its buffer's peek)."""
+    peek = getattr(stream, "peek", None)
+    if peek is not None:
+        try:
+            return peek(size)[:size]
+        except (OSError, ValueError):
+            pass
+    here = stream.tell()
+    head = stream.read(size)
+    stream.seek(here)
+    return head
+
+
 # --- outputs ---------------------------------------------------------------------------------------------
 
 
@@ -150,6 +170,8 @@ def output_path(out_dir: Path, rel: Path, inputs: Collection[Path] = ()) -> Path
     `out_dir` leading out) or would replace one of `inputs`.
     """
     rel = Path(rel)
+    if rel.suffix.lower() in DOCUMENT_SUFFIXES:
+        rel = rel.with_name(rel.name + ".txt")  # the text of scan.pdf: scan.pdf.txt
     if rel.is_absolute() or ".." in rel.parts or not rel.parts:
         raise UsageError(f"{rel}: refusing to write outside --out-dir {out_dir}")
     root = Path(out_dir).resolve()

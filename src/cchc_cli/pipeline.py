@@ -13,14 +13,16 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
-from .document import Document, RepairResult
+from .decode import decode_bytes
+from .decode.source import SourceOptions, input_format, read_source
+from .document import Document, RepairResult, SourceText
 from .extract import extract_records
 from .records import DocumentRecord
 from .repair import get_repairer
 from .resources import Resources, load_resources
 from .segment import segment
 
-__all__ = ["PART_BYTES", "PART_LIMIT", "ingest_document", "ingest_lines", "ingest_text"]
+__all__ = ["PART_BYTES", "PART_LIMIT", "ingest_bytes", "ingest_document", "ingest_lines", "ingest_text"]
 
 # A long text is read in parts (ingest_lines): a part is cut where a document begins once it holds this many
 # characters (the repair of a part takes about 1 KB of memory a character, on top of the loaded model) ...
@@ -35,9 +37,18 @@ def ingest_document(document: Document, resources: Resources | None = None) -> l
     if not document.text.strip():
         return []
     if document.repair is None:
-        document.repair = _from_line(get_repairer(resources).repair_text(document.text), document.first_line)
+        confidence = _part_confidence(document.origin, document.first_line) if document.origin else None
+        document.repair = _from_line(get_repairer(resources).repair_text(document.text, confidence),
+                                     document.first_line)
     segment(document, resources)
     return extract_records(document, resources)
+
+
+def _part_confidence(origin: SourceText, first_line: int) -> dict[tuple[int, int], float] | None:
+    """The OCR's word confidences of the part of the text that begins on `first_line`, by the part's lines."""
+    shift = first_line - 1
+    found = {(line - shift, column): conf for (line, column), conf in origin.word_confidence.items() if line >= shift}
+    return found or None
 
 
 def _from_line(result: RepairResult, first_line: int) -> RepairResult:
@@ -51,7 +62,8 @@ def _from_line(result: RepairResult, first_line: int) -> RepairResult:
 
 def ingest_lines(lines: Iterable[str], source: str | None = None, *, sha256: str | None = None,
                  resources: Resources | None = None,
-                 on_part: Callable[[int, int], None] | None = None) -> Iterator[DocumentRecord]:
+                 on_part: Callable[[int, int], None] | None = None,
+                 origin: SourceText | None = None) -> Iterator[DocumentRecord]:
     """The records of a text given as a stream of lines (each with or without its "\\n"), read in parts
     (:data:`PART_BYTES`) so that memory stays bounded whatever its length: each part is repaired, segmented
     and extracted alone, with the file's line numbers and document positions. `on_part(documents, lines)`
@@ -61,7 +73,8 @@ def ingest_lines(lines: Iterable[str], source: str | None = None, *, sha256: str
     done = 0
     for first_line, part, last in _parts(lines):
         text = unicodedata.normalize("NFC", "\n".join(part))
-        document = Document(text, source, sha256, first_line=first_line, first_position=position, ends_file=last)
+        document = Document(text, source, sha256, first_line=first_line, first_position=position, ends_file=last,
+                            origin=origin)
         records = ingest_document(document, resources) if text.strip() else []
         position += len(records)
         done = first_line + len(part) - 1
@@ -114,7 +127,25 @@ def ingest_text(
     if resources is not None and dictionaries:
         raise ValueError("give dictionaries or resources, not both")
     resources = resources or load_resources(dictionaries)
+    return _ingest(unicodedata.normalize("NFC", text), source, sha256, resources, None)
+
+
+def _ingest(text: str, source: str | None, sha256: str | None, resources: Resources,
+            origin: SourceText | None) -> list[DocumentRecord]:
     if len(text) > PART_BYTES:  # several documents, most likely: read a few at a time
-        return list(ingest_lines(text.split("\n"), source, sha256=sha256, resources=resources))
-    return ingest_document(Document(unicodedata.normalize("NFC", text), source, sha256), resources)
+        return list(ingest_lines(text.split("\n"), source, sha256=sha256, resources=resources, origin=origin))
+    return ingest_document(Document(text, source, sha256, origin=origin), resources)
+
+
+def ingest_bytes(data: bytes | Path, label: str, source: str | None = None, *, resources: Resources | None = None,
+                 sha256: str | None = None, encoding: str | None = None,
+                 options: SourceOptions | None = None) -> list[DocumentRecord]:
+    """The records of one input: text bytes (decoded as every input is), or a PDF, an image or a DOCX (its
+    bytes, or its path: read page by page, :func:`~cchc_cli.decode.source.read_source`). `label` names it
+    in errors; `source` is the path the records name."""
+    resources = resources or load_resources()
+    if isinstance(data, Path) or input_format(data[:4096]) != "text":
+        scanned = read_source(data, label, options)
+        return _ingest(scanned.text, source, sha256, resources, scanned)
+    return _ingest(decode_bytes(data, label, encoding), source, sha256, resources, None)
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import unicodedata
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -37,13 +37,14 @@ __all__ = [
     "SignatureStamp",
     "Signer",
     "Source",
+    "SourcePage",
     "Target",
     "Task",
     "document_id",
     "document_record_schema",
 ]
 
-SCHEMA_VERSION = "1.1"  # 1.1: repair.syllables
+SCHEMA_VERSION = "1.2"  # 1.1: repair.syllables; 1.2: source.format, source.pages
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
 # The task area codes: those of dictionaries/task_areas.yaml, then "other".
@@ -54,12 +55,28 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
 
+class SourcePage(_Model):
+    """A page of a PDF, image or DOCX the document's text was read from."""
+
+    number: int = Field(description="1-based page of the file")
+    method: Literal["text-layer", "text-layer-repaired", "ocr", "docx"] = Field(
+        description="text-layer: the PDF's own text, already Vietnamese; text-layer-repaired: an English-OCR text "
+                    "layer repaired as OCR text; ocr: the page image read by Tesseract vie; docx: a Word file")
+    confidence: float | None = Field(default=None, description="the OCR's mean word confidence, 0-100")
+    lines: tuple[int, int] = Field(description="[first, last] 1-based lines of the page in the extracted text")
+
+
 class Source(_Model):
-    """Where the document was read: the file (``null`` through the API), the bytes' sha256, its line span."""
+    """Where the document was read: the file (``null`` through the API), the bytes' sha256, its line span;
+    for a PDF, image or DOCX, the format and the pages (line numbers refer to the text extracted from it)."""
 
     path: str | None = None
     sha256: str | None = Field(default=None, description="sha256 of the bytes read; null through the API")
     lines: tuple[int, int] = Field(description="[first, last] 1-based lines of this document in the file")
+    format: Literal["text", "pdf-text", "pdf-ocr", "image-ocr", "docx"] = Field(
+        default="text", description="text: a text file; pdf-text: a PDF's text layers; pdf-ocr: a PDF whose pages "
+                                    "(some or all) were OCR'd; image-ocr: page images OCR'd; docx: a Word file")
+    pages: list[SourcePage] = Field(default=[], description="the pages this document's lines lie on (not text)")
 
 
 class SignatureStamp(_Model):

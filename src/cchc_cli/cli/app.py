@@ -66,7 +66,7 @@ def build_app() -> "typer.Typer":
     """The typer application (built on demand so that importing this module stays cheap)."""
     import typer
 
-    from . import export, ingest, repair, validate
+    from . import doctor, export, ingest, repair, validate
     from .options import Help
 
     app = typer.Typer(
@@ -95,6 +95,6 @@ def build_app() -> "typer.Typer":
     ) -> None:
         state.debug = debug
 
-    for command in (repair, ingest, export, validate):
+    for command in (repair, ingest, export, validate, doctor):
         command.register(app)
     return app

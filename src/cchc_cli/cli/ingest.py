@@ -1,5 +1,5 @@
 """``cchc ingest PATH... [--db FILE] [--jobs N] [--include GLOB] [--files-from FILE|-] [--dictionary FILE]...
-[--encoding ENC] [--force] [--json] [--quiet] [--fail-fast]``."""
+[--encoding ENC] [--ocr auto|always|never] [--password PW] [--force] [--json] [--quiet] [--fail-fast]``."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import typer
 from ..errors import ExitCode, UsageError
 from ..io import STDIN_LABEL
 from .common import error, guarded
-from .options import Db, Dictionary, Encoding, Help, Include, format_flag
+from .options import Db, Dictionary, Encoding, Help, Include, Ocr, Password, format_flag
 from .streams import read_stdin, write_output
 
 
@@ -23,7 +23,8 @@ def register(app: typer.Typer) -> None:
     def ingest(
         paths: Annotated[list[str] | None, typer.Argument(
             metavar="PATH",
-            help="Text files or folders (walked recursively); '-' reads one document's text from stdin.")] = None,
+            help="Text, PDF, image or DOCX files, or folders (walked recursively); '-' reads one document from "
+                 "stdin.")] = None,
         db: Db = None,
         jobs: Annotated[int | None, typer.Option(
             "--jobs", "-j", metavar="N", help="Worker processes (default: the machine's cores).")] = None,
@@ -34,6 +35,8 @@ def register(app: typer.Typer) -> None:
                  "skipped.")] = None,
         dictionary: Dictionary = None,
         encoding: Encoding = None,
+        ocr: Ocr = "auto",
+        password: Password = None,
         force: Annotated[bool, typer.Option(
             "--force", help="Re-process files already stored unchanged (adds a new version).")] = False,
         as_json: Annotated[bool, format_flag(
@@ -53,7 +56,7 @@ def register(app: typer.Typer) -> None:
         """
         guarded(lambda: run_ingest(list(paths or []), as_json=as_json, dictionaries=dictionary, encoding=encoding,
                                    db=db, jobs=jobs, include=include, files_from=files_from, force=force,
-                                   quiet=quiet, fail_fast=fail_fast))
+                                   quiet=quiet, fail_fast=fail_fast, ocr=ocr, password=password))
 
 
 def _names(paths: list[str], files_from: str | None) -> list[str]:
@@ -76,16 +79,18 @@ def _names(paths: list[str], files_from: str | None) -> list[str]:
 def run_ingest(paths: list[str], *, as_json: bool = False, dictionaries: list[Path] | None = None,
                encoding: str | None = None, db: Path | None = None, jobs: int | None = None,
                include: str | None = None, files_from: str | None = None, force: bool = False,
-               quiet: bool = False, fail_fast: bool = False) -> int:
+               quiet: bool = False, fail_fast: bool = False, ocr: str = "auto", password: str | None = None) -> int:
     """``cchc ingest``: files, folders and stdin into the record store (:mod:`cchc_cli.batch`); with ``--json``
     the records of the files named, as one JSON array on stdout. Returns the exit code: 3 when some input could
     not be read (the others are stored), 70 when a file hit a bug of ours; store errors raise StoreError (4)."""
     from ..batch import collect_inputs, ingest_batch
+    from ..decode.source import SourceOptions
     from ..store import open_store
     from .ingest_report import IngestReport
     from .resources import checked_encoding, resources_for
 
     encoding = checked_encoding(encoding)
+    options = SourceOptions(ocr=ocr, password=password)
     resources = resources_for(dictionaries)
     if jobs is not None and jobs < 1:
         raise UsageError(f"--jobs {jobs}: give a number of worker processes, 1 or more")
@@ -101,7 +106,8 @@ def run_ingest(paths: list[str], *, as_json: bool = False, dictionaries: list[Pa
     try:
         report.begin(len(inputs))
         summary = ingest_batch(inputs, store, resources=resources, encoding=encoding, force=force, jobs=jobs,
-                               fail_fast=fail_fast, on_outcome=report.outcome, on_progress=report.progress)
+                               fail_fast=fail_fast, on_outcome=report.outcome, on_progress=report.progress,
+                               options=options)
         report.end()
         if summary.interrupted:
             error(f"interrupted: {summary.stored} file(s) stored; run the same command again to finish")

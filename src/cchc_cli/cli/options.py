@@ -32,7 +32,17 @@ Encoding = Annotated[str | None, typer.Option(
     help="Read the inputs in this encoding (e.g. tcvn3, vni, cp1258, utf-16) instead of detecting it.")]
 
 Include = Annotated[str | None, typer.Option(
-    "--include", metavar="GLOB", help="Files to take from folders (default: *.txt).")]
+    "--include", metavar="GLOB",
+    help="Files to take from folders, comma-separated patterns (default: "
+         "*.txt,*.pdf,*.png,*.jpg,*.jpeg,*.tif,*.tiff,*.docx).")]
+
+Ocr = Annotated[str, typer.Option(
+    "--ocr", metavar="auto|always|never",
+    help="PDF pages: auto reads a page image with Tesseract vie unless its text layer is already Vietnamese; "
+         "always OCRs every page; never takes the text layers only.")]
+
+Password = Annotated[str | None, typer.Option(
+    "--password", metavar="PASSWORD", help="The password of an encrypted PDF.")]
 
 Output = Annotated[Path | None, typer.Option(
     "--output", "-o", metavar="FILE", help="Write here (atomically) instead of stdout.")]
@@ -46,4 +56,5 @@ def format_flag(name: str, help: str) -> object:
     return typer.Option(f"--{name}", help=help)
 
 
-__all__ = ["AllVersions", "Db", "Dictionary", "Encoding", "Help", "Include", "Output", "format_flag"]
+__all__ = ["AllVersions", "Db", "Dictionary", "Encoding", "Help", "Include", "Ocr", "Output", "Password",
+           "format_flag"]

@@ -1,5 +1,5 @@
-"""``cchc repair PATH... [--out-dir DIR] [--include GLOB] [--dictionary FILE]... [--encoding ENC] [--explain]
-[--json]``."""
+"""``cchc repair PATH... [--out-dir DIR] [--include GLOB] [--dictionary FILE]... [--encoding ENC]
+[--ocr auto|always|never] [--password PW] [--jobs N] [--explain] [--json]``."""
 
 from __future__ import annotations
 
@@ -9,12 +9,13 @@ from typing import TYPE_CHECKING, Annotated, BinaryIO
 import typer
 
 from ..errors import ExitCode, InputError, UsageError
-from ..io import STDIN_LABEL, read_error
+from ..io import STDIN_LABEL, peek_head, read_error
 from .common import PROG, error, guarded, say, state, stderr_is_terminal
-from .options import Dictionary, Encoding, Help, Include, format_flag
+from .options import Dictionary, Encoding, Help, Include, Ocr, Password, format_flag
 from .streams import spool_stdin, write_output
 
 if TYPE_CHECKING:
+    from ..decode.source import SourceOptions
     from ..resources import Resources
     from .explain import Explainer
 
@@ -23,7 +24,7 @@ def register(app: typer.Typer) -> None:
     @app.command(no_args_is_help=True)
     def repair(
         paths: Annotated[list[str], typer.Argument(
-            metavar="PATH", help="Text files or folders to repair; '-' reads the text from stdin.")],
+            metavar="PATH", help="Text, PDF, image or DOCX files, or folders, to repair; '-' reads stdin.")],
         out_dir: Annotated[Path | None, typer.Option(
             "--out-dir", metavar="DIR",
             help="Write repaired files here, mirroring the inputs' relative paths (required for several inputs "
@@ -31,6 +32,10 @@ def register(app: typer.Typer) -> None:
         include: Include = None,
         dictionary: Dictionary = None,
         encoding: Encoding = None,
+        ocr: Ocr = "auto",
+        password: Password = None,
+        jobs: Annotated[int, typer.Option(
+            "--jobs", "-j", metavar="N", help="Pages of a scan OCR'd at once (default 1).")] = 1,
         explain: Annotated[bool, typer.Option(
             "--explain", help="Print a table of the edits and flagged tokens on stderr.")] = False,
         as_json: Annotated[bool, format_flag(
@@ -40,19 +45,25 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Repair OCR'd Vietnamese text: restore diacritics and misread characters, keep the layout.
 
-        One file or '-' prints the repaired text on stdout. Several files or a folder need --out-dir.
+        One file or '-' prints the repaired text on stdout (a scan's pages separated by a line holding a form
+        feed). Several files or a folder need --out-dir.
         """
         guarded(lambda: run_repair(paths, out_dir=out_dir, include=include, dictionaries=dictionary,
-                                   encoding=encoding, explain=explain, as_json=as_json))
+                                   encoding=encoding, explain=explain, as_json=as_json, ocr=ocr,
+                                   password=password, jobs=jobs))
 
 
 def run_repair(paths: list[str], *, out_dir: Path | None = None, include: str | None = None,
                dictionaries: list[Path] | None = None, encoding: str | None = None, explain: bool = False,
-               as_json: bool = False) -> int:
+               as_json: bool = False, ocr: str = "auto", password: str | None = None, jobs: int = 1) -> int:
     """``cchc repair``: returns the exit code; user errors are raised as CchcError subclasses."""
+    from ..decode.source import SourceOptions
     from .explain import Explainer
     from .resources import checked_encoding, resources_for
 
+    if jobs < 1:
+        raise UsageError(f"--jobs {jobs}: give a number of pages to OCR at once, 1 or more")
+    options = SourceOptions(ocr=ocr, password=password, jobs=jobs)
     encoding = checked_encoding(encoding)
     resources = resources_for(dictionaries)
     if not paths:
@@ -61,34 +72,44 @@ def run_repair(paths: list[str], *, out_dir: Path | None = None, include: str | 
         raise UsageError("'-' (stdin) must be the only input, and cannot be used with --out-dir")
     explainer = Explainer() if explain else None
     if out_dir is not None:
-        return _to_folder(paths, out_dir, include, encoding, resources, explainer, as_json)
+        return _to_folder(paths, out_dir, include, encoding, resources, explainer, as_json, options)
     if len(paths) > 1 or Path(paths[0]).is_dir():
         raise UsageError("several inputs or a folder need --out-dir DIR (outputs mirror the inputs' paths under it)")
     if paths[0] == "-":
         with spool_stdin() as stream:
-            return _to_stdout(stream, STDIN_LABEL, encoding, resources, explainer, as_json)
+            return _to_stdout(stream, STDIN_LABEL, encoding, resources, explainer, as_json, options)
     try:
         stream = open(paths[0], "rb")  # noqa: SIM115 - closed just below
     except OSError as exc:
         raise read_error(paths[0], exc) from None
     with stream:
-        return _to_stdout(stream, paths[0], encoding, resources, explainer, as_json)
+        return _to_stdout(stream, paths[0], encoding, resources, explainer, as_json, options, Path(paths[0]))
 
 
 def _to_stdout(stream: BinaryIO, label: str, encoding: str | None, resources: Resources,
-               explainer: Explainer | None, as_json: bool) -> int:
+               explainer: Explainer | None, as_json: bool, options: SourceOptions, path: Path | None = None) -> int:
     """One input's repaired text (or its JSON) on stdout."""
-    from ..repair.files import repair_bytes, repair_stream, result_json
+    from ..decode.source import input_format
+    from ..repair.files import repair_bytes, repair_source, repair_stream, result_json
 
     try:
-        if not as_json and explainer is None:
+        if input_format(peek_head(stream)) != "text":  # a PDF, image or DOCX: read from its path, page by page
+            source = path if path is not None and path.is_file() else stream.read()
+            result = repair_source(source, label, options=options, resources=resources)
+            for warning in result.source.warnings if result.source else ():
+                error(f"{label}: {warning}")
+        elif not as_json and explainer is None:
             write_output(lambda out: repair_stream(stream, label, out, encoding=encoding, resources=resources))
             return ExitCode.OK
-        try:
-            data = stream.read()
-        except OSError as exc:
-            raise read_error(label, exc) from None
-        result = repair_bytes(data, label, encoding=encoding, resources=resources)
+        else:
+            try:
+                data = stream.read()
+            except OSError as exc:
+                raise read_error(label, exc) from None
+            result = repair_bytes(data, label, encoding=encoding, resources=resources)
+    except OSError as exc:
+        error(read_error(label, exc).message)
+        return ExitCode.INPUT
     except InputError as exc:
         error(exc.message)
         return ExitCode.INPUT
@@ -99,14 +120,14 @@ def _to_stdout(stream: BinaryIO, label: str, encoding: str | None, resources: Re
 
 
 def _to_folder(paths: list[str], out_dir: Path, include: str | None, encoding: str | None, resources: Resources,
-               explainer: Explainer | None, as_json: bool) -> int:
+               explainer: Explainer | None, as_json: bool, options: SourceOptions) -> int:
     """Each input repaired into `out_dir`; the unreadable ones reported and skipped."""
     from ..repair.files import repair_tree
 
     report = repair_tree(paths, out_dir, include=include, encoding=encoding, resources=resources,
                          with_json=as_json, keep_results=explainer is not None,
                          on_error=lambda exc: error(exc.message),
-                         on_done=explainer.show if explainer is not None else None)
+                         on_done=explainer.show if explainer is not None else None, options=options)
     if state.debug:
         for _, detail in report.internal:
             say(detail)

@@ -17,6 +17,7 @@ from ..records import (
     SignatureStamp,
     Signer,
     Source,
+    SourcePage,
     document_id,
 )
 from ..resources import Resources, load_resources
@@ -87,7 +88,7 @@ def _record(document: Document, position: int, span: DocumentSpan, resources: Re
     stamp = header.stamp
     return DocumentRecord(
         id=document_id("\n".join(document.original_lines[span.first - 1: span.last]), position),
-        source=Source(path=document.source, sha256=document.sha256, lines=(span.first, span.last)),
+        source=_source(document, span.first, span.last),
         doc_type=code,
         doc_type_name=name,
         number=header.number,
@@ -127,3 +128,15 @@ def _repair_summary(document: Document, span: DocumentSpan) -> RepairSummary:
             for f in flags
         ],
     )
+
+
+def _source(document: Document, first: int, last: int) -> Source:
+    """Where the lines first..last were read; for a PDF, image or DOCX, the pages they lie on."""
+    origin = document.origin
+    if origin is None:
+        return Source(path=document.source, sha256=document.sha256, lines=(first, last))
+    pages = [SourcePage(number=p.number, method=p.method, lines=p.lines,
+                        confidence=None if p.confidence is None else round(p.confidence, 1))
+             for p in origin.pages if p.lines[0] <= last and p.lines[1] >= first]
+    return Source(path=document.source, sha256=document.sha256, lines=(first, last), format=origin.format,
+                  pages=pages)

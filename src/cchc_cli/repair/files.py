@@ -20,13 +20,14 @@ from pathlib import Path
 from typing import BinaryIO
 
 from ..decode import decode_bytes, iter_decoded_lines
+from ..decode.source import SourceOptions, input_format, read_source
 from ..document import RepairResult
 from ..errors import CchcError, ExitCode, InputError, OutputError, UsageError
-from ..io import BinaryOut, atomic_open, display_path, iter_inputs, output_path, path_text, read_error
+from ..io import BinaryOut, atomic_open, display_path, iter_inputs, output_path, path_text, peek_head, read_error
 from ..resources import Resources, load_resources
 
-__all__ = ["STREAM_THRESHOLD", "TreeReport", "repair_bytes", "repair_file", "repair_stream", "repair_tree",
-           "result_json"]
+__all__ = ["STREAM_THRESHOLD", "TreeReport", "repair_bytes", "repair_file", "repair_source", "repair_stream",
+           "repair_tree", "result_json"]
 
 # Inputs larger than this are repaired as a stream of lines (no edit log): memory stays bounded by the model.
 STREAM_THRESHOLD = 5 * 1024 * 1024
@@ -84,19 +85,33 @@ def _read_all(stream: BinaryIO, label: str) -> bytes:
         raise read_error(label, exc) from None
 
 
-def repair_bytes(data: bytes, label: str, *, encoding: str | None = None,
-                 resources: Resources | None = None) -> RepairResult:
-    """Repair the bytes of a whole input (decoded as every input is; `label` names it in errors)."""
+def repair_source(source: Path | bytes, label: str, *, options: SourceOptions | None = None,
+                  resources: Resources | None = None) -> RepairResult:
+    """Repair a PDF, an image or a DOCX (its path, or its bytes): its text read page by page
+    (:func:`~cchc_cli.decode.source.read_source`), then repaired with the OCR's word confidences as evidence.
+    The result's `source` says how each page was read."""
+    scanned = read_source(source, label, options)
+    result = _repairer(resources).repair_text(scanned.text, scanned.word_confidence or None)
+    result.source = scanned
+    return result
+
+
+def repair_bytes(data: bytes, label: str, *, encoding: str | None = None, resources: Resources | None = None,
+                 options: SourceOptions | None = None) -> RepairResult:
+    """Repair the bytes of a whole input (decoded as every input is; `label` names it in errors): text, or a
+    PDF, image or DOCX (:func:`repair_source`)."""
+    if input_format(data[:4096]) != "text":
+        return repair_source(data, label, options=options, resources=resources)
     return _repairer(resources).repair_text(decode_bytes(data, label, encoding))
 
 
 def repair_stream(stream: BinaryIO, label: str, sink: BinaryOut, *, encoding: str | None = None,
-                  resources: Resources | None = None) -> RepairResult | None:
+                  resources: Resources | None = None, options: SourceOptions | None = None) -> RepairResult | None:
     """Repair the bytes of `stream` (`label` names it in errors) and write the repaired text to `sink` as
     UTF-8. An input over STREAM_THRESHOLD bytes is streamed and None returned; otherwise the
     :class:`RepairResult` is returned (and its text written). A streamed input is decoded once first, so a
     bad byte deep in it raises InputError before anything is written."""
-    if _size(stream) > STREAM_THRESHOLD:
+    if _size(stream) > STREAM_THRESHOLD and _is_text(stream):
         repairer = _repairer(resources)
         start = stream.tell()
         for _ in _reading(iter_decoded_lines(stream, label, encoding), label):
@@ -105,14 +120,19 @@ def repair_stream(stream: BinaryIO, label: str, sink: BinaryOut, *, encoding: st
         for line in repairer.repair_lines(_reading(iter_decoded_lines(stream, label, encoding), label)):
             sink.write(line.encode("utf-8"))
         return None
-    result = repair_bytes(_read_all(stream, label), label, encoding=encoding, resources=resources)
+    result = repair_bytes(_read_all(stream, label), label, encoding=encoding, resources=resources, options=options)
     sink.write(result.text.encode("utf-8"))
     return result
 
 
+def _is_text(stream: BinaryIO) -> bool:
+    """Whether a stream holds text (not a PDF, an image or a DOCX); nothing is consumed."""
+    return input_format(peek_head(stream)) == "text"
+
+
 def repair_file(path: Path | str, destination: Path | str | None = None, *, encoding: str | None = None,
                 resources: Resources | None = None, sidecar: Path | str | None = None,
-                label: str | None = None) -> RepairResult | None:
+                label: str | None = None, options: SourceOptions | None = None) -> RepairResult | None:
     """Repair the file at `path` and return the result. With a `destination`, the repaired text is written
     there atomically, and with a `sidecar` the JSON edit log beside it; an input over STREAM_THRESHOLD is then
     streamed (without a sidecar) and None returned. `label` names the file in messages (default: `path`).
@@ -124,7 +144,11 @@ def repair_file(path: Path | str, destination: Path | str | None = None, *, enco
         raise read_error(label, exc) from None
     with stream:
         before = _state(stream)
-        if destination is not None and sidecar is None and _size(stream) > STREAM_THRESHOLD:
+        if not _is_text(stream):  # a PDF, image or DOCX: read from its path, page by page
+            result = repair_source(Path(path) if before is not None else _read_all(stream, label), label,
+                                   options=options, resources=resources)
+            _unchanged(stream, before, label)
+        elif destination is not None and sidecar is None and _size(stream) > STREAM_THRESHOLD:
             try:
                 with atomic_open(destination) as handle:
                     repair_stream(stream, label, handle, encoding=encoding, resources=resources)
@@ -132,9 +156,10 @@ def repair_file(path: Path | str, destination: Path | str | None = None, *, enco
             except OSError as exc:  # reading errors arrive as InputError: this is a write failing
                 raise _write_error(exc, destination) from None
             return None
-        data = _read_all(stream, label)
-        _unchanged(stream, before, label)
-        result = repair_bytes(data, label, encoding=encoding, resources=resources)
+        else:
+            data = _read_all(stream, label)
+            _unchanged(stream, before, label)
+            result = repair_bytes(data, label, encoding=encoding, resources=resources)
     if destination is not None:
         _write(Path(destination), result.text.encode("utf-8"))
     if sidecar is not None:
@@ -232,6 +257,7 @@ def repair_tree(
     keep_results: bool = False,
     on_error: Callable[[CchcError], None] | None = None,
     on_done: Callable[[str, RepairResult | None], None] | None = None,
+    options: SourceOptions | None = None,
 ) -> TreeReport:
     """Repair files and folders (walked for `include`, default ``*.txt``) into `out_dir`, mirroring the inputs'
     relative paths. `with_json` writes FILE.json beside each output; `keep_results` keeps each file's edit
@@ -259,11 +285,11 @@ def repair_tree(
         label = display_path(file)
         try:
             if keep_results and sidecar is None:
-                result = repair_file(file, label=label, encoding=encoding, resources=resources)
+                result = repair_file(file, label=label, encoding=encoding, resources=resources, options=options)
                 _write(target, result.text.encode("utf-8") if result is not None else b"")
             else:
                 result = repair_file(file, target, encoding=encoding, resources=resources, sidecar=sidecar,
-                                     label=label)
+                                     label=label, options=options)
         except InputError as exc:
             failed(exc)
             continue
