@@ -22,7 +22,7 @@ from typing import Any, BinaryIO, Protocol
 from .errors import CchcError, InputError, UsageError
 
 __all__ = ["DEFAULT_INCLUDE", "DOCUMENT_SUFFIXES", "STDIN_LABEL", "BinaryOut", "atomic_open", "atomic_write_text",
-           "display_path", "iter_inputs", "output_path", "path_text", "peek_head", "read_error"]
+           "display_path", "iter_inputs", "output_path", "path_text", "peek_head", "read_error", "text_name"]
 
 # What folders are walked for: text, and the documents the decode stage reads (cchc_cli.decode.source).
 DEFAULT_INCLUDE = "*.txt,*.pdf,*.png,*.jpg,*.jpeg,*.tif,*.tiff,*.docx"
@@ -163,6 +163,11 @@ def peek_head(stream: BinaryIO, size: int = 4096) -> bytes:
 # --- outputs ---------------------------------------------------------------------------------------------
 
 
+def text_name(rel: Path) -> Path:
+    """The name of the text made from input `rel`: itself, or for a PDF, image or DOCX ``scan.pdf.txt``."""
+    return rel.with_name(rel.name + ".txt") if rel.suffix.lower() in DOCUMENT_SUFFIXES else rel
+
+
 def output_path(out_dir: Path, rel: Path, inputs: Collection[Path] = ()) -> Path:
     """Where the output for input `rel` goes under `out_dir`.
 
@@ -170,8 +175,6 @@ def output_path(out_dir: Path, rel: Path, inputs: Collection[Path] = ()) -> Path
     `out_dir` leading out) or would replace one of `inputs`.
     """
     rel = Path(rel)
-    if rel.suffix.lower() in DOCUMENT_SUFFIXES:
-        rel = rel.with_name(rel.name + ".txt")  # the text of scan.pdf: scan.pdf.txt
     if rel.is_absolute() or ".." in rel.parts or not rel.parts:
         raise UsageError(f"{rel}: refusing to write outside --out-dir {out_dir}")
     root = Path(out_dir).resolve()

@@ -1,6 +1,7 @@
 """Decode stage: the bytes of an input file → NFC text, or a one-line refusal that says what to do.
 
-Order (issue 2; issue 4 extends step 5):
+PDFs, page images and Word files are recognised by their bytes and read by :mod:`.source` (their text,
+page by page; OCR by :mod:`.ocr`); this module decodes text. Order (issue 2; issue 4 extends step 5):
 
 1. binaries are recognised first, by magic bytes (PDF, Word/ZIP, old Office, RTF, images) and by NUL or
    other control bytes, and refused with a message naming the remedy;
@@ -41,14 +42,14 @@ __all__ = [
 HEAD_SIZE = 64 * 1024
 _CHUNK_SIZE = 1024 * 1024
 
-_OCR_FIRST = "OCR it first (e.g. tesseract IMAGE out -l vie) and pass the text file"
-_AS_PLAIN_TEXT = "save it as plain text (.txt, UTF-8)"
+_OCR_FIRST = "pass the file itself to cchc repair/ingest, which OCRs it (the text functions take text only)"
+_AS_PLAIN_TEXT = "save it as DOCX or plain text (.txt, UTF-8)"
 
 # (magic bytes, offset, what the file is and what to do). Checked in order.
 _MAGIC: tuple[tuple[bytes, int, str], ...] = (
-    (b"%PDF", 0, "a PDF: run OCR first (e.g. ocrmypdf/tesseract) and pass the text file"),
-    (b"PK\x03\x04", 0, f"a Word/ZIP file: {_AS_PLAIN_TEXT}"),
-    (b"PK\x05\x06", 0, f"a Word/ZIP file: {_AS_PLAIN_TEXT}"),
+    (b"%PDF", 0, "a PDF: pass the file itself to cchc repair/ingest (the text functions take text only)"),
+    (b"PK\x03\x04", 0, "a ZIP archive (not a Word DOCX): unpack it and pass its files"),
+    (b"PK\x05\x06", 0, "a ZIP archive (not a Word DOCX): unpack it and pass its files"),
     (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", 0, f"a Word/Office (.doc) file: {_AS_PLAIN_TEXT}"),
     (b"{\\rtf", 0, f"an RTF document: {_AS_PLAIN_TEXT}"),
     (b"\x89PNG\r\n\x1a\n", 0, f"an image (PNG): {_OCR_FIRST}"),

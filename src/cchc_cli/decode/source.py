@@ -39,8 +39,9 @@ FORMATS = ("text", "pdf-text", "pdf-ocr", "image-ocr", "docx")
 OCR_MODES = ("auto", "always", "never")
 PAGE_BREAK = "\f"  # the line between two pages of the text
 DPI = 300
-# A text layer reads as Vietnamese when this share of its words carry letters only Vietnamese has ...
-MARKED_SHARE = 0.2
+# A text layer reads as Vietnamese when this share of its words carry letters only Vietnamese has (outside
+# Latin-1: an English OCR prints é, à, ô but never ư, ơ, ă, đ, ạ, ả, ế) ...
+MARKED_SHARE = 0.15
 # ... and this share of its lowercase words are syllables by their letters.
 SYLLABLE_SHARE = 0.8
 MIN_LAYER_WORDS = 5  # a layer with fewer words is taken as no layer (a page number, a stamp)
@@ -49,8 +50,7 @@ MIN_SIDE = 16  # pixels: a smaller image holds no readable text
 
 _SCANS_EXTRA = "pip install 'cchc[scans]'"
 _DOCX_EXTRA = "pip install 'cchc[docx]'"
-_VIETNAMESE_ONLY = re.compile(r"[ăâđêôơưàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ]",
-                              re.IGNORECASE)
+_VIETNAMESE_ONLY = re.compile(r"[ăđơưĩũạảằắẳẵặầấẩẫậẹẻẽềếểễệỉịọỏồốổỗộờớởỡợụủừứửữựỳỵỷỹ]", re.IGNORECASE)
 _WORD = re.compile(r"[^\W\d_]+")
 
 InputFormat = Literal["text", "pdf", "image", "docx"]
@@ -91,7 +91,7 @@ def read_source(source: Path | bytes, label: str, options: SourceOptions | None 
     head = source[:4096] if isinstance(source, bytes) else _head(source, label)
     kind = input_format(head)
     if kind == "pdf":
-        return _join(_pdf_pages(source, label, options), "pdf", label)
+        return _join(_pdf_pages(source, label, options), "pdf", label, options.ocr == "never")
     if kind == "image":
         return _join(_image_pages(source, label, options), "image-ocr", label)
     if kind == "docx":
@@ -118,7 +118,9 @@ class _Page:
     confidence: float | None = None
 
 
-def _join(pages: Iterator[_Page], kind: str, label: str) -> SourceText:
+def _join(pages: Iterator[_Page], kind: str, label: str, layers_only: bool = False) -> SourceText:
+    """The pages' texts as one, with a form-feed line between pages. `layers_only`: --ocr never was given
+    (a text layer repaired is then the user's choice, not for want of Tesseract)."""
     lines: list[str] = []
     info: list[PageInfo] = []
     confidence: dict[tuple[int, int], float] = {}
@@ -144,7 +146,7 @@ def _join(pages: Iterator[_Page], kind: str, label: str) -> SourceText:
                          "(an empty or unreadable scan); check it is a document scanned at 150 dpi or more")
     fmt = kind if kind != "pdf" else ("pdf-ocr" if "ocr" in methods else "pdf-text")
     out = SourceText(text, fmt, info, confidence)
-    if "text-layer-repaired" in methods:
+    if "text-layer-repaired" in methods and not layers_only:
         out.warnings.append("the PDF's text layer has no Vietnamese marks and Tesseract is missing: the layer was "
                             f"repaired as OCR text; for better text {ocr.INSTALL_HINT}")
     return out
@@ -204,10 +206,13 @@ def _open_pdf(source: Path | bytes, label: str, password: str | None) -> Any:
             if password is None:
                 raise InputError(f"{label}: an encrypted PDF: pass --password") from None
             raise InputError(f"{label}: an encrypted PDF, and --password is not its password") from None
+        if code == 0:  # PDFium loads no document without pages, and says "success"
+            raise InputError(f"{label}: a PDF with no pages; check the file (re-download or re-export it)") from None
         if code == 5:  # FPDF_ERR_SECURITY
             raise InputError(f"{label}: a PDF whose security handler PDFium does not support; print it to a new "
                              "PDF first") from None
-        raise InputError(f"{label}: a damaged or truncated PDF ({exc}); re-download or re-export it") from None
+        raise InputError(f"{label}: a damaged or truncated PDF, or one with no pages ({exc}); re-download or "
+                         "re-export it") from None
 
 
 def _pdf_pages(source: Path | bytes, label: str, options: SourceOptions) -> Iterator[_Page]:

@@ -23,7 +23,17 @@ from ..decode import decode_bytes, iter_decoded_lines
 from ..decode.source import SourceOptions, input_format, read_source
 from ..document import RepairResult
 from ..errors import CchcError, ExitCode, InputError, OutputError, UsageError
-from ..io import BinaryOut, atomic_open, display_path, iter_inputs, output_path, path_text, peek_head, read_error
+from ..io import (
+    BinaryOut,
+    atomic_open,
+    display_path,
+    iter_inputs,
+    output_path,
+    path_text,
+    peek_head,
+    read_error,
+    text_name,
+)
 from ..resources import Resources, load_resources
 
 __all__ = ["STREAM_THRESHOLD", "TreeReport", "repair_bytes", "repair_file", "repair_source", "repair_stream",
@@ -233,6 +243,7 @@ def plan_outputs(inputs: Sequence[tuple[Path, Path]], out_dir: Path,
     planned: dict[Path, Path] = {}
     jobs: list[tuple[Path, Path, Path | None]] = []
     for file, rel in inputs:
+        rel = text_name(rel)
         target = output_path(out_dir, rel, all_inputs)
         sidecar = output_path(out_dir, rel.with_name(rel.name + ".json"), all_inputs) if with_json else None
         for dest in filter(None, (target, sidecar)):
