@@ -253,7 +253,7 @@ def _fits_cp1258(line: str) -> bool:
     return True
 
 
-@pytest.mark.parametrize(("magic", "what"), [(PDF, "a PDF"), (DOCX, "a Word/ZIP file"), (PNG, "an image (PNG)")])
+@pytest.mark.parametrize(("magic", "what"), [(PDF, "a PDF"), (DOCX, "a Word (DOCX) file"), (PNG, "an image (PNG)")])
 def test_binaries_are_refused_before_any_legacy_decoding(magic: bytes, what: str) -> None:
     data = magic + fixture("sample.tcvn3.txt")
     with pytest.raises(InputError, match=re.escape(f"f: {what}")):

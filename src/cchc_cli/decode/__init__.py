@@ -106,6 +106,9 @@ def sniff_binary(head: bytes, path: str, *, wide: bool = False, codec: str | Non
     """Refuse a file whose first bytes show it is not text. `wide`: UTF-16/32, where NUL bytes are normal.
 
     `codec`: the encoding given with --encoding; TCVN 5712 VN1 has capital letters on control bytes."""
+    if head.startswith(b"PK\x03\x04") and b"word/" in head[:4096]:
+        raise InputError(f"{path}: a Word (DOCX) file: pass the file itself to cchc repair/ingest (the text "
+                         "functions take text only)")
     for magic, offset, what in _MAGIC:
         if head[offset : offset + len(magic)] == magic:
             raise InputError(f"{path}: {what}")
