@@ -30,7 +30,7 @@ source path: tune on ``dev``, report on ``test`` (bench/extraction.py). Document
 the ``fresh`` set: rendered after the rules had been tuned on ``dev`` and the ``test`` half had been looked at
 once (its first figures are in the README), so that a held-out figure remains. Runs are resumable and
 deterministic. Needs ../shared/tools/ocr_roundtrip.py (or CCHC_SHARED), tesseract-ocr, fonts-dejavu-core,
-fonts-liberation and Pillow. Provenance of the text: ../shared/corpus/README.md (official texts).
+fonts-liberation2 and Pillow. Provenance of the text: ../shared/corpus/README.md (official texts).
 """
 
 from __future__ import annotations

@@ -67,8 +67,10 @@ def passages(part: str, n: int, lines_per: int, seed: int) -> list[tuple[str, st
 FONTS = {
     "dejavu": None,  # the tool's own DejaVu Serif
     # Liberation Serif has Times New Roman's metrics: the face most Vietnamese administrative documents use
-    "liberation": ("/usr/share/fonts/truetype/liberation/LiberationSerif-Regular.ttf",
-                   "/usr/share/fonts/truetype/liberation/LiberationSerif-Bold.ttf"),
+    # (fonts-liberation2: Liberation 1.x, in fonts-liberation, has no ơ, ư, ạ, ế …; the artifacts made before
+    # 2026-12-01 were drawn with it, so half their Liberation pages show boxes for those letters)
+    "liberation": ("/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf",
+                   "/usr/share/fonts/truetype/liberation2/LiberationSerif-Bold.ttf"),
 }
 # Runs the shared tool with another face: its FONT and BOLD settings are replaced before main() runs.
 WITH_FONT = (
@@ -121,7 +123,7 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--lines", type=int, default=52)
     ap.add_argument("--font", choices=sorted(FONTS), default="dejavu",
-                    help="face of the rendered pages (liberation needs apt-get install fonts-liberation)")
+                    help="face of the rendered pages (liberation needs apt-get install fonts-liberation2)")
     a = ap.parse_args()
     a.out_dir.mkdir(parents=True, exist_ok=True)
     noises = [int(x) for x in a.noise.split(",")]

@@ -76,8 +76,8 @@ TESS_ENV = {**os.environ, "OMP_THREAD_LIMIT": "1"}
 LIBERATION2 = Path("/usr/share/fonts/truetype/liberation2")
 FACES: dict[str, tuple[str, str] | None] = {
     "dejavu": None,  # the tool's own DejaVu Serif
-    # Liberation Serif 2 (Times New Roman's metrics). Not fonts-liberation 1.x, the face make_roundtrip.FONTS
-    # names: it has no ơ, ư nor any letter of Latin Extended Additional (ạ, ế, ự …) and draws boxes for them
+    # Liberation Serif 2 (Times New Roman's metrics). Not fonts-liberation 1.x (make_roundtrip.FONTS named it
+    # until 2026-12-01): it has no ơ, ư nor any letter of Latin Extended Additional (ạ, ế, ự …) and draws boxes
     "liberation": (str(LIBERATION2 / "LiberationSerif-Regular.ttf"), str(LIBERATION2 / "LiberationSerif-Bold.ttf")),
 }
 VIETNAMESE = "ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ"
