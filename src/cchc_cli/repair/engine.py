@@ -94,6 +94,7 @@ class Settings:
     term_floor: float = -12.0  # every token of a phrase match must read at least this well
     term_mean: float = -6.0  # and on average this well
     vie_variants: int = 12  # readings of a word Tesseract vie printed: itself and its most frequent variants
+    vie_weight: float = 1.0  # scale of ln P(printed | another syllable) for text Tesseract vie read
 
 
 @dataclass(slots=True)
@@ -230,22 +231,25 @@ class Repairer:
 
     def vie_candidates(self, obs: str, confidence: float) -> list[tuple[str, int, float]]:
         """[(syllable, lm id, ln P(obs|syllable))] for a word Tesseract's Vietnamese model printed with this
-        confidence: the syllable as printed and the ones with its letters and other marks; a word that is no
-        syllable as printed gets the OCR channel's readings too."""
+        confidence: the syllable as printed and the ones with its letters and other marks. A word that is no
+        syllable as printed (a name, a code, an English word, an abbreviation) is kept: Tesseract vie does
+        not garble Vietnamese syllables into such words."""
         key = (obs, round(confidence))
         got = self._vie_cands.get(key)
         if got is not None:
             return got
         norm = normalize_syllable(obs)
-        variants = self.lexicon.variants(norm)[: self.settings.vie_variants]
-        if norm in self.lm.ids and tone_allowed(norm):
-            found = self.vie.logprobs(norm, variants, confidence)
+        lm = self.lm
+        if norm in lm.ids and tone_allowed(norm):
+            variants = self.lexicon.variants(norm)[: self.settings.vie_variants]
+            weight = self.settings.vie_weight
+            found = {w: lp if w == norm else weight * lp for w, lp in self.vie.logprobs(norm, variants,
+                                                                                           confidence).items()}
+            got = self._pruned(found)
+            if all(w != norm for w, _, _ in got):  # the word as printed always stays a reading
+                got.append((norm, lm.ids[norm], found[norm]))
         else:
-            found = self._with_identity(obs, norm, dict(self.lexicon.candidates(obs)), False)
-            for w, lp in self.vie.logprobs(norm, variants, confidence).items():
-                if w != norm:
-                    found[w] = max(found.get(w, NOT_A_CANDIDATE), lp)
-        got = self._pruned(found)
+            got = [(norm, lm.ids.get(norm, lm.unk), 0.0)]
         if len(self._vie_cands) > CANDIDATE_CACHE_SIZE:
             self._vie_cands.clear()
         self._vie_cands[key] = got

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .. import data
-from ..vietnamese import split_tone, strip_marks
+from ..vietnamese import split_tone
 
 __all__ = ["VieOcrChannel", "change_kind", "load_vie_ocr"]
 
@@ -38,10 +38,13 @@ def change_kind(printed: str, intended: str) -> str:
 @dataclass(frozen=True)
 class VieOcrChannel:
     """`bands`: (upper confidence, error rate) by rising confidence; `kinds`: share of each change kind
-    among the errors that keep the letters; `floor`: the smallest error rate ever assumed."""
+    among the errors that keep the letters; `tones`: for a tone error, P(the tone on the page | the tone
+    printed), by tone number (0 level, 1 huyền, 2 sắc, 3 hỏi, 4 ngã, 5 nặng); `floor`: the smallest error
+    rate ever assumed."""
 
     bands: tuple[tuple[float, float], ...]
     kinds: dict[str, float]
+    tones: dict[int, dict[int, float]]
     floor: float = 1e-4
 
     def error_rate(self, confidence: float) -> float:
@@ -58,13 +61,20 @@ class VieOcrChannel:
         for v in variants:
             if v != printed:
                 by_kind.setdefault(change_kind(printed, v), []).append(v)
+        printed_tone = split_tone(printed)[1]
         for kind, words in by_kind.items():
             share = self.kinds.get(kind, 0.0)
             if share <= 0:
                 continue
-            each = math.log(error * share / len(words))
+            if kind != "tone":
+                each = math.log(error * share / len(words))
+                out.update(dict.fromkeys(words, each))
+                continue
+            row = self.tones.get(printed_tone, {})
             for w in words:
-                out[w] = each
+                p = row.get(split_tone(w)[1], 0.0)
+                if p > 0:
+                    out[w] = math.log(error * share * p)
         return out
 
 
@@ -73,9 +83,6 @@ def load_vie_ocr() -> VieOcrChannel:
     raw = data.read_yaml("vie_ocr.yaml")
     bands = tuple((float(b["upper"]), float(b["error_rate"])) for b in raw["bands"])
     kinds = {k: float(raw["kinds"].get(k, 0.0)) for k in KINDS}
-    return VieOcrChannel(bands, kinds, float(raw.get("floor", 1e-4)))
+    tones = {int(s): {int(t): float(p) for t, p in row.items()} for s, row in raw["tones"].items()}
+    return VieOcrChannel(bands, kinds, tones, float(raw.get("floor", 1e-4)))
 
-
-def same_letters(word: str) -> str:
-    """The key variants share: the bare letters (đ as d)."""
-    return strip_marks(word)
