@@ -40,10 +40,12 @@ def load_score(path: Path):  # noqa: ANN201 - the shared tool's function
 
 def read_cached(pdf: Path, options, cache: Path | None):  # noqa: ANN001, ANN201
     """read_source(pdf) and its seconds, through an optional JSON cache (OCR is the slow part)."""
+    from cchc_cli.decode.ocr import JUNK_CONFIDENCE
     from cchc_cli.decode.source import read_source
     from cchc_cli.document import PageInfo, SourceText
 
-    key = cache / f"{pdf.name}.{options.ocr}.psm{options.psm}.json" if cache else None
+    key = (cache / f"{pdf.name}.{options.ocr}.psm{options.psm}.dpi{options.dpi}.junk{JUNK_CONFIDENCE:g}.json"
+           if cache else None)
     if key is not None and key.exists():
         raw = json.loads(key.read_text("utf-8"))
         pages = [PageInfo(p["number"], p["method"], p["confidence"], tuple(p["lines"])) for p in raw["pages"]]
@@ -60,8 +62,13 @@ def read_cached(pdf: Path, options, cache: Path | None):  # noqa: ANN001, ANN201
     return scanned, seconds
 
 
-def body(docs: list[dict], root: Path, a: argparse.Namespace, score_texts) -> dict:  # noqa: ANN001
+def options(a: argparse.Namespace, mode: str):  # noqa: ANN201
     from cchc_cli.decode.source import SourceOptions
+
+    return SourceOptions(ocr=mode, psm=a.psm, jobs=a.jobs, dpi=a.dpi)
+
+
+def body(docs: list[dict], root: Path, a: argparse.Namespace, score_texts) -> dict:  # noqa: ANN001
     from cchc_cli.repair import get_repairer
 
     repairer = get_repairer()
@@ -80,9 +87,9 @@ def body(docs: list[dict], root: Path, a: argparse.Namespace, score_texts) -> di
         gold = (root / f"{name}.gold.txt").read_text("utf-8")
         add("eng (raw)", gold, (root / f"{name}.eng.txt").read_text("utf-8"))
         add("eng+repair", gold, repairer.repair_text((root / f"{name}.eng.txt").read_text("utf-8")).text)
-        layer, _ = read_cached(root / f"{name}.searchable.pdf", SourceOptions(ocr="never", psm=a.psm), a.cache)
+        layer, _ = read_cached(root / f"{name}.searchable.pdf", options(a, "never"), a.cache)
         add("layer+repair", gold, repairer.repair_text(layer.text).text)
-        scanned, seconds = read_cached(root / f"{name}.pdf", SourceOptions(ocr="always", psm=a.psm, jobs=a.jobs),
+        scanned, seconds = read_cached(root / f"{name}.pdf", options(a, "always"),
                                        a.cache)
         read_seconds += seconds
         pages += len(scanned.pages)
@@ -92,7 +99,7 @@ def body(docs: list[dict], root: Path, a: argparse.Namespace, score_texts) -> di
         repair_seconds += time.perf_counter() - started
         add("vie+repair", gold, repaired)
         if a.searchable:
-            auto, _ = read_cached(root / f"{name}.searchable.pdf", SourceOptions(psm=a.psm, jobs=a.jobs), a.cache)
+            auto, _ = read_cached(root / f"{name}.searchable.pdf", options(a, "auto"), a.cache)
             add("searchable auto", gold, repairer.repair_text(auto.text, auto.word_confidence or None).text)
     return {"documents": len(docs), "pages": pages,
             "accuracy": {way: 1 - errors / syllables for way, (syllables, errors) in totals.items()},
@@ -103,7 +110,6 @@ def body(docs: list[dict], root: Path, a: argparse.Namespace, score_texts) -> di
 
 
 def headers(docs: list[dict], root: Path, a: argparse.Namespace) -> dict:
-    from cchc_cli.decode.source import SourceOptions
     from cchc_cli.document import Document
     from cchc_cli.pipeline import ingest_document, ingest_text
     from cchc_cli.repair import get_repairer
@@ -112,7 +118,7 @@ def headers(docs: list[dict], root: Path, a: argparse.Namespace) -> dict:
     misses: list[str] = []
     for doc in docs:
         name, truth = doc["name"], doc["truth"]
-        scanned, _ = read_cached(root / f"{name}.pdf", SourceOptions(ocr="always", psm=a.psm, jobs=a.jobs), a.cache)
+        scanned, _ = read_cached(root / f"{name}.pdf", options(a, "always"), a.cache)
         repair = get_repairer().repair_text(scanned.text, scanned.word_confidence or None)
         got = {"scan": ingest_document(Document(scanned.text, name, repair=repair, origin=scanned)),
                "eng text": ingest_text((root / f"{name}.eng.txt").read_text("utf-8"), name)}
@@ -133,6 +139,7 @@ def main() -> None:
     ap.add_argument("--psm", type=int, default=None, help="Tesseract page segmentation (default: cchc's)")
     ap.add_argument("--kinds", default="body,header")
     ap.add_argument("--jobs", type=int, default=1, help="pages OCR'd at once")
+    ap.add_argument("--dpi", type=int, default=None, help="resolution PDF pages are drawn at (default: cchc's)")
     ap.add_argument("--cache", type=Path, default=None, help="keep Tesseract's reading here between runs")
     ap.add_argument("--no-searchable", dest="searchable", action="store_false",
                     help="skip reading the searchable PDFs in auto mode")
@@ -141,14 +148,16 @@ def main() -> None:
     ap.add_argument("--json", action="store_true")
     a = ap.parse_args()
     from cchc_cli.decode import ocr
+    from cchc_cli.decode.source import DPI
 
     a.psm = a.psm or ocr.PSM
+    a.dpi = a.dpi or DPI
     if ocr.find_tesseract() is None:
         sys.exit(f"bench/scans.py: {ocr.INSTALL_HINT}")
     score_texts = load_score(a.score)
     docs = [json.loads(line) for line in (a.dir / "scans.jsonl").read_text("utf-8").splitlines() if line.strip()]
     kinds = a.kinds.split(",")
-    out: dict = {"dir": str(a.dir), "psm": a.psm}
+    out: dict = {"dir": str(a.dir), "psm": a.psm, "dpi": a.dpi}
     if "body" in kinds:
         out["body"] = body([d for d in docs if d["kind"] == "body"], a.dir, a, score_texts)
     if "header" in kinds:
@@ -156,7 +165,7 @@ def main() -> None:
     if a.json:
         print(json.dumps(out, ensure_ascii=False, indent=2))
         return
-    print(f"{a.dir} (--psm {a.psm})")
+    print(f"{a.dir} (--psm {a.psm}, --dpi {a.dpi})")
     if "body" in out:
         b = out["body"]
         print(f"\nbody: {b['documents']} documents, {b['pages']} pages, {b['syllables']} gold syllables")

@@ -300,3 +300,12 @@ def test_a_folder_of_documents_is_repaired_beside_its_text_files(tmp_path: Path,
                      "scan.txt.json"]
     assert (tmp_path / "out" / "plan.docx.txt").read_text("utf-8") == (DATA / "plan.docx.gold.txt").read_text("utf-8")
     assert json.loads((tmp_path / "out" / "scan.pdf.txt.json").read_text("utf-8"))["source"]["format"] == "pdf-text"
+
+
+def test_records_of_schema_1_1_still_read() -> None:
+    """A record stored before source.format and source.pages existed reads as a text file's record."""
+    from cchc_cli.records import DocumentRecord
+
+    old = {"id": "0" * 64, "schema_version": "1.1", "source": {"path": "plan.txt", "sha256": None, "lines": [1, 9]}}
+    record = DocumentRecord.model_validate(old)
+    assert (record.source.format, record.source.pages) == ("text", [])
