@@ -130,6 +130,15 @@ def test_score_and_bigram_are_the_reference_floats(lm: LanguageModel, model: Any
 
 
 @needs_core
+def test_a_model_over_other_array_types_scores_alike(lm: LanguageModel, model: Any) -> None:
+    # a rebuilt model may store wider items: every integer and float width reads as Python reads it
+    codes = {"f": "d", "B": "h", "H": "i", "I": "q"}
+    wider = _core.Model(*(array(codes.get(a.typecode, "Q"), a) for a in lm.arrays()), QSTEP, lm.bos, lm.eos)
+    for u, v, w in ngram_triples(lm, random.Random(5), 3000):
+        assert wider.score(u, v, w) == model.score(u, v, w) == lm.score(u, v, w)
+
+
+@needs_core
 def test_ids_outside_the_vocabulary_are_refused(lm: LanguageModel, model: Any) -> None:
     for bad in (-1, lm.size, 1 << 40):
         with pytest.raises((IndexError, OverflowError)):
