@@ -1,65 +1,142 @@
-"""Speed and memory of the repair engine: model load, syllables per second after load, peak memory.
+"""Speed and memory of the repair engine in both decoding cores: model load, syllables per second after load,
+peak memory, and the compiled core's speed-up over the pure-Python one.
 
-usage: python bench/speed.py [--repeat 1]
+usage: python bench/speed.py [--cores compiled,python] [--rounds 1] [--repeat 1] [--json]
 
-Load is measured in a fresh process (import + models + the first call on one line). Throughput is one pass
-over distinct documents (the five samples and the 30 round-trip OCR pages of bench/data/roundtrip), on one
-core, with the engine's caches cold at the start of the pass. Peak memory is the process's maximum RSS.
+Each measurement runs in a fresh process: the pure-Python core with CCHC_PURE_PYTHON=1, the compiled one
+without it (the run stops if that process does not have the compiled core). Load is import + models + the
+first call on one line (median of three processes). Throughput is, after load and that first call, one pass
+over distinct documents (the five samples and the 30 round-trip OCR pages of bench/data/roundtrip) on one
+core, with the engine's caches cold at the start of the pass; `--repeat` adds passes over the same documents
+(warm caches: a flattering figure). `--rounds` measures the cores in turn that many times (on a busy machine
+the median of the rounds is the figure to read; syllables per CPU second, the process's own time, is less
+swayed by other load). Peak memory is the measuring process's maximum RSS.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
+import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+FIRST_LINE = "Cong hoa xa hoi chu nghia Viet Nam"
 
-LOAD_PROBE = """
+LOAD_PROBE = f"""
 import time
 t0 = time.perf_counter()
 from cchc_cli import repair_text
-repair_text("Cong hoa xa hoi chu nghia Viet Nam")
+repair_text({FIRST_LINE!r})
 print(time.perf_counter() - t0)
 """
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--repeat", type=int, default=1, help="passes over the documents (later ones warm)")
-    ap.add_argument("--json", action="store_true")
-    a = ap.parse_args()
-    loads = []
-    for _ in range(3):
-        out = subprocess.run([sys.executable, "-c", LOAD_PROBE], capture_output=True, text=True, check=True)
-        loads.append(float(out.stdout.strip()))
-    from cchc_cli.repair import get_repairer
+def documents() -> list[str]:
+    docs = [p.read_text("utf-8") for p in sorted((REPO / "samples").glob("*.txt"))]
+    return docs + [p.read_text("utf-8") for p in sorted((REPO / "bench" / "data" / "roundtrip").glob("*.ocr.txt"))]
+
+
+def measure(repeat: int) -> dict:
+    """In this process (the core its environment selects): passes over the documents after load."""
+    from cchc_cli.repair import get_repairer, search
 
     rep = get_repairer()
-    docs = [p.read_text("utf-8") for p in sorted((REPO / "samples").glob("*.txt"))]
-    docs += [p.read_text("utf-8") for p in sorted((REPO / "bench" / "data" / "roundtrip").glob("*.ocr.txt"))]
+    rep.repair_text(FIRST_LINE)
+    docs = documents()
     syllables = sum(len(d.split()) for d in docs)
-    rates = []
-    for _ in range(a.repeat):
-        t0 = time.perf_counter()
+    rates, cpu_rates = [], []
+    for _ in range(repeat):
+        t0, c0 = time.perf_counter(), time.process_time()
         for d in docs:
             rep.repair_text(d)
         rates.append(syllables / (time.perf_counter() - t0))
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    result = {"load_seconds_median": sorted(loads)[1], "documents": len(docs), "syllables": syllables,
-              "syllables_per_second": [round(r) for r in rates], "peak_memory_mb": round(peak_mb)}
+        cpu_rates.append(syllables / (time.process_time() - c0))
+    return {"core": search.CORE, "documents": len(docs), "syllables": syllables,
+            "syllables_per_second": [round(r) for r in rates],
+            "syllables_per_cpu_second": [round(r) for r in cpu_rates],
+            "peak_memory_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}
+
+
+def environment(core: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k != "CCHC_PURE_PYTHON"}
+    if core == "python":
+        env["CCHC_PURE_PYTHON"] = "1"
+    return env
+
+
+def run_core(core: str, repeat: int) -> dict:
+    """Load (three fresh processes) and throughput (one more) of one core."""
+    env = environment(core)
+    loads = []
+    for _ in range(3):
+        out = subprocess.run([sys.executable, "-c", LOAD_PROBE], capture_output=True, text=True, check=True, env=env)
+        loads.append(float(out.stdout.strip()))
+    out = subprocess.run([sys.executable, __file__, "--measure", "--repeat", str(repeat)], capture_output=True,
+                         text=True, check=True, env=env)
+    result = json.loads(out.stdout)
+    if result["core"] != core:
+        sys.exit(f"asked for the {core} core, the process ran the {result['core']} one (is the extension built? "
+                 "pip install -e . compiles it)")
+    result["load_seconds_median"] = round(sorted(loads)[1], 3)
+    return result
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--cores", default="compiled,python", help="comma-separated: compiled, python")
+    ap.add_argument("--rounds", type=int, default=1, help="times each core is measured, in turn")
+    ap.add_argument("--repeat", type=int, default=1, help="passes over the documents (later ones warm)")
+    ap.add_argument("--json", action="store_true")
+    ap.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)  # the measuring child
+    a = ap.parse_args()
+    if a.measure:
+        print(json.dumps(measure(a.repeat)))
+        return
+    cores = [c.strip() for c in a.cores.split(",") if c.strip()]
+    if not set(cores) <= {"compiled", "python"}:
+        ap.error("--cores takes compiled and/or python")
+    runs: dict[str, list[dict]] = {c: [] for c in cores}
+    for _ in range(a.rounds):
+        for core in cores:
+            runs[core].append(run_core(core, a.repeat))
+    summary = {}
+    for core, results in runs.items():
+        cold = [r["syllables_per_second"][0] for r in results]
+        cpu = [r["syllables_per_cpu_second"][0] for r in results]
+        summary[core] = {
+            "syllables_per_second_cold": cold, "syllables_per_second_cold_median": round(statistics.median(cold)),
+            "syllables_per_cpu_second_cold_median": round(statistics.median(cpu)),
+            "syllables_per_second_warm_median": round(statistics.median(
+                x for r in results for x in r["syllables_per_second"][1:])) if a.repeat > 1 else None,
+            "load_seconds_median": statistics.median(r["load_seconds_median"] for r in results),
+            "peak_memory_mb": max(r["peak_memory_mb"] for r in results),
+            "documents": results[0]["documents"], "syllables": results[0]["syllables"]}
+    if len(summary) == 2:
+        summary["speedup"] = round(summary["compiled"]["syllables_per_second_cold_median"]
+                                   / summary["python"]["syllables_per_second_cold_median"], 2)
+        summary["cpu_speedup"] = round(summary["compiled"]["syllables_per_cpu_second_cold_median"]
+                                       / summary["python"]["syllables_per_cpu_second_cold_median"], 2)
     if a.json:
-        print(json.dumps(result))
-    else:
-        print(f"load (fresh process, import + models + first call): {result['load_seconds_median']:.2f} s")
-        print(f"throughput: {syllables} syllables in {len(docs)} documents: "
-              + ", ".join(f"{r:,.0f}" for r in rates) + " syllables/s (pass 1 cold" +
-              (", later passes warm)" if a.repeat > 1 else ")"))
-        print(f"peak memory: {peak_mb:.0f} MB")
+        print(json.dumps(summary))
+        return
+    first = summary[cores[0]]
+    print(f"{first['syllables']} syllables in {first['documents']} documents, one core, caches cold at the start "
+          f"of the pass; {a.rounds} round(s)")
+    for core in cores:
+        s = summary[core]
+        warm = f"; warm passes {s['syllables_per_second_warm_median']:,}" if a.repeat > 1 else ""
+        rounds = ", ".join(f"{r:,}" for r in s["syllables_per_second_cold"])
+        print(f"{core:>8}: {s['syllables_per_second_cold_median']:,} syllables/s after load (rounds: {rounds}; "
+              f"per CPU second {s['syllables_per_cpu_second_cold_median']:,}){warm}; "
+              f"load {s['load_seconds_median']:.2f} s; peak memory {s['peak_memory_mb']} MB")
+    if "speedup" in summary:
+        print(f"compiled / python: {summary['speedup']:.2f}x (per CPU second {summary['cpu_speedup']:.2f}x)")
 
 
 if __name__ == "__main__":

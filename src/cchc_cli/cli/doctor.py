@@ -37,6 +37,7 @@ def register(app: typer.Typer) -> None:
 def report() -> dict[str, Any]:
     """What :func:`run_doctor` prints, as data."""
     from ..decode.ocr import INSTALL_HINT, find_tesseract
+    from ..repair.search import CORE
 
     tesseract = find_tesseract()
     libraries = {}
@@ -51,7 +52,7 @@ def report() -> dict[str, Any]:
         "cchc": __version__,
         "python": platform.python_version(),
         "platform": sys.platform,
-        "repair_core": "python",  # the decoder runs in pure Python
+        "repair_core": CORE,  # "compiled" (the C extension) or "python" (not built, or CCHC_PURE_PYTHON=1)
         "tesseract": None if tesseract is None else {
             "path": tesseract.path, "version": tesseract.version, "languages": list(tesseract.languages),
             "vie": tesseract.has_vietnamese,

@@ -1,12 +1,14 @@
 """Syllable trigram language model (back-off form of interpolated Kneser-Ney), loaded lazily.
 
 Built by scripts/build_lm.py from the training part of ../shared/corpus; see the README for the figures.
-Scores are log10 probabilities. Lookups are bisections in sorted arrays, cached per n-gram.
+Scores are log10 probabilities. Lookups are bisections in sorted arrays, cached per n-gram. The compiled
+core (:mod:`.search`, ``_core.c``) reads the same typed arrays in place (:meth:`LanguageModel.arrays`).
 """
 
 from __future__ import annotations
 
 import math
+from array import array
 from bisect import bisect_left
 from functools import lru_cache
 from itertools import accumulate
@@ -25,17 +27,27 @@ class LanguageModel:
         self.vocab: list[str] = parts["vocab"].split("\n")
         self.ids: dict[str, int] = {w: i for i, w in enumerate(self.vocab)}
         self.unk, self.bos, self.eos, self.num = (self.ids[s] for s in (UNK, BOS, EOS, NUM))
-        self.uni_logp = parts["uni_logp"].tolist()
-        self.uni_bow = parts["uni_bow"].tolist()
+        # the typed arrays as read (the compiled core reads these); Python reads the unigrams as lists
+        self.uni_logp_array = parts["uni_logp"]
+        self.uni_bow_array = parts["uni_bow"]
+        self.uni_logp = self.uni_logp_array.tolist()
+        self.uni_bow = self.uni_bow_array.tolist()
         self.bi_start = parts["bi_start"]
         self.bi_word = parts["bi_word"]
         self.bi_logp = parts["bi_logp"]
         self.bi_bow = parts["bi_bow"]
-        self.tri_start = list(accumulate(parts["tri_count"], initial=0))
+        self.tri_start_array = array("I", accumulate(parts["tri_count"], initial=0))
+        self.tri_start = self.tri_start_array.tolist()
         self.tri_word = parts["tri_word"]
         self.tri_logp = parts["tri_logp"]
         self.size = len(self.vocab)
         self.cache: dict[int, float] = {}  # key (u * size + v) * size + w
+        self.compiled: object | None = None  # the compiled core's view of these arrays (made by .search)
+
+    def arrays(self) -> tuple[array, ...]:
+        """The model's typed arrays, in the order the compiled core's Model takes them."""
+        return (self.uni_logp_array, self.uni_bow_array, self.bi_start, self.bi_word, self.bi_logp, self.bi_bow,
+                self.tri_start_array, self.tri_word, self.tri_logp)
 
     def id(self, word: str) -> int:
         return self.ids.get(word, self.unk)

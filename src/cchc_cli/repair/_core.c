@@ -1,0 +1,886 @@
+/* cchc_cli.repair._core: the compiled decoding core (plain C through the CPython API).
+ *
+ * The same computations as the reference implementation in lm.py (LanguageModel.score, .bigram) and
+ * search.py (viterbi, local_posteriors), over the same typed arrays: a Model takes a buffer view of each
+ * `array` of the language model (no copy) and reads them in place. Every floating-point operation is the
+ * one Python does, in the same order, in double precision (the build turns off fused multiply-add
+ * contraction, which would round differently), so both cores give the same numbers bit for bit. The
+ * sum of the posteriors' exponentials is done the way the running Python's built-in sum() does it (plain
+ * additions before 3.12, Neumaier's compensated summation from 3.12 on).
+ *
+ * Differences, by design: an LM id outside [0, vocabulary size) raises IndexError here (Python would wrap a
+ * negative id round); a Model refuses arrays whose lengths or row starts do not fit together.
+ */
+
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+#include <math.h>
+#include <stdint.h>
+
+/* ---- typed columns ---------------------------------------------------------------------------------- */
+
+enum kind { K_U8, K_U16, K_U32, K_U64, K_I8, K_I16, K_I32, K_I64, K_F32, K_F64 };
+
+typedef struct {
+    Py_buffer view;
+    const char *data;
+    Py_ssize_t len;
+    enum kind kind;
+    int held; /* view must be released */
+} Column;
+
+static int
+kind_of(const char *format, Py_ssize_t itemsize, enum kind *out)
+{
+    if (format == NULL) {
+        format = "B";
+    }
+    if (*format == '@' || *format == '=' || *format == '<') {
+        /* '<' is native only on a little-endian machine */
+        if (*format == '<' && PY_BIG_ENDIAN) {
+            return -1;
+        }
+        format++;
+    }
+    if (format[0] == '\0' || format[1] != '\0') {
+        return -1;
+    }
+    char c = format[0];
+    int is_signed;
+    switch (c) {
+    case 'f': case 'd':
+        if ((c == 'f' && itemsize != 4) || (c == 'd' && itemsize != 8)) {
+            return -1;
+        }
+        *out = c == 'f' ? K_F32 : K_F64;
+        return 0;
+    case 'b': case 'h': case 'i': case 'l': case 'q':
+        is_signed = 1;
+        break;
+    case 'B': case 'H': case 'I': case 'L': case 'Q':
+        is_signed = 0;
+        break;
+    default:
+        return -1;
+    }
+    switch (itemsize) {
+    case 1: *out = is_signed ? K_I8 : K_U8; return 0;
+    case 2: *out = is_signed ? K_I16 : K_U16; return 0;
+    case 4: *out = is_signed ? K_I32 : K_U32; return 0;
+    case 8: *out = is_signed ? K_I64 : K_U64; return 0;
+    default: return -1;
+    }
+}
+
+static int
+column_open(Column *col, PyObject *obj, const char *name, int integers_only)
+{
+    if (PyObject_GetBuffer(obj, &col->view, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0) {
+        return -1;
+    }
+    col->held = 1;
+    if (col->view.ndim != 1 || kind_of(col->view.format, col->view.itemsize, &col->kind) < 0
+        || (integers_only && (col->kind == K_F32 || col->kind == K_F64))) {
+        PyErr_Format(PyExc_TypeError, "%s: a one-dimensional array of %s expected (format %s)", name,
+                     integers_only ? "integers" : "numbers",
+                     col->view.format ? col->view.format : "B");
+        return -1;
+    }
+    col->data = (const char *)col->view.buf;
+    col->len = col->view.shape ? col->view.shape[0] : col->view.len / col->view.itemsize;
+    return 0;
+}
+
+static void
+column_close(Column *col)
+{
+    if (col->held) {
+        PyBuffer_Release(&col->view);
+        col->held = 0;
+    }
+}
+
+static inline long long
+col_int(const Column *c, Py_ssize_t i)
+{
+    switch (c->kind) {
+    case K_U8: return ((const uint8_t *)c->data)[i];
+    case K_U16: return ((const uint16_t *)c->data)[i];
+    case K_U32: return ((const uint32_t *)c->data)[i];
+    case K_U64: return (long long)((const uint64_t *)c->data)[i];
+    case K_I8: return ((const int8_t *)c->data)[i];
+    case K_I16: return ((const int16_t *)c->data)[i];
+    case K_I32: return ((const int32_t *)c->data)[i];
+    case K_I64: return ((const int64_t *)c->data)[i];
+    default: return 0; /* not reached: index columns are integers */
+    }
+}
+
+/* The value as Python sees it (an array item becomes an int or a float), as a double. */
+static inline double
+col_num(const Column *c, Py_ssize_t i)
+{
+    switch (c->kind) {
+    case K_F32: return (double)((const float *)c->data)[i];
+    case K_F64: return ((const double *)c->data)[i];
+    default: return (double)col_int(c, i);
+    }
+}
+
+/* bisect.bisect_left(words, w, lo, hi), then the index if words[index] == w, else -1 (lm.py's
+ * _bigram_index and the trigram lookup). The same halving as the bisect module. */
+#define BISECT(T)                                                              \
+    do {                                                                       \
+        const T *a = (const T *)words->data;                                   \
+        while (lo < hi) {                                                      \
+            Py_ssize_t mid = (Py_ssize_t)(((size_t)lo + (size_t)hi) / 2);     \
+            if ((long long)a[mid] < (long long)w) {                            \
+                lo = mid + 1;                                                  \
+            }                                                                  \
+            else {                                                             \
+                hi = mid;                                                      \
+            }                                                                  \
+        }                                                                      \
+        return (lo < end && (long long)a[lo] == (long long)w) ? lo : -1;      \
+    } while (0)
+
+static inline Py_ssize_t
+find(const Column *words, Py_ssize_t lo, Py_ssize_t hi, long w)
+{
+    Py_ssize_t end = hi;
+    /* a word column's items are ids (checked when the Model is made), so exact as long long */
+    switch (words->kind) {
+    case K_U8: BISECT(uint8_t);
+    case K_U16: BISECT(uint16_t);
+    case K_U32: BISECT(uint32_t);
+    case K_U64: BISECT(uint64_t);
+    case K_I8: BISECT(int8_t);
+    case K_I16: BISECT(int16_t);
+    case K_I32: BISECT(int32_t);
+    case K_I64: BISECT(int64_t);
+    default: return -1;
+    }
+}
+
+/* ---- the model ---------------------------------------------------------------------------------------- */
+
+typedef struct {
+    PyObject_HEAD
+    Column uni_logp, uni_bow, bi_start, bi_word, bi_logp, bi_bow, tri_start, tri_word, tri_logp;
+    double qstep;
+    long size; /* ids are 0 .. size-1 */
+    long bos, eos;
+} Model;
+
+static inline double
+bigram(const Model *m, long v, long w)
+{
+    Py_ssize_t j = find(&m->bi_word, (Py_ssize_t)col_int(&m->bi_start, v),
+                        (Py_ssize_t)col_int(&m->bi_start, v + 1), w);
+    if (j >= 0) {
+        return -col_num(&m->bi_logp, j) / m->qstep;
+    }
+    return col_num(&m->uni_bow, v) + col_num(&m->uni_logp, w);
+}
+
+/* log10 P(w | u v), as LanguageModel.score. */
+static inline double
+score(const Model *m, long u, long v, long w)
+{
+    Py_ssize_t j = find(&m->bi_word, (Py_ssize_t)col_int(&m->bi_start, u),
+                        (Py_ssize_t)col_int(&m->bi_start, u + 1), v);
+    if (j >= 0) {
+        Py_ssize_t k = find(&m->tri_word, (Py_ssize_t)col_int(&m->tri_start, j),
+                            (Py_ssize_t)col_int(&m->tri_start, j + 1), w);
+        if (k >= 0) {
+            return -col_num(&m->tri_logp, k) / m->qstep;
+        }
+        return -col_num(&m->bi_bow, j) / m->qstep + bigram(m, v, w);
+    }
+    return bigram(m, v, w);
+}
+
+static int
+check_starts(const Column *starts, Py_ssize_t limit, const char *name)
+{
+    long long prev = 0;
+    for (Py_ssize_t i = 0; i < starts->len; i++) {
+        long long x = col_int(starts, i);
+        if (x < prev || x > limit) {
+            PyErr_Format(PyExc_ValueError, "%s: item %zd (%lld) is not a row start in 0..%zd, ascending", name,
+                         i, x, limit);
+            return -1;
+        }
+        prev = x;
+    }
+    return 0;
+}
+
+static int
+check_words(const Column *words, long size, const char *name)
+{
+    for (Py_ssize_t i = 0; i < words->len; i++) {
+        long long x = col_int(words, i);
+        if (x < 0 || x >= size) {
+            PyErr_Format(PyExc_ValueError, "%s: item %zd (%lld) is not an id in 0..%ld", name, i, x, size - 1);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static void
+Model_dealloc(Model *self)
+{
+    Column *cols[] = {&self->uni_logp, &self->uni_bow, &self->bi_start, &self->bi_word, &self->bi_logp,
+                      &self->bi_bow, &self->tri_start, &self->tri_word, &self->tri_logp};
+    for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++) {
+        column_close(cols[i]);
+    }
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+static int
+model_check(Model *self)
+{
+    Py_ssize_t n_bi = self->bi_word.len, n_tri = self->tri_word.len;
+    if (self->uni_logp.len < 1 || self->uni_logp.len > LONG_MAX - 1 || self->uni_bow.len != self->uni_logp.len
+        || self->bi_start.len != self->uni_logp.len + 1 || self->bi_logp.len != n_bi || self->bi_bow.len != n_bi
+        || self->tri_start.len != n_bi + 1 || self->tri_logp.len != n_tri) {
+        PyErr_SetString(PyExc_ValueError,
+                        "model arrays of inconsistent lengths (uni_* n, bi_start n+1, bi_* m, tri_start m+1, "
+                        "tri_* equal)");
+        return -1;
+    }
+    self->size = (long)self->uni_logp.len;
+    if (check_starts(&self->bi_start, n_bi, "bi_start") < 0 || check_starts(&self->tri_start, n_tri, "tri_start") < 0
+        || check_words(&self->bi_word, self->size, "bi_word") < 0
+        || check_words(&self->tri_word, self->size, "tri_word") < 0) {
+        return -1;
+    }
+    if (self->bos < 0 || self->bos >= self->size || self->eos < 0 || self->eos >= self->size) {
+        PyErr_SetString(PyExc_ValueError, "bos and eos must be ids of the vocabulary");
+        return -1;
+    }
+    if (!(self->qstep > 0.0)) {
+        PyErr_SetString(PyExc_ValueError, "qstep must be positive");
+        return -1;
+    }
+    return 0;
+}
+
+static PyObject *
+Model_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
+{
+    static char *names[] = {"uni_logp", "uni_bow", "bi_start", "bi_word", "bi_logp", "bi_bow", "tri_start",
+                            "tri_word", "tri_logp", "qstep", "bos", "eos", NULL};
+    PyObject *objs[9];
+    double qstep;
+    long bos, eos;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "OOOOOOOOOdll:Model", names, &objs[0], &objs[1], &objs[2],
+                                     &objs[3], &objs[4], &objs[5], &objs[6], &objs[7], &objs[8], &qstep, &bos,
+                                     &eos)) {
+        return NULL;
+    }
+    Model *self = (Model *)type->tp_alloc(type, 0); /* zeroed: no column held yet */
+    if (self == NULL) {
+        return NULL;
+    }
+    Column *cols[] = {&self->uni_logp, &self->uni_bow, &self->bi_start, &self->bi_word, &self->bi_logp,
+                      &self->bi_bow, &self->tri_start, &self->tri_word, &self->tri_logp};
+    static const int integers_only[] = {0, 0, 1, 1, 0, 0, 1, 1, 0};
+    for (int i = 0; i < 9; i++) {
+        if (column_open(cols[i], objs[i], names[i], integers_only[i]) < 0) {
+            Py_DECREF(self);
+            return NULL;
+        }
+    }
+    self->qstep = qstep;
+    self->bos = bos;
+    self->eos = eos;
+    if (model_check(self) < 0) {
+        Py_DECREF(self);
+        return NULL;
+    }
+    return (PyObject *)self;
+}
+
+/* An LM id from a Python int, checked against the vocabulary. */
+static int
+as_id(const Model *m, PyObject *obj, long *out)
+{
+    long x = PyLong_AsLong(obj);
+    if (x == -1 && PyErr_Occurred()) {
+        return -1;
+    }
+    if (x < 0 || x >= m->size) {
+        PyErr_Format(PyExc_IndexError, "LM id %ld outside the vocabulary (0..%ld)", x, m->size - 1);
+        return -1;
+    }
+    *out = x;
+    return 0;
+}
+
+static PyObject *
+Model_score(Model *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    long ids[3];
+    if (nargs != 3) {
+        PyErr_SetString(PyExc_TypeError, "score(u, v, w) takes 3 ids");
+        return NULL;
+    }
+    for (int i = 0; i < 3; i++) {
+        if (as_id(self, args[i], &ids[i]) < 0) {
+            return NULL;
+        }
+    }
+    return PyFloat_FromDouble(score(self, ids[0], ids[1], ids[2]));
+}
+
+static PyObject *
+Model_bigram(Model *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    long ids[2];
+    if (nargs != 2) {
+        PyErr_SetString(PyExc_TypeError, "bigram(v, w) takes 2 ids");
+        return NULL;
+    }
+    for (int i = 0; i < 2; i++) {
+        if (as_id(self, args[i], &ids[i]) < 0) {
+            return NULL;
+        }
+    }
+    return PyFloat_FromDouble(bigram(self, ids[0], ids[1]));
+}
+
+static PyObject *
+Model_get_size(Model *self, void *closure)
+{
+    return PyLong_FromLong(self->size);
+}
+
+static PyMethodDef Model_methods[] = {
+    {"score", (PyCFunction)(void (*)(void))Model_score, METH_FASTCALL,
+     "score(u, v, w) -> log10 P(w | u v), as LanguageModel.score"},
+    {"bigram", (PyCFunction)(void (*)(void))Model_bigram, METH_FASTCALL,
+     "bigram(v, w) -> log10 P(w | v), as LanguageModel.bigram"},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyGetSetDef Model_getset[] = {
+    {"size", (getter)Model_get_size, NULL, "the number of ids (the unigram arrays' length)", NULL},
+    {NULL, NULL, NULL, NULL, NULL},
+};
+
+static PyTypeObject ModelType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "cchc_cli.repair._core.Model",
+    .tp_basicsize = sizeof(Model),
+    .tp_dealloc = (destructor)Model_dealloc,
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "Model(uni_logp, uni_bow, bi_start, bi_word, bi_logp, bi_bow, tri_start, tri_word, tri_logp, "
+              "qstep, bos, eos)\n\nThe trigram model over the LanguageModel's own typed arrays (buffer views, no "
+              "copy; the arrays stay alive, and cannot be resized, while the Model lives).",
+    .tp_methods = Model_methods,
+    .tp_getset = Model_getset,
+    .tp_new = Model_new,
+};
+
+/* ---- sums as the built-in sum() makes them ----------------------------------------------------------- */
+
+/* sum(xs) for a list of floats, with sum()'s start, the int 0 (0 + xs[0] is the float 0.0 + xs[0]). */
+static double
+python_sum(const double *xs, Py_ssize_t n)
+{
+    if (n == 0) {
+        return 0.0;
+    }
+    double total = 0.0 + xs[0];
+#if PY_VERSION_HEX >= 0x030C0000
+    double comp = 0.0;
+    for (Py_ssize_t i = 1; i < n; i++) {
+        double x = xs[i];
+        double t = total + x;
+        if (fabs(total) >= fabs(x)) {
+            comp += (total - t) + x;
+        }
+        else {
+            comp += (x - t) + total;
+        }
+        total = t;
+    }
+    if (comp != 0.0 && isfinite(comp)) {
+        total += comp;
+    }
+#else
+    for (Py_ssize_t i = 1; i < n; i++) {
+        total += xs[i];
+    }
+#endif
+    return total;
+}
+
+static PyObject *
+core_python_sum(PyObject *module, PyObject *arg)
+{
+    PyObject *seq = PySequence_Fast(arg, "python_sum() takes a sequence of floats");
+    if (seq == NULL) {
+        return NULL;
+    }
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
+    double *xs = PyMem_Malloc(sizeof(double) * (size_t)(n ? n : 1));
+    if (xs == NULL) {
+        Py_DECREF(seq);
+        return PyErr_NoMemory();
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        xs[i] = PyFloat_AsDouble(PySequence_Fast_GET_ITEM(seq, i));
+        if (xs[i] == -1.0 && PyErr_Occurred()) {
+            PyMem_Free(xs);
+            Py_DECREF(seq);
+            return NULL;
+        }
+    }
+    double total = python_sum(xs, n);
+    PyMem_Free(xs);
+    Py_DECREF(seq);
+    return PyFloat_FromDouble(total);
+}
+
+/* ---- options of the lattice --------------------------------------------------------------------------- */
+
+/* What the search reads of one option (word, ids, channel score): its number of ids, the first two, the
+ * last two, and its channel score. */
+typedef struct {
+    Py_ssize_t n;
+    long first, second, before_last, last;
+    double channel;
+} Opt;
+
+static int
+read_option(const Model *m, PyObject *option, Opt *out)
+{
+    PyObject *tup = PySequence_Fast(option, "a lattice option is a (word, ids, score) tuple");
+    if (tup == NULL) {
+        return -1;
+    }
+    if (PySequence_Fast_GET_SIZE(tup) != 3) {
+        PyErr_SetString(PyExc_ValueError, "a lattice option is a (word, ids, score) tuple");
+        Py_DECREF(tup);
+        return -1;
+    }
+    PyObject *ids = PySequence_Fast(PySequence_Fast_GET_ITEM(tup, 1), "an option's ids are a sequence");
+    if (ids == NULL) {
+        Py_DECREF(tup);
+        return -1;
+    }
+    int rc = -1;
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(ids);
+    PyObject **items = PySequence_Fast_ITEMS(ids);
+    out->n = n;
+    if (n == 0) {
+        PyErr_SetString(PyExc_IndexError, "an option with no LM ids");
+        goto done;
+    }
+    if (as_id(m, items[n - 1], &out->last) < 0) {
+        goto done;
+    }
+    if (n == 1) {
+        out->first = out->second = out->before_last = out->last;
+    }
+    else if (as_id(m, items[0], &out->first) < 0 || as_id(m, items[1], &out->second) < 0
+             || as_id(m, items[n - 2], &out->before_last) < 0) {
+        goto done;
+    }
+    out->channel = PyFloat_AsDouble(PySequence_Fast_GET_ITEM(tup, 2));
+    if (out->channel == -1.0 && PyErr_Occurred()) {
+        goto done;
+    }
+    rc = 0;
+done:
+    Py_DECREF(ids);
+    Py_DECREF(tup);
+    return rc;
+}
+
+/* ---- Viterbi ------------------------------------------------------------------------------------------ */
+
+#define NEG_INF (-1e300) /* below any real path: the start of a maximisation (search._NEG_INF) */
+
+typedef struct {
+    double score;
+    Py_ssize_t back; /* index among the previous token's states */
+    long u, v;       /* the last two syllables of the state's best path */
+} State;
+
+/* The dynamic programme of search.viterbi over parsed options: `opts` holds each token's options in turn
+ * (`counts[t]` of them), `states` room for one state per option after the start state. Fills `choice`. */
+static void
+viterbi_run(const Model *m, const Opt *opts, const Py_ssize_t *counts, Py_ssize_t n_tokens, State *states,
+            Py_ssize_t *live, double lm_weight, double beam, Py_ssize_t *choice)
+{
+    State *prev = states; /* the start: (0.0, -1, <s>, <s>) */
+    Py_ssize_t n_prev = 1;
+    prev[0].score = 0.0;
+    prev[0].back = -1;
+    prev[0].u = prev[0].v = m->bos;
+    const Opt *opt = opts;
+    State *cur = states + 1;
+    for (Py_ssize_t t = 0; t < n_tokens; t++) {
+        double top = prev[0].score;
+        for (Py_ssize_t si = 1; si < n_prev; si++) {
+            if (prev[si].score > top) {
+                top = prev[si].score;
+            }
+        }
+        double floor = top - beam;
+        Py_ssize_t n_live = 0;
+        for (Py_ssize_t si = 0; si < n_prev; si++) {
+            if (prev[si].score >= floor) {
+                live[n_live++] = si;
+            }
+        }
+        for (Py_ssize_t o = 0; o < counts[t]; o++, opt++) {
+            double best = NEG_INF;
+            Py_ssize_t arg = 0;
+            for (Py_ssize_t l = 0; l < n_live; l++) {
+                const State *st = &prev[live[l]];
+                double x;
+                if (opt->n == 1) {
+                    x = score(m, st->u, st->v, opt->last);
+                }
+                else {
+                    x = score(m, st->u, st->v, opt->first) + score(m, st->v, opt->first, opt->second);
+                }
+                x = st->score + lm_weight * x;
+                if (x > best) {
+                    best = x;
+                    arg = live[l];
+                }
+            }
+            cur[o].score = best + opt->channel;
+            cur[o].back = arg;
+            cur[o].u = opt->n == 1 ? prev[arg].v : opt->before_last;
+            cur[o].v = opt->last;
+        }
+        prev = cur;
+        n_prev = counts[t];
+        cur += counts[t];
+    }
+    /* the end: the first state with the best score once </s> follows */
+    Py_ssize_t k = 0;
+    double best = 0.0;
+    for (Py_ssize_t i = 0; i < n_prev; i++) {
+        double x = prev[i].score + lm_weight * score(m, prev[i].u, prev[i].v, m->eos);
+        if (i == 0 || x > best) {
+            best = x;
+            k = i;
+        }
+    }
+    for (Py_ssize_t t = n_tokens - 1; t >= 0; t--) {
+        choice[t] = k;
+        k = prev[k].back;
+        prev -= t > 0 ? counts[t - 1] : 1;
+    }
+}
+
+static PyObject *
+core_viterbi(PyObject *module, PyObject *args)
+{
+    PyObject *lattice_obj;
+    Model *m;
+    double lm_weight, beam;
+    if (!PyArg_ParseTuple(args, "OO!dd:viterbi", &lattice_obj, &ModelType, &m, &lm_weight, &beam)) {
+        return NULL;
+    }
+    PyObject *lattice = PySequence_Fast(lattice_obj, "the lattice is a list of lists of options");
+    if (lattice == NULL) {
+        return NULL;
+    }
+    PyObject *result = NULL;
+    Py_ssize_t n_tokens = PySequence_Fast_GET_SIZE(lattice);
+    Py_ssize_t total = 0, widest = 1;
+    Opt *opts = NULL;
+    State *states = NULL;
+    Py_ssize_t *counts = PyMem_Malloc(sizeof(Py_ssize_t) * (size_t)(n_tokens ? 2 * n_tokens : 1));
+    if (counts == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    Py_ssize_t *choice = counts + n_tokens;
+    for (Py_ssize_t t = 0; t < n_tokens; t++) {
+        Py_ssize_t n = PyObject_Length(PySequence_Fast_GET_ITEM(lattice, t));
+        if (n < 0) {
+            goto done;
+        }
+        if (n == 0) { /* Python's max() over no states */
+            PyErr_SetString(PyExc_ValueError, "a token of the lattice has no options");
+            goto done;
+        }
+        counts[t] = n;
+        total += n;
+        if (n > widest) {
+            widest = n;
+        }
+    }
+    opts = PyMem_Malloc(sizeof(Opt) * (size_t)(total ? total : 1));
+    /* the start state, each option's state, then the live indices */
+    states = PyMem_Malloc(sizeof(State) * (size_t)(total + 1) + sizeof(Py_ssize_t) * (size_t)widest);
+    if (opts == NULL || states == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    Opt *opt = opts;
+    for (Py_ssize_t t = 0; t < n_tokens; t++) {
+        PyObject *options = PySequence_Fast(PySequence_Fast_GET_ITEM(lattice, t), "a token's options are a list");
+        if (options == NULL) {
+            goto done;
+        }
+        if (PySequence_Fast_GET_SIZE(options) != counts[t]) {
+            PyErr_SetString(PyExc_RuntimeError, "the lattice changed while it was read");
+            Py_DECREF(options);
+            goto done;
+        }
+        for (Py_ssize_t o = 0; o < counts[t]; o++, opt++) {
+            if (read_option(m, PySequence_Fast_GET_ITEM(options, o), opt) < 0) {
+                Py_DECREF(options);
+                goto done;
+            }
+        }
+        Py_DECREF(options);
+    }
+    Py_ssize_t *live = (Py_ssize_t *)(states + total + 1);
+    Py_BEGIN_ALLOW_THREADS
+    viterbi_run(m, opts, counts, n_tokens, states, live, lm_weight, beam, choice);
+    Py_END_ALLOW_THREADS
+    result = PyList_New(n_tokens);
+    if (result == NULL) {
+        goto done;
+    }
+    for (Py_ssize_t t = 0; t < n_tokens; t++) {
+        PyObject *k = PyLong_FromSsize_t(choice[t]);
+        if (k == NULL) {
+            Py_CLEAR(result);
+            goto done;
+        }
+        PyList_SET_ITEM(result, t, k);
+    }
+done:
+    PyMem_Free(states);
+    PyMem_Free(opts);
+    PyMem_Free(counts);
+    Py_DECREF(lattice);
+    return result;
+}
+
+/* ---- local posteriors --------------------------------------------------------------------------------- */
+
+/* Up to two ids of flat[lo:hi] (Python's slice: negative bounds count from the end). */
+static int
+read_slice(const Model *m, PyObject *flat, Py_ssize_t lo, Py_ssize_t hi, PyObject **items, Py_ssize_t *n)
+{
+    PyObject *part = PySequence_GetSlice(flat, lo, hi);
+    if (part == NULL) {
+        return -1;
+    }
+    PyObject *seq = PySequence_Fast(part, "flat is a list of ids");
+    Py_DECREF(part);
+    if (seq == NULL) {
+        return -1;
+    }
+    *n = PySequence_Fast_GET_SIZE(seq);
+    if (*n > 2) { /* not reached: hi - lo is 2 */
+        *n = 2;
+    }
+    for (Py_ssize_t i = 0; i < *n; i++) {
+        items[i] = Py_NewRef(PySequence_Fast_GET_ITEM(seq, i));
+    }
+    Py_DECREF(seq);
+    return 0;
+}
+
+/* The local score of one option, search.local_posteriors's inner loop: its channel score plus the weighted
+ * trigram scores over left + ids + right. */
+static int
+local_score(const Model *m, double lm_weight, PyObject *option, PyObject *const *left, Py_ssize_t n_left,
+            PyObject *const *right, Py_ssize_t n_right, double *out)
+{
+    PyObject *tup = PySequence_Fast(option, "a lattice option is a (word, ids, score) tuple");
+    if (tup == NULL) {
+        return -1;
+    }
+    int rc = -1;
+    PyObject *ids = NULL;
+    long small[64];
+    long *ctx = small;
+    if (PySequence_Fast_GET_SIZE(tup) != 3) {
+        PyErr_SetString(PyExc_ValueError, "a lattice option is a (word, ids, score) tuple");
+        goto done;
+    }
+    ids = PySequence_Fast(PySequence_Fast_GET_ITEM(tup, 1), "an option's ids are a sequence");
+    if (ids == NULL) {
+        goto done;
+    }
+    double sc = PyFloat_AsDouble(PySequence_Fast_GET_ITEM(tup, 2));
+    if (sc == -1.0 && PyErr_Occurred()) {
+        goto done;
+    }
+    Py_ssize_t n_ids = PySequence_Fast_GET_SIZE(ids);
+    Py_ssize_t n = n_left + n_ids + n_right;
+    if (n >= 3) { /* otherwise no trigram, and the ids are not read */
+        if (n > (Py_ssize_t)(sizeof small / sizeof small[0])) {
+            ctx = PyMem_Malloc(sizeof(long) * (size_t)n);
+            if (ctx == NULL) {
+                PyErr_NoMemory();
+                goto done;
+            }
+        }
+        PyObject **items = PySequence_Fast_ITEMS(ids);
+        for (Py_ssize_t i = 0; i < n; i++) {
+            PyObject *x = i < n_left ? left[i] : i < n_left + n_ids ? items[i - n_left] : right[i - n_left - n_ids];
+            if (as_id(m, x, &ctx[i]) < 0) {
+                goto done;
+            }
+        }
+        for (Py_ssize_t t = 2; t < n; t++) {
+            sc += lm_weight * score(m, ctx[t - 2], ctx[t - 1], ctx[t]);
+        }
+    }
+    *out = sc;
+    rc = 0;
+done:
+    if (ctx != small) {
+        PyMem_Free(ctx);
+    }
+    Py_XDECREF(ids);
+    Py_DECREF(tup);
+    return rc;
+}
+
+static PyObject *
+core_local_posteriors(PyObject *module, PyObject *args)
+{
+    Model *m;
+    double lm_weight;
+    PyObject *flat, *options_obj;
+    Py_ssize_t j, k;
+    if (!PyArg_ParseTuple(args, "O!dOnOn:local_posteriors", &ModelType, &m, &lm_weight, &flat, &j, &options_obj,
+                          &k)) {
+        return NULL;
+    }
+    Py_ssize_t n_opts = PyObject_Length(options_obj);
+    if (n_opts < 0) {
+        return NULL;
+    }
+    if (n_opts == 1) {
+        return Py_BuildValue("[d]", 1.0);
+    }
+    PyObject *options = PySequence_Fast(options_obj, "options are a list");
+    if (options == NULL) {
+        return NULL;
+    }
+    PyObject *result = NULL, *left[2] = {NULL, NULL}, *right[2] = {NULL, NULL};
+    Py_ssize_t n_left = 0, n_right = 0;
+    double *scores = NULL;
+    Py_ssize_t kk = k < 0 ? k + n_opts : k;
+    if (kk < 0 || kk >= n_opts) {
+        PyErr_SetString(PyExc_IndexError, "list index out of range");
+        goto done;
+    }
+    PyObject *chosen = PySequence_GetItem(PySequence_Fast_GET_ITEM(options, kk), 1);
+    if (chosen == NULL) {
+        goto done;
+    }
+    Py_ssize_t n_chosen = PyObject_Length(chosen);
+    Py_DECREF(chosen);
+    if (n_chosen < 0) {
+        goto done;
+    }
+    if (read_slice(m, flat, j - 2, j, left, &n_left) < 0
+        || read_slice(m, flat, j + n_chosen, j + n_chosen + 2, right, &n_right) < 0) {
+        goto done;
+    }
+    scores = PyMem_Malloc(sizeof(double) * (size_t)(n_opts ? n_opts : 1));
+    if (scores == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t o = 0; o < n_opts; o++) {
+        if (local_score(m, lm_weight, PySequence_Fast_GET_ITEM(options, o), left, n_left, right, n_right,
+                        &scores[o]) < 0) {
+            goto done;
+        }
+    }
+    double top = scores[0]; /* max(scores) */
+    for (Py_ssize_t o = 1; o < n_opts; o++) {
+        if (scores[o] > top) {
+            top = scores[o];
+        }
+    }
+    for (Py_ssize_t o = 0; o < n_opts; o++) {
+        scores[o] = exp(scores[o] - top);
+    }
+    double z = python_sum(scores, n_opts);
+    result = PyList_New(n_opts);
+    if (result == NULL) {
+        goto done;
+    }
+    for (Py_ssize_t o = 0; o < n_opts; o++) {
+        PyObject *p = PyFloat_FromDouble(scores[o] / z);
+        if (p == NULL) {
+            Py_CLEAR(result);
+            goto done;
+        }
+        PyList_SET_ITEM(result, o, p);
+    }
+done:
+    PyMem_Free(scores);
+    for (int i = 0; i < 2; i++) {
+        Py_XDECREF(left[i]);
+        Py_XDECREF(right[i]);
+    }
+    Py_DECREF(options);
+    return result;
+}
+
+/* ---- the module --------------------------------------------------------------------------------------- */
+
+static PyMethodDef core_methods[] = {
+    {"viterbi", core_viterbi, METH_VARARGS,
+     "viterbi(lattice, model, lm_weight, beam) -> the index of the best option of each token, as "
+     "search.viterbi"},
+    {"local_posteriors", core_local_posteriors, METH_VARARGS,
+     "local_posteriors(model, lm_weight, flat, j, options, k) -> each option's share, as "
+     "search.local_posteriors"},
+    {"python_sum", core_python_sum, METH_O,
+     "python_sum(floats) -> their sum as the core adds them (the built-in sum()'s way; for the tests)"},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef core_module = {
+    PyModuleDef_HEAD_INIT,
+    .m_name = "cchc_cli.repair._core",
+    .m_doc = "The compiled decoding core: trigram look-ups, the Viterbi search and the local posteriors over "
+             "the language model's typed arrays (the reference implementation is lm.py and search.py).",
+    .m_size = -1,
+    .m_methods = core_methods,
+};
+
+PyMODINIT_FUNC
+PyInit__core(void)
+{
+    if (PyType_Ready(&ModelType) < 0) {
+        return NULL;
+    }
+    PyObject *module = PyModule_Create(&core_module);
+    if (module == NULL) {
+        return NULL;
+    }
+    if (PyModule_AddObjectRef(module, "Model", (PyObject *)&ModelType) < 0
+        || PyModule_AddStringConstant(module, "SUM", PY_VERSION_HEX >= 0x030C0000 ? "neumaier" : "plain") < 0) {
+        Py_DECREF(module);
+        return NULL;
+    }
+    return module;
+}

@@ -1,0 +1,324 @@
+"""The compiled decoding core (cchc_cli.repair._core) against the pure-Python reference (lm.py, search.py).
+
+Unit level: the compiled score, bigram, viterbi and local_posteriors give the very same floats and choices
+as the reference on real n-grams and random lattices (ties, two-syllable options, beams from none to all).
+Whole engine: the five samples and round-trip OCR text (three pages whole, the first lines of 27 others)
+repaired through each core give the same text, edits, flags and confidences; while the pure run goes, every
+call is also made in the compiled core and must answer the same.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import random
+import subprocess
+import sys
+from array import array
+from bisect import bisect_right
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from conftest import ROOT, SAMPLES, SEEDS, run_cli
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from cchc_cli.document import RepairResult
+from cchc_cli.repair import engine, get_repairer, search
+from cchc_cli.repair.lm import QSTEP, LanguageModel, load_lm
+from cchc_cli.repair.terms import Option
+
+try:
+    from cchc_cli.repair import _core
+except ImportError:  # not built: the tests that need it are skipped
+    _core = None
+
+needs_core = pytest.mark.skipif(
+    _core is None, reason="the compiled core cchc_cli.repair._core is not built (no C compiler or Python headers "
+    "when cchc was installed): only the pure-Python path exists to test")
+
+ROUNDTRIP = ROOT / "bench" / "data" / "roundtrip"
+FULL_PAGES = ("n1_0000", "n2_0001", "n3_0002")  # repaired whole: long enough for the channel to adapt
+PAGE_LINES = 8  # of every other page, its first lines
+
+
+@pytest.fixture(scope="module")
+def lm() -> LanguageModel:
+    return load_lm()
+
+
+@pytest.fixture(scope="module")
+def model(lm: LanguageModel) -> Any:
+    return search.compiled_model(lm)
+
+
+# --- which core ----------------------------------------------------------------------------------------
+
+
+def test_the_compiled_core_is_the_one_in_use_unless_pure_python_is_asked_for() -> None:
+    built = "python" if _core is None else "compiled"
+    expected = "python" if os.environ.get("CCHC_PURE_PYTHON") == "1" else built
+    assert expected == search.CORE
+    probe = "from cchc_cli.repair import search; print(search.CORE)"
+    for value, core in (("1", "python"), ("0", built), ("", built)):
+        env = {**os.environ, "CCHC_PURE_PYTHON": value}
+        out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, env=env)
+        assert out.stdout.strip() == core, value
+
+
+def test_cchc_doctor_names_the_core_in_use(capsysbinary: pytest.CaptureFixture[bytes]) -> None:
+    code, out, _ = run_cli(capsysbinary, "doctor", "--json")
+    assert code == 0 and json.loads(out)["repair_core"] == search.CORE
+    code, out, _ = run_cli(capsysbinary, "doctor")
+    assert f"repair core: {search.CORE}" in out.decode("utf-8")
+
+
+@needs_core
+def test_the_model_reads_the_language_models_own_arrays(lm: LanguageModel, model: Any) -> None:
+    assert search.compiled_model(lm) is model  # made once
+    assert model.size == len(lm.uni_logp)
+    # a buffer is exported: the arrays cannot be resized (nor freed) under the compiled core
+    with pytest.raises(BufferError):
+        lm.bi_word.append(0)
+
+
+@needs_core
+def test_a_model_refuses_arrays_that_do_not_fit_together(lm: LanguageModel) -> None:
+    arrays = list(lm.arrays())
+    with pytest.raises(ValueError, match="lengths"):
+        _core.Model(*arrays[:2], arrays[2][:-1], *arrays[3:], QSTEP, lm.bos, lm.eos)
+    starts = array(arrays[2].typecode, arrays[2])
+    starts[5], starts[6] = starts[6] + 1, starts[5]
+    with pytest.raises(ValueError, match="bi_start"):
+        _core.Model(*arrays[:2], starts, *arrays[3:], QSTEP, lm.bos, lm.eos)
+    with pytest.raises(TypeError, match="bi_word"):
+        _core.Model(*arrays[:3], array("d", arrays[3]), *arrays[4:], QSTEP, lm.bos, lm.eos)
+
+
+# --- look-ups ------------------------------------------------------------------------------------------
+
+
+def ngram_triples(lm: LanguageModel, rng: random.Random, n: int) -> Iterator[tuple[int, int, int]]:
+    """(u, v, w) that hit every branch of the back-off: a stored trigram, a stored bigram (u v) with w
+    backed off to a stored bigram (v w) or to unigrams, an unseen (u v)."""
+    n_bigrams = len(lm.bi_word)
+    for i in range(n):
+        j = rng.randrange(n_bigrams)
+        u = bisect_right(lm.bi_start, j) - 1  # the row that holds bigram j
+        v = lm.bi_word[j]
+        lo, hi = lm.tri_start[j], lm.tri_start[j + 1]
+        if i % 3 == 0 and hi > lo:
+            w = lm.tri_word[rng.randrange(lo, hi)]
+        elif i % 3 == 1:
+            w = lm.bi_word[rng.randrange(lm.bi_start[v], lm.bi_start[v + 1])] if lm.bi_start[v + 1] > lm.bi_start[
+                v] else rng.randrange(lm.size)
+        else:
+            u, w = rng.randrange(lm.size), rng.randrange(lm.size)
+        yield u, v, w
+
+
+@needs_core
+def test_score_and_bigram_are_the_reference_floats(lm: LanguageModel, model: Any) -> None:
+    rng = random.Random(11)
+    special = (lm.bos, lm.eos, lm.unk, lm.num, 0, lm.size - 1)
+    triples = [*ngram_triples(lm, rng, 30_000), *((a, b, c) for a in special for b in special for c in special)]
+    for u, v, w in triples:
+        assert model.score(u, v, w) == lm.score(u, v, w), (u, v, w)
+        assert model.bigram(v, w) == lm.bigram(v, w), (v, w)
+
+
+@needs_core
+def test_a_model_over_other_array_types_scores_alike(lm: LanguageModel, model: Any) -> None:
+    # a rebuilt model may store wider items: every integer and float width reads as Python reads it
+    codes = {"f": "d", "B": "h", "H": "i", "I": "q"}
+    wider = _core.Model(*(array(codes.get(a.typecode, "Q"), a) for a in lm.arrays()), QSTEP, lm.bos, lm.eos)
+    for u, v, w in ngram_triples(lm, random.Random(5), 3000):
+        assert wider.score(u, v, w) == model.score(u, v, w) == lm.score(u, v, w)
+
+
+@needs_core
+def test_ids_outside_the_vocabulary_are_refused(lm: LanguageModel, model: Any) -> None:
+    for bad in (-1, lm.size, 1 << 40):
+        with pytest.raises((IndexError, OverflowError)):
+            model.score(lm.bos, lm.bos, bad)
+    with pytest.raises(IndexError):
+        _core.viterbi([[(None, (lm.size,), 0.0)]], model, 1.0, 10.0)
+
+
+@needs_core
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.floats(min_value=1e-300, max_value=1.0) | st.sampled_from([1.0, 1e-17, 0.5, 3e-9]),
+                max_size=40))
+def test_sums_are_the_builtin_sums(values: list[float]) -> None:
+    # the posteriors' normaliser is added up the way this Python's sum() adds (Neumaier's from 3.12 on)
+    assert _core.python_sum(values) == sum(values)
+
+
+# --- the search on random lattices ---------------------------------------------------------------------
+
+
+@st.composite
+def lattices(draw: st.DrawFn, ids: list[int]) -> list[list[Option]]:
+    """Sentences of frequent syllables (so trigrams are found), rare ones and the model's symbols; options
+    of one and two syllables (now and then three), channel scores with many ties, duplicated options."""
+    word = st.sampled_from(ids)
+    option = st.tuples(
+        st.none() | st.just("w"),
+        st.lists(word, min_size=1, max_size=2).map(tuple) | st.lists(word, min_size=3, max_size=3).map(tuple),
+        st.sampled_from([0.0, -1.0, -2.5, -6.0]) | st.floats(min_value=-30.0, max_value=0.0),
+    )
+    tokens = draw(st.lists(st.lists(option, min_size=1, max_size=7), max_size=14))
+    for options in tokens:
+        if len(options) > 1 and draw(st.booleans()):
+            options.append(options[draw(st.integers(0, len(options) - 1))])  # an exact tie
+    return tokens
+
+
+def common_ids(lm: LanguageModel) -> list[int]:
+    frequent = sorted(range(lm.size), key=lambda i: -lm.uni_logp[i])[:60]
+    return [*frequent, *range(lm.size - 20, lm.size), lm.bos, lm.eos, lm.unk, lm.num]
+
+
+@needs_core
+def test_random_lattices_decode_alike(lm: LanguageModel, model: Any) -> None:
+    ids = common_ids(lm)
+
+    @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(lattices(ids), st.sampled_from([1.5 * math.log(10), 1.0, 0.0, 7.3]),
+           st.sampled_from([10.0, 0.0, 2.5, math.inf]))
+    def check(lattice: list[list[Option]], lm_weight: float, beam: float) -> None:
+        choice = search.viterbi_python(lattice, lm, lm_weight, beam)
+        assert _core.viterbi(lattice, model, lm_weight, beam) == choice
+        flat = [lm.bos, lm.bos]
+        starts = []
+        for options, k in zip(lattice, choice, strict=True):
+            starts.append(len(flat))
+            flat.extend(options[k][1])
+        flat.append(lm.eos)
+        for options, k, j in zip(lattice, choice, starts, strict=True):
+            for kk in {k, 0, len(options) - 1}:  # the chosen option, and others in its place
+                expected = search.local_posteriors_python(lm, lm_weight, flat, j, options, kk)
+                assert _core.local_posteriors(model, lm_weight, flat, j, options, kk) == expected
+
+    check()
+
+
+@needs_core
+def test_degenerate_lattices_behave_alike(lm: LanguageModel, model: Any) -> None:
+    assert _core.viterbi([], model, 1.0, 10.0) == search.viterbi_python([], lm, 1.0, 10.0) == []
+    for lattice in ([[]], [[(None, (lm.unk,), 0.0)], []], [[], [(None, (lm.unk,), 0.0)]]):
+        with pytest.raises(ValueError):
+            search.viterbi_python(lattice, lm, 1.0, 10.0)
+        with pytest.raises(ValueError):
+            _core.viterbi(lattice, model, 1.0, 10.0)
+    # a beam of NaN keeps no state: both take the first one
+    lattice: list[list[Option]] = [[("a", (5,), 0.0), ("b", (6,), -1.0)], [("c", (7,), 0.0), ("d", (8, 9), 0.0)]]
+    nan = float("nan")
+    assert _core.viterbi(lattice, model, 1.0, nan) == search.viterbi_python(lattice, lm, 1.0, nan)
+    one = [("a", (5,), 0.0)]
+    assert _core.local_posteriors(model, 1.0, [lm.bos, lm.bos, 5], 2, one, 0) == [1.0]
+
+
+# --- the whole engine ----------------------------------------------------------------------------------
+
+
+def roundtrip_texts() -> list[str]:
+    texts = []
+    for path in sorted(ROUNDTRIP.glob("*.ocr.txt")):
+        text = path.read_text("utf-8")
+        texts.append(text if path.name.split(".")[0] in FULL_PAGES else "\n".join(text.splitlines()[:PAGE_LINES]))
+    return texts
+
+
+def run_engine(texts: list[str], viterbi: Callable, posteriors: Callable, monkeypatch: pytest.MonkeyPatch
+               ) -> tuple[list[dict], list[list[tuple[int, int, str, float]]]]:
+    """Each text's result (as a dict) and its tokens' (line, column, reading, confidence), with the engine's
+    candidate caches cold."""
+    rep = get_repairer()
+    confidences: list[tuple[int, int, str, float]] = []
+    set_word = engine.Repairer._set_word
+
+    def recording(self: engine.Repairer, tok: engine.Token, word: str, conf: float) -> None:
+        confidences.append((tok.line, tok.start, word, conf))
+        set_word(self, tok, word, conf)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(engine, "viterbi", viterbi)
+        patch.setattr(engine, "local_posteriors", posteriors)
+        patch.setattr(engine.Repairer, "_set_word", recording)
+        rep._cands.clear()
+        rep._vie_cands.clear()
+        results, per_text = [], []
+        for text in texts:
+            confidences.clear()
+            results.append(rep.repair_text(text).to_dict())
+            per_text.append(list(confidences))
+    return results, per_text
+
+
+class Shadow:
+    """The reference functions, for the engine in the pure run: each call is made in the compiled core too,
+    and must give the same answer."""
+
+    def __init__(self, model: Any) -> None:
+        self.model = model
+        self.calls = {"viterbi": 0, "posteriors": 0}
+
+    def viterbi(self, lattice: list[list[Option]], lm: LanguageModel, lm_weight: float, beam: float) -> list[int]:
+        expected = search.viterbi_python(lattice, lm, lm_weight, beam)
+        assert _core.viterbi(lattice, self.model, lm_weight, beam) == expected
+        self.calls["viterbi"] += 1
+        return expected
+
+    def posteriors(self, lm: LanguageModel, lm_weight: float, flat: list[int], j: int, options: list[Option],
+                   k: int) -> list[float]:
+        expected = search.local_posteriors_python(lm, lm_weight, flat, j, options, k)
+        assert _core.local_posteriors(self.model, lm_weight, flat, j, options, k) == expected
+        self.calls["posteriors"] += 1
+        return expected
+
+
+def compiled_functions(model: Any) -> tuple[Callable, Callable]:
+    def viterbi(lattice: list[list[Option]], lm: LanguageModel, lm_weight: float, beam: float) -> list[int]:
+        return _core.viterbi(lattice, model, lm_weight, beam)
+
+    def posteriors(lm: LanguageModel, lm_weight: float, flat: list[int], j: int, options: list[Option],
+                   k: int) -> list[float]:
+        return _core.local_posteriors(model, lm_weight, flat, j, options, k)
+
+    return viterbi, posteriors
+
+
+@needs_core
+def test_the_samples_repair_alike_in_both_cores(model: Any, repaired_samples: dict[str, RepairResult],
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    # the session's repairs of the samples ran in the core in use; here the reference runs them again, and
+    # each of its Viterbi searches and posteriors is also asked of the compiled core, which must give the
+    # same floats (so the confidences, before their rounding in the edits, are the same too)
+    shadow = Shadow(model)
+    texts = [(SAMPLES / f"{seed}.txt").read_text("utf-8") for seed in SEEDS]
+    pure, _ = run_engine(texts, shadow.viterbi, shadow.posteriors, monkeypatch)
+    assert shadow.calls["viterbi"] > 1000 and shadow.calls["posteriors"] > 20_000
+    for seed, b in zip(SEEDS, pure, strict=True):
+        a = repaired_samples[seed].to_dict()
+        assert a["text"] == b["text"], seed
+        assert a["edits"] == b["edits"], seed
+        assert a["flags"] == b["flags"], seed
+    assert sum(len(r["edits"]) for r in pure) > 1000
+
+
+@needs_core
+def test_roundtrip_ocr_text_repairs_alike_in_both_cores(model: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    texts = roundtrip_texts()
+    assert len(texts) == 30 and sum(len(t.splitlines()) for t in texts) > 300
+    compiled, compiled_conf = run_engine(texts, *compiled_functions(model), monkeypatch)
+    shadow = Shadow(model)
+    pure, pure_conf = run_engine(texts, shadow.viterbi, shadow.posteriors, monkeypatch)
+    for i, (a, b) in enumerate(zip(compiled, pure, strict=True)):
+        assert (a["text"], a["edits"], a["flags"]) == (b["text"], b["edits"], b["flags"]), i
+        assert len(compiled_conf[i]) == len(pure_conf[i]) > 0, i
+        for x, y in zip(compiled_conf[i], pure_conf[i], strict=True):
+            assert x[:3] == y[:3] and abs(x[3] - y[3]) <= 1e-6, (i, x, y)
+    assert sum(len(r["edits"]) for r in compiled) > 300
