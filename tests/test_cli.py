@@ -582,7 +582,9 @@ def test_version_and_help_answer_fast(tmp_path: Path, argv: list[str]) -> None:
     assert best < 1.0  # the target is 0.3 s on an idle machine; the margin absorbs a loaded CI runner
     text = proc.stdout.decode()
     if argv == ["--version"]:
-        assert text == f"cchc {cchc_cli.__version__}\n"
+        from cchc_cli.repair.search import CORE
+
+        assert text == f"cchc {cchc_cli.__version__} (repair core: {CORE})\n"
     else:
         assert "Usage: cchc" in text
         assert "repair" in text

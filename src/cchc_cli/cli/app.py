@@ -27,7 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     state.debug = False
     state.stderr_lost = False
     if args in (["--version"], ["-V"]):
-        print(f"{PROG} {__version__}")
+        print(_version_line())
         return ExitCode.OK
     try:
         _command().main(args=args, prog_name=PROG, standalone_mode=True)
@@ -36,6 +36,16 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # errors raised outside a command body (commands handle their own)
         return report_exception(exc)
     return ExitCode.OK
+
+
+def _version_line() -> str:
+    """``cchc 0.1.0 (repair core: compiled)``: the core is found without loading the engine (``cchc doctor``
+    says more)."""
+    import importlib.util
+    import os
+
+    compiled = os.environ.get("CCHC_PURE_PYTHON") != "1" and importlib.util.find_spec("cchc_cli.repair._core")
+    return f"{PROG} {__version__} (repair core: {'compiled' if compiled else 'python'})"
 
 
 def entry() -> NoReturn:
@@ -82,7 +92,7 @@ def build_app() -> "typer.Typer":
 
     def show_version(value: bool) -> None:
         if value:
-            print(f"{PROG} {__version__}")
+            print(_version_line())
             raise typer.Exit(ExitCode.OK)
 
     @app.callback()
