@@ -309,3 +309,12 @@ def test_records_of_schema_1_1_still_read() -> None:
     old = {"id": "0" * 64, "schema_version": "1.1", "source": {"path": "plan.txt", "sha256": None, "lines": [1, 9]}}
     record = DocumentRecord.model_validate(old)
     assert (record.source.format, record.source.pages) == ("text", [])
+
+
+@pytest.mark.parametrize(("module", "name"), [("pypdfium2", "plan.pdf"), ("PIL", "page.png"), ("docx", "plan.docx")])
+def test_a_missing_optional_library_is_named_with_its_extra(capsysbinary, monkeypatch, module: str,
+                                                            name: str) -> None:
+    monkeypatch.setitem(sys.modules, module, None)  # as if it were not installed
+    code, out, err = run(capsysbinary, "repair", DATA / name)
+    assert (code, out) == (ExitCode.INPUT, b"")
+    assert err.startswith(f"cchc: {DATA / name}: ") and "pip install 'cchc[" in err

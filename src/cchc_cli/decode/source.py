@@ -192,16 +192,16 @@ def reads_as_vietnamese(text: str) -> bool:
 # --- PDF --------------------------------------------------------------------------------------------------
 
 
-def _pdfium() -> Any:
+def _pdfium(label: str) -> Any:
     try:
         import pypdfium2
     except ImportError:
-        raise InputError(f"PDF input needs pypdfium2: {_SCANS_EXTRA}") from None
+        raise InputError(f"{label}: a PDF, and reading PDFs needs pypdfium2: {_SCANS_EXTRA}") from None
     return pypdfium2
 
 
 def _open_pdf(source: Path | bytes, label: str, password: str | None) -> Any:
-    pdfium = _pdfium()
+    pdfium = _pdfium(label)
     try:
         return pdfium.PdfDocument(source if isinstance(source, bytes) else str(source), password=password)
     except pdfium.PdfiumError as exc:
@@ -258,7 +258,7 @@ def _pdf_plan(document: Any, plan: list[tuple[int, str | None]], label: str, opt
 
 
 def _text_layer(document: Any, index: int, label: str) -> str:
-    pdfium = _pdfium()
+    pdfium = _pdfium(label)
     try:
         page = document[index]
         try:
@@ -275,7 +275,7 @@ def _text_layer(document: Any, index: int, label: str) -> str:
 
 
 def _render_pages(document: Any, indexes: list[int], label: str, dpi: int) -> Iterator[tuple[bytes, int]]:
-    pdfium = _pdfium()
+    pdfium = _pdfium(label)
     for index in indexes:
         try:
             page = document[index]
@@ -298,16 +298,16 @@ def _png(image: Any) -> bytes:
 # --- images -----------------------------------------------------------------------------------------------
 
 
-def _pillow() -> Any:
+def _pillow(label: str) -> Any:
     try:
         from PIL import Image
     except ImportError:
-        raise InputError(f"image input needs Pillow: {_SCANS_EXTRA}") from None
+        raise InputError(f"{label}: an image, and reading images needs Pillow: {_SCANS_EXTRA}") from None
     return Image
 
 
 def _image_pages(source: Path | bytes, label: str, options: SourceOptions) -> Iterator[_Page]:
-    image_module = _pillow()
+    image_module = _pillow(label)
     try:
         image = image_module.open(io.BytesIO(source) if isinstance(source, bytes) else source)
     except (OSError, image_module.DecompressionBombError, ValueError) as exc:
