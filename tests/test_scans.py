@@ -318,3 +318,15 @@ def test_a_missing_optional_library_is_named_with_its_extra(capsysbinary, monkey
     code, out, err = run(capsysbinary, "repair", DATA / name)
     assert (code, out) == (ExitCode.INPUT, b"")
     assert err.startswith(f"cchc: {DATA / name}: ") and "pip install 'cchc[" in err
+
+
+def test_ingest_without_tesseract_says_in_the_record_how_the_layer_was_read(tmp_path: Path, capsysbinary,
+                                                                             no_tesseract) -> None:
+    code, _, err = run(capsysbinary, "ingest", DATA / "plan.searchable.pdf", "--db", tmp_path / "s.db")
+    assert code == 0, err
+    code, out, _ = run(capsysbinary, "export", "--db", tmp_path / "s.db", "--json")
+    (record,) = json.loads(out)
+    assert record["source"]["format"] == "pdf-text"
+    assert any("text layer has no Vietnamese marks" in w for w in record["warnings"])
+    code, _, err = run(capsysbinary, "repair", DATA, "--include", "plan.searchable.pdf", "--out-dir", tmp_path / "o")
+    assert code == 0 and "text layer has no Vietnamese marks" in err

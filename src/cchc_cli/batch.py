@@ -188,6 +188,7 @@ class _Task:
     dictionaries: tuple[Path, ...]
     path: Path | None = None
     options: SourceOptions | None = None
+    state: tuple[int, int] | None = None  # the (size, mtime) of `path` when the parent hashed it
 
 
 @dataclass(frozen=True)
@@ -247,7 +248,7 @@ def ingest_batch(
                 continue
             if read.document:
                 yield _Task(index, item.label, item.source, None, read.sha256, encoding, resources.dictionaries,
-                            read.path, page_options)
+                            read.path, page_options, read.state)
                 continue
             if read.data is None:
                 long_files.append((item, read))
@@ -547,6 +548,11 @@ def _process(task: _Task) -> WorkerResult:
         records = pipeline.ingest_bytes(task.path if task.data is None else task.data, task.label, task.source,
                                         resources=load_resources(task.dictionaries), sha256=task.sha256,
                                         encoding=task.encoding, options=task.options)
+        if task.path is not None and task.state is not None:
+            info = os.stat(task.path)
+            if (info.st_size, info.st_mtime_ns) != task.state:  # the records would not be of the bytes hashed
+                raise InputError(f"{task.label}: changed while it was read (another program is writing it); run "
+                                 "again when it is complete")
     except CchcError as exc:
         return WorkerResult(task.index, error=exc.message)
     except Exception as exc:  # a bug on this file: reported, and the batch goes on

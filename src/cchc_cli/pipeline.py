@@ -146,6 +146,9 @@ def ingest_bytes(data: bytes | Path, label: str, source: str | None = None, *, r
     resources = resources or load_resources()
     if isinstance(data, Path) or input_format(data[:4096]) != "text":
         scanned = read_source(data, label, options)
-        return _ingest(scanned.text, source, sha256, resources, scanned)
+        records = _ingest(scanned.text, source, sha256, resources, scanned)
+        for record in records:  # how the file was read concerns each of its documents
+            record.warnings.extend(scanned.warnings)
+        return records
     return _ingest(decode_bytes(data, label, encoding), source, sha256, resources, None)
 

@@ -16,6 +16,7 @@ from .streams import spool_stdin, write_output
 
 if TYPE_CHECKING:
     from ..decode.source import SourceOptions
+    from ..document import RepairResult
     from ..resources import Resources
     from .explain import Explainer
 
@@ -124,10 +125,15 @@ def _to_folder(paths: list[str], out_dir: Path, include: str | None, encoding: s
     """Each input repaired into `out_dir`; the unreadable ones reported and skipped."""
     from ..repair.files import repair_tree
 
+    def done(label: str, result: RepairResult | None) -> None:
+        for warning in result.source.warnings if result is not None and result.source else ():
+            error(f"{label}: {warning}")
+        if explainer is not None:
+            explainer.show(label, result)
+
     report = repair_tree(paths, out_dir, include=include, encoding=encoding, resources=resources,
                          with_json=as_json, keep_results=explainer is not None,
-                         on_error=lambda exc: error(exc.message),
-                         on_done=explainer.show if explainer is not None else None, options=options)
+                         on_error=lambda exc: error(exc.message), on_done=done, options=options)
     if state.debug:
         for _, detail in report.internal:
             say(detail)
