@@ -15,6 +15,12 @@ TONE_BY_NUMBER = {v: k for k, v in TONE_MARKS.items()}
 VOWEL_MARKS = {"\u0302", "\u0306", "\u031b"}  # circumflex, breve, horn
 VOWELS = set("aăâeêioôơuưy")
 MARKED_VOWELS = set("ăâêôơư")
+# Letters only Vietnamese text has (outside Latin-1): an OCR reading with an English model prints é, à, ô
+# but never these.
+STRONG_MARKS = re.compile(
+    "[ăơưđĂƠƯĐạảẹẻẽịỉĩọỏụủũỳỵỷỹầấẩẫậằắẳẵặềếểễệồốổỗộờớởỡợừứửữự"
+    "ẠẢẸẺẼỊỈĨỌỎỤỦŨỲỴỶỸẦẤẨẪẬẰẮẲẴẶỀẾỂỄỆỒỐỔỖỘỜỚỞỠỢỪỨỬỮỰ]"
+)
 
 
 def split_tone(syllable: str) -> tuple[str, int]:

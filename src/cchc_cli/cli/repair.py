@@ -97,8 +97,7 @@ def _to_stdout(stream: BinaryIO, label: str, encoding: str | None, resources: Re
         if input_format(peek_head(stream)) != "text":  # a PDF, image or DOCX: read from its path, page by page
             source = path if path is not None and path.is_file() else stream.read()
             result = repair_source(source, label, options=options, resources=resources)
-            for warning in result.source.warnings if result.source else ():
-                error(f"{label}: {warning}")
+            _warn(label, result)
         elif not as_json and explainer is None:
             write_output(lambda out: repair_stream(stream, label, out, encoding=encoding, resources=resources))
             return ExitCode.OK
@@ -126,8 +125,7 @@ def _to_folder(paths: list[str], out_dir: Path, include: str | None, encoding: s
     from ..repair.files import repair_tree
 
     def done(label: str, result: RepairResult | None) -> None:
-        for warning in result.source.warnings if result is not None and result.source else ():
-            error(f"{label}: {warning}")
+        _warn(label, result)
         if explainer is not None:
             explainer.show(label, result)
 
@@ -143,3 +141,9 @@ def _to_folder(paths: list[str], out_dir: Path, include: str | None, encoding: s
     if report.internal:
         return ExitCode.INTERNAL
     return ExitCode.INPUT if report.failures else ExitCode.OK
+
+
+def _warn(label: str, result: RepairResult | None) -> None:
+    """How a PDF was read, when the user should know (a text layer repaired for want of Tesseract)."""
+    for warning in result.source.warnings if result is not None and result.source else ():
+        error(f"{label}: {warning}")

@@ -30,7 +30,7 @@ from typing import Any, Literal
 
 from ..document import PageInfo, SourceText
 from ..errors import InputError, UsageError
-from ..vietnamese import has_syllable_shape
+from ..vietnamese import STRONG_MARKS, has_syllable_shape
 from . import ocr
 
 __all__ = ["FORMATS", "OCR_MODES", "PageInfo", "SourceOptions", "SourceText", "input_format", "read_source"]
@@ -53,7 +53,6 @@ MIN_SIDE = 16  # pixels: a smaller image holds no readable text
 
 _SCANS_EXTRA = "pip install 'cchc[scans]'"
 _DOCX_EXTRA = "pip install 'cchc[docx]'"
-_VIETNAMESE_ONLY = re.compile(r"[ăđơưĩũạảằắẳẵặầấẩẫậẹẻẽềếểễệỉịọỏồốổỗộờớởỡợụủừứửữựỳỵỷỹ]", re.IGNORECASE)
 _WORD = re.compile(r"[^\W\d_]+")
 
 InputFormat = Literal["text", "pdf", "image", "docx"]
@@ -183,7 +182,7 @@ def reads_as_vietnamese(text: str) -> bool:
     words = _WORD.findall(text)
     if len(words) < MIN_LAYER_WORDS:
         return False
-    marked = sum(1 for w in words if _VIETNAMESE_ONLY.search(w))
+    marked = sum(1 for w in words if STRONG_MARKS.search(w))
     lower = [w for w in words if w.islower()]
     shaped = sum(1 for w in lower if has_syllable_shape(w))
     return marked >= MARKED_SHARE * len(words) and shaped >= SYLLABLE_SHARE * max(1, len(lower))

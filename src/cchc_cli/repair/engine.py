@@ -23,7 +23,7 @@ import regex
 
 from ..document import Edit, Flag, RepairResult
 from ..resources import Resources, load_resources
-from ..vietnamese import has_syllable_shape, normalize_syllable, strip_marks, tone_allowed
+from ..vietnamese import STRONG_MARKS, has_syllable_shape, normalize_syllable, strip_marks, tone_allowed
 from .channel import ChannelModel
 from .codes import find_codes
 from .lexicon import Lexicon, load_lexicon
@@ -43,11 +43,6 @@ STOP = regex.compile(r"[.;:!?…()\[\]{}“”\"]")
 # a word, with the apostrophe the OCR prints for a horn inside it ("THU'C" for THỰC), or a sentence stop
 TOKEN_OR_STOP = regex.compile(
     rf"[\p{{L}}\p{{M}}\p{{N}}&¢@€©®¥{INVISIBLE}]+(?:['’][\p{{L}}\p{{M}}{INVISIBLE}]+)*|[.;:!?…()\[\]{{}}“”\"]"
-)
-# letters only Vietnamese text has (outside Latin-1): an OCR reading with an English model never makes them
-STRONG_MARKS = regex.compile(
-    "[ăơưđĂƠƯĐạảẹẻẽịỉĩọỏụủũỳỵỷỹầấẩẫậằắẳẵặềếểễệồốổỗộờớởỡợừứửữự"
-    "ẠẢẸẺẼỊỈĨỌỎỤỦŨỲỴỶỸẦẤẨẪẬẰẮẲẴẶỀẾỂỄỆỒỐỔỖỘỜỚỞỠỢỪỨỬỮỰ]"
 )
 VIETNAMESE_ONLY = regex.compile(r"[ăâêôơưđàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ]")
 
