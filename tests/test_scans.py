@@ -330,3 +330,33 @@ def test_ingest_without_tesseract_says_in_the_record_how_the_layer_was_read(tmp_
     assert any("text layer has no Vietnamese marks" in w for w in record["warnings"])
     code, _, err = run(capsysbinary, "repair", DATA, "--include", "plan.searchable.pdf", "--out-dir", tmp_path / "o")
     assert code == 0 and "text layer has no Vietnamese marks" in err
+
+
+def test_a_word_table_of_tasks_is_read_by_its_columns(tmp_path: Path, capsysbinary) -> None:
+    """An appendix task table in a Word file: each cell goes to the field its column header names."""
+    document = docx.Document()
+    for text in ("ỦY BAN NHÂN DÂN XÃ TÂN PHÚ", "Số: 45/KH-UBND", "Tân Phú, ngày 10 tháng 01 năm 2025", "KẾ HOẠCH",
+                 "Cải cách hành chính năm 2025", "Phụ lục", "DANH MỤC NHIỆM VỤ CẢI CÁCH HÀNH CHÍNH NĂM 2025"):
+        document.add_paragraph(text)
+    table = document.add_table(rows=0, cols=6)
+    for values in (("STT", "Nội dung công việc", "Đơn vị chủ trì", "Đơn vị phối hợp", "Kết quả/Sản phẩm",
+                    "Thời gian hoàn thành"),
+                   ("I", "CẢI CÁCH THỂ CHẾ", "", "", "", ""),
+                   ("1", "Rà soát văn bản quy phạm pháp luật", "Văn phòng HĐND và UBND xã", "Các cơ quan, đơn vị",
+                    "Báo cáo", "Quý II/2025"),
+                   ("2", "Kiểm tra công tác cải cách hành chính", "Phòng Văn hóa - Xã hội", "Công an xã", "Kế hoạch",
+                    "Năm 2025")):
+        for cell, value in zip(table.add_row().cells, values, strict=True):
+            cell.text = value
+    document.save(tmp_path / "plan.docx")
+    code, out, err = run(capsysbinary, "ingest", tmp_path / "plan.docx", "--db", tmp_path / "s.db", "--json")
+    assert code == 0, err
+    (record,) = json.loads(out)
+    tasks = [(t["stt"], t["group"], t["content"], t["lead_units"], t["cooperating_units"], t["output"],
+              t["deadline"]["from"], t["deadline"]["to"]) for t in record["tasks"]]
+    assert tasks == [
+        (1, "CẢI CÁCH THỂ CHẾ", "Rà soát văn bản quy phạm pháp luật",
+         ["Văn phòng Hội đồng nhân dân và Ủy ban nhân dân"], [], "Báo cáo", "2025-04-01", "2025-06-30"),
+        (2, "CẢI CÁCH THỂ CHẾ", "Kiểm tra công tác cải cách hành chính", ["Phòng Văn hóa - Xã hội"], ["Công an"],
+         "Kế hoạch", "2025-01-01", "2025-12-31"),
+    ]

@@ -268,6 +268,9 @@ class TableRow:
     first: int
     last: int
     cells: list[tuple[int, str]]  # (line, text) of every line of the row
+    # a table whose cells are known (a Word table, a row per line with its cells joined by " | "): the row's
+    # cells by the column's role (content, lead, cooperating, output, deadline), from the column header
+    columns: dict[str, str] | None = None
 
 
 @dataclass

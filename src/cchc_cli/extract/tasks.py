@@ -32,7 +32,7 @@ def tasks_from_rows(rows: Sequence[TableRow], warnings: list[str], resources: Re
     """One task per rebuilt table row: content, lead and cooperating units (canonical), output, time frame."""
     tasks: list[Task] = []
     for row in rows:
-        cells = _row_cells(row, resources)
+        cells = _row_cells(row, resources) if row.columns is None else _known_cells(row.columns, row.line, resources)
         if cells.named:
             lead, cooperating = cells.named, cells.groups
         elif cells.groups:
@@ -97,6 +97,19 @@ def _row_cells(row: TableRow, resources: Resources) -> _RowCells:
         cells.output = next((name for _, text in row.cells for name, f in resources.task_outputs
                              if f in fold(text) and len(f) > OUTPUT_NAME_CHARS), None)
     return cells
+
+
+def _known_cells(columns: dict[str, str], line: int, resources: Resources) -> _RowCells:
+    """A row whose cells are known (a Word table): each column read for what its header says it holds; a lead
+    cell naming no known unit is kept as printed."""
+    lead = [(line, m.start, m.unit.name, _shown(columns["lead"][m.start:m.end], m))
+            for m in find_units(columns.get("lead", ""), resources)]
+    cooperating = [(line, m.start, m.unit.name, _shown(columns["cooperating"][m.start:m.end], m))
+                   for m in find_units(columns.get("cooperating", ""), resources)]
+    if not lead and columns.get("lead"):
+        lead = [(line, 0, columns["lead"], columns["lead"])]
+    return _RowCells([columns.get("content", "")], lead, cooperating, columns.get("output") or None,
+                     columns.get("deadline") or None)
 
 
 def _output_beside_units(body: str, matches: list[UnitMatch], deadline: re.Match[str] | None,

@@ -10,6 +10,10 @@ its block, usually beside its time frame. Rows are rebuilt from that:
 - the lines between two row starts are split where the next row's content begins (a line starting with a
   capitalised word), group rows and repeated column headers are boundaries;
 - each row keeps all its lines; extraction finds the units, output and time frame in them.
+
+A table whose cells are known — a Word table (the decode stage writes a row per line, its cells joined by
+`` | ``) — is read by its columns instead: the column header names each column's role, and a row line with
+as many cells gives :attr:`TableRow.columns`.
 """
 
 from __future__ import annotations
@@ -25,8 +29,22 @@ __all__ = ["find_table_rows"]
 GROUP_CAPITALS = 0.85  # a group row's name is printed in capitals
 ROW_START_WORDS = 4  # a line that starts a row's content has at least this many words
 STT_DIGITS = 2  # a row number has at most two digits (and a damaged one at most two characters)
-GROUP_RE = re.compile(r"^\s*(?P<mark>[^|\s]{0,4})\s*(?:\|\s*)+(?P<name>[^|]+?)\s*$")
+GROUP_RE = re.compile(r"^\s*(?P<mark>[^|\s]{0,4})\s*(?:\|\s*)+(?P<name>[^|]+?)\s*(?:\|\s*)*$")  # empty cells after
 TITLE_CASE_RE = re.compile(r"^[^\W\d_][^\W\d_]*[a-zà-ỹđ]", re.UNICODE)
+
+
+# Words of a column header (folded) → the column's role.
+COLUMN_ROLES = (("stt", "stt"), ("noi dung", "content"), ("chu tri", "lead"), ("phoi hop", "cooperating"),
+                ("ket qua", "output"), ("san pham", "output"), ("thoi gian", "deadline"), ("thoi han", "deadline"))
+CELL_BAR = " | "
+
+
+def header_roles(line: str) -> list[str | None] | None:
+    """The role of each cell of a column header whose cells are known (joined by " | "), None otherwise."""
+    if CELL_BAR not in line:
+        return None
+    roles = [next((role for key, role in COLUMN_ROLES if key in fold(cell)), None) for cell in line.split(CELL_BAR)]
+    return roles if "content" in roles else None
 
 
 def _is_column_header(line: str) -> bool:
@@ -64,12 +82,16 @@ def find_table_rows(lines: Sequence[str], start: int, end: int) -> tuple[list[Ta
         return [], warnings
     skip = {no for no, kind, _ in marks if kind == "skip"}
     rows = _rows_from_marks(lines, marks, skip, start, end)
+    roles = next((r for no, kind, _ in marks if kind == "skip" and (r := header_roles(lines[no - 1]))), None)
     for row in rows:
         row.cells = [
             (k, lines[k - 1].strip())
             for k in range(row.first, row.last + 1)
             if lines[k - 1].strip() and k not in skip and _group_name(lines[k - 1]) is None
         ]
+        cells = lines[row.line - 1].split(CELL_BAR)
+        if roles is not None and len(cells) == len(roles):
+            row.columns = {role: cell.strip() for role, cell in zip(roles, cells, strict=True) if role}
     return rows, warnings
 
 
