@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, BinaryIO
 
@@ -35,8 +36,9 @@ def register(app: typer.Typer) -> None:
         encoding: Encoding = None,
         ocr: Ocr = "auto",
         password: Password = None,
-        jobs: Annotated[int, typer.Option(
-            "--jobs", "-j", metavar="N", help="Pages of a scan OCR'd at once (default 1).")] = 1,
+        jobs: Annotated[int | None, typer.Option(
+            "--jobs", "-j", metavar="N",
+            help="Pages of a scan OCR'd at once (default: the machine's cores).")] = None,
         explain: Annotated[bool, typer.Option(
             "--explain", help="Print a table of the edits and flagged tokens on stderr.")] = False,
         as_json: Annotated[bool, format_flag(
@@ -56,15 +58,16 @@ def register(app: typer.Typer) -> None:
 
 def run_repair(paths: list[str], *, out_dir: Path | None = None, include: str | None = None,
                dictionaries: list[Path] | None = None, encoding: str | None = None, explain: bool = False,
-               as_json: bool = False, ocr: str = "auto", password: str | None = None, jobs: int = 1) -> int:
+               as_json: bool = False, ocr: str = "auto", password: str | None = None,
+               jobs: int | None = None) -> int:
     """``cchc repair``: returns the exit code; user errors are raised as CchcError subclasses."""
     from ..decode.source import SourceOptions
     from .explain import Explainer
     from .resources import checked_encoding, resources_for
 
-    if jobs < 1:
+    if jobs is not None and jobs < 1:
         raise UsageError(f"--jobs {jobs}: give a number of pages to OCR at once, 1 or more")
-    options = SourceOptions(ocr=ocr, password=password, jobs=jobs)
+    options = SourceOptions(ocr=ocr, password=password, jobs=jobs or os.cpu_count() or 1)
     encoding = checked_encoding(encoding)
     resources = resources_for(dictionaries)
     if not paths:
