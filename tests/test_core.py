@@ -291,6 +291,7 @@ def test_an_adapted_channel_computes_alike(real_pairs: list[tuple[str, str]], ch
     compiled_repairer = SimpleNamespace(lexicon=SimpleNamespace(channel=compiled_channel(rep.lexicon.channel)),
                                         settings=rep.settings)
     adapted = engine.Repairer._adapted_channel(compiled_repairer, taught)  # type: ignore[arg-type]
+    assert adapted.priors is compiled_repairer.lexicon.channel.priors  # prior() is the base's, memoised
     if search.CORE == "compiled":
         assert adapted._ctable is not None and adapted._ctable is not compiled_repairer.lexicon.channel._ctable
     else:

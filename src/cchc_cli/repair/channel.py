@@ -37,6 +37,7 @@ MIX = 0.03  # share of the prior beside the learned, smoothed table
 TOP_SEGMENTS = 24  # segments of each intended character kept for k-best enumeration
 POSTERIOR_FLOOR = 1e-6  # alignment posteriors below this are dropped from the E-step
 POSTERIOR_CACHE_SIZE = 300_000
+PRIOR_CACHE_SIZE = 500_000
 # the compiled core runs the channel's sums (a core built before it had them, or for other segment lengths, not)
 _channel_core = _core is not None and getattr(_core, "CHANNEL_MAX_SEG", None) == MAX_SEG
 
@@ -64,11 +65,15 @@ def prior(seg: str, intended: str, looks: OcrLookalikes) -> float:
 
 class ChannelModel:
     def __init__(self, counts: dict[str, dict[str, float]], alpha: float = 2.0,
-                 rules: dict[str, dict[str, float]] | None = None, lookalikes: OcrLookalikes | None = None) -> None:
+                 rules: dict[str, dict[str, float]] | None = None, lookalikes: OcrLookalikes | None = None,
+                 priors: dict[tuple[str, str], float] | None = None) -> None:
         """`counts[intended][seg]` are expected counts; alpha weighs the prior (Dirichlet smoothing);
         `rules[intended][seg]` are hand-given shares mixed in (dictionaries/ocr_channel_rules.tsv);
-        `lookalikes` shape the prior (default: dictionaries/ocr_lookalikes.yaml)."""
+        `lookalikes` shape the prior (default: dictionaries/ocr_lookalikes.yaml); `priors`, the memo of
+        prior() to share with another model of the same lookalikes (a document's adapted channel shares its
+        base's)."""
         self.lookalikes = lookalikes or load_resources().ocr_lookalikes
+        self.priors: dict[tuple[str, str], float] = {} if priors is None else priors
         self.counts = counts
         self.rules = rules or {}
         self.rule_total = {c: sum(d.values()) for c, d in self.rules.items()}
@@ -98,7 +103,11 @@ class ChannelModel:
         """:meth:`emit`, computed (the compiled core keeps what it asks in its own table)."""
         n = self.totals.get(intended, 0.0)
         c = self.counts.get(intended, {}).get(seg, 0.0)
-        p0 = prior(seg, intended, self.lookalikes)
+        p0 = self.priors.get((seg, intended))
+        if p0 is None:
+            if len(self.priors) > PRIOR_CACHE_SIZE:
+                self.priors.clear()
+            p0 = self.priors[(seg, intended)] = prior(seg, intended, self.lookalikes)
         p = (1 - MIX) * (c + self.alpha * p0) / (n + self.alpha) + MIX * p0
         rules = self.rules.get(intended)
         if rules:
