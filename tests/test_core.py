@@ -17,7 +17,9 @@ import subprocess
 import sys
 from array import array
 from bisect import bisect_right
+from collections import Counter
 from collections.abc import Callable, Iterator
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -26,7 +28,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cchc_cli.document import RepairResult
+from cchc_cli.repair import channel as channel_module
 from cchc_cli.repair import engine, get_repairer, search
+from cchc_cli.repair.channel import POSTERIOR_FLOOR, ChannelModel, load_channel
+from cchc_cli.repair.lexicon import load_lexicon
 from cchc_cli.repair.lm import QSTEP, LanguageModel, load_lm
 from cchc_cli.repair.terms import Option
 
@@ -221,6 +226,137 @@ def test_degenerate_lattices_behave_alike(lm: LanguageModel, model: Any) -> None
     assert _core.local_posteriors(model, 1.0, [lm.bos, lm.bos, 5], 2, one, 0) == [1.0]
 
 
+# --- the channel model ---------------------------------------------------------------------------------
+
+
+def reference_channel(channel: ChannelModel, compiled: bool = False) -> ChannelModel:
+    """A channel like `channel` that computes in the reference path only (or, `compiled`, in the core)."""
+    twin = ChannelModel(channel.counts, alpha=channel.alpha, rules=channel.rules, lookalikes=channel.lookalikes)
+    twin._ctable = _core.EmitTable() if compiled else None
+    return twin
+
+
+def compiled_channel(channel: ChannelModel) -> ChannelModel:
+    return reference_channel(channel, compiled=True)
+
+
+def channel_pairs() -> list[tuple[str, str]]:
+    """Real (observed, intended) pairs: a sample of the OCR index's entries with the syllables it lists, and
+    the round-trip OCR tokens with the syllables the decoder would score for them (index and look-alikes)."""
+    lexicon = load_lexicon()
+    rng = random.Random(3)
+    pairs: set[tuple[str, str]] = set()
+    for obs in rng.sample(sorted(lexicon.raw), 1500):
+        parts = lexicon.raw[obs].split("\t")
+        pairs.update((obs, parts[i]) for i in range(0, len(parts) - 1, 2))
+    tokens = sorted({w.lower().strip(".,;:()\"'") for path in sorted(ROUNDTRIP.glob("*.ocr.txt"))
+                     for w in path.read_text("utf-8").split()} - {""})
+    for obs in tokens:
+        parts = lexicon.raw.get(obs, "").split("\t")
+        pairs.update((obs, parts[i]) for i in range(0, len(parts) - 1, 2))
+        pairs.update((obs, w) for w in lexicon.neighbours(obs)[:10])
+    return sorted(pairs)
+
+
+@pytest.fixture
+def channel_core(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The compiled core for the channels made with compiled_channel, whichever core is in use."""
+    monkeypatch.setattr(channel_module, "_core", _core)
+
+
+@pytest.fixture(scope="module")
+def real_pairs() -> list[tuple[str, str]]:
+    return channel_pairs()
+
+
+@needs_core
+def test_channel_probabilities_are_the_reference_floats(real_pairs: list[tuple[str, str]], channel_core: None) -> None:
+    channel = compiled_channel(load_channel())
+    reference = reference_channel(channel)
+    assert len(real_pairs) > 10_000
+    for o, g in real_pairs:
+        assert channel.prob(o, g) == reference.prob(o, g) == channel.prob_python(o, g), (o, g)
+    for o, g in real_pairs[::4]:
+        assert channel.posteriors(o, g) == reference.posteriors(o, g) == channel.posteriors_python(o, g), (o, g)
+    assert sum(channel.prob(o, g) == 0.0 for o, g in real_pairs) < len(real_pairs)
+
+
+@needs_core
+def test_an_adapted_channel_computes_alike(real_pairs: list[tuple[str, str]], channel_core: None) -> None:
+    # a document's channel is a new model with its own table: its E-step and its probabilities, compiled,
+    # are the reference's to the bit
+    rep = get_repairer()
+    rng = random.Random(8)
+    taught = Counter(rng.sample(real_pairs, 800))
+    compiled_repairer = SimpleNamespace(lexicon=SimpleNamespace(channel=compiled_channel(rep.lexicon.channel)),
+                                        settings=rep.settings)
+    adapted = engine.Repairer._adapted_channel(compiled_repairer, taught)  # type: ignore[arg-type]
+    assert adapted.priors is compiled_repairer.lexicon.channel.priors  # prior() is the base's, memoised
+    if search.CORE == "compiled":
+        assert adapted._ctable is not None and adapted._ctable is not compiled_repairer.lexicon.channel._ctable
+    else:
+        adapted = compiled_channel(adapted)
+    # the same adaptation with the reference path throughout
+    pure_repairer = SimpleNamespace(lexicon=SimpleNamespace(channel=reference_channel(rep.lexicon.channel)),
+                                    settings=rep.settings)
+    reference = reference_channel(engine.Repairer._adapted_channel(pure_repairer, taught))  # type: ignore[arg-type]
+    assert adapted.counts == reference.counts and adapted.counts != rep.lexicon.channel.counts
+    for o, g in real_pairs[::3]:
+        assert adapted.prob(o, g) == reference.prob(o, g), (o, g)
+    for o, g in real_pairs[1::9]:
+        assert adapted.posteriors(o, g) == reference.posteriors_python(o, g), (o, g)
+
+
+@needs_core
+def test_the_emission_table_asks_each_pair_once() -> None:
+    channel = load_channel()
+    fresh = ChannelModel(channel.counts, rules=channel.rules, lookalikes=channel.lookalikes)
+    asked: list[tuple[str, str]] = []
+
+    def emit(c: str, seg: str) -> float:
+        asked.append((c, seg))
+        return fresh.emit(c, seg)
+
+    table = _core.EmitTable()
+    assert _core.channel_prob(table, emit, "vi$t", "việt") == fresh.prob_python("vi$t", "việt")
+    assert len(asked) == len(set(asked)) == table.size == table.misses
+    n = len(asked)
+    assert _core.channel_prob(table, emit, "vi$t", "việt") == fresh.prob_python("vi$t", "việt")
+    assert len(asked) == n  # all kept
+
+
+@needs_core
+def test_channel_edge_cases_compute_alike(channel_core: None) -> None:
+    channel = compiled_channel(load_channel())
+    reference = reference_channel(channel)
+    long_obs = "nghieng" * 12  # beyond the core's stack buffers
+    cases = [("", ""), ("", "a"), ("a", ""), ("abc", ""), ("", "nghiêng"), ("𝔞b", "ab"), ("a😀", "ă"),
+             (long_obs, "nghiêng" * 11), ("nghieng", long_obs), ("tt", "t"), ("ñ", "n")]
+    for o, g in cases:
+        assert channel.prob(o, g) == reference.prob(o, g), (o, g)
+        assert channel.posteriors(o, g) == reference.posteriors(o, g), (o, g)
+    with pytest.raises(TypeError):
+        _core.channel_prob(channel._ctable, channel.emit, b"ab", "ab")
+    with pytest.raises(TypeError):
+        _core.channel_prob(object(), channel.emit, "ab", "ab")
+
+    def broken(c: str, seg: str) -> float:
+        raise KeyError(seg)
+
+    with pytest.raises(KeyError):
+        _core.channel_prob(_core.EmitTable(), broken, "ab", "ab")
+    with pytest.raises(KeyError):
+        _core.channel_posteriors(_core.EmitTable(), broken, "ab", "ab", POSTERIOR_FLOOR)
+
+
+def test_the_channel_computes_in_the_core_in_use() -> None:
+    probe = "from cchc_cli.repair.channel import load_channel; print(load_channel()._ctable is None)"
+    for value, pure in (("1", True), ("", _core is None)):
+        env = {**os.environ, "CCHC_PURE_PYTHON": value}
+        out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, env=env)
+        assert out.stdout.strip() == str(pure), value
+
+
 # --- the whole engine ----------------------------------------------------------------------------------
 
 
@@ -322,3 +458,40 @@ def test_roundtrip_ocr_text_repairs_alike_in_both_cores(model: Any, monkeypatch:
         for x, y in zip(compiled_conf[i], pure_conf[i], strict=True):
             assert x[:3] == y[:3] and abs(x[3] - y[3]) <= 1e-6, (i, x, y)
     assert sum(len(r["edits"]) for r in compiled) > 300
+
+
+@needs_core
+def test_the_engines_channel_calls_are_the_reference_ones(channel_core: None, monkeypatch: pytest.MonkeyPatch
+                                                          ) -> None:
+    # round-trip OCR text repaired with every channel probability and E-step posterior of the engine (the
+    # base channel's and each document's adapted one) computed both ways: the same floats, the same repairs
+    texts = roundtrip_texts()
+    rep = get_repairer()
+    calls = {"prob": 0, "posteriors": 0}
+    prob, posteriors = ChannelModel.prob, ChannelModel.posteriors
+
+    def shadow_prob(self: ChannelModel, observed: str, intended: str) -> float:
+        expected = self.prob_python(observed, intended)
+        table = self._ctable if self._ctable is not None else _core.EmitTable()
+        assert _core.channel_prob(table, self._emission, observed, intended) == expected, (observed, intended)
+        calls["prob"] += 1
+        return expected
+
+    def shadow_posteriors(self: ChannelModel, o: str, g: str) -> tuple[tuple[str, str, float], ...]:
+        expected = self.posteriors_python(o, g)
+        table = self._ctable if self._ctable is not None else _core.EmitTable()
+        assert _core.channel_posteriors(table, self._emission, o, g, POSTERIOR_FLOOR) == expected, (o, g)
+        calls["posteriors"] += 1
+        return expected
+
+    rep.lexicon._parsed.clear()
+    compiled, _ = run_engine(texts, search.viterbi, search.local_posteriors, monkeypatch)
+    with monkeypatch.context() as patch:
+        patch.setattr(ChannelModel, "prob", shadow_prob)
+        patch.setattr(ChannelModel, "posteriors", shadow_posteriors)
+        rep.lexicon._parsed.clear()
+        pure, _ = run_engine(texts, search.viterbi, search.local_posteriors, monkeypatch)
+    assert calls["prob"] > 2000 and calls["posteriors"] > 400, calls
+    for i, (a, b) in enumerate(zip(compiled, pure, strict=True)):
+        assert (a["text"], a["edits"], a["flags"]) == (b["text"], b["edits"], b["flags"]), i
+    assert prob is ChannelModel.prob and posteriors is ChannelModel.posteriors

@@ -1,12 +1,13 @@
 /* cchc_cli.repair._core: the compiled decoding core (plain C through the CPython API).
  *
- * The same computations as the reference implementation in lm.py (LanguageModel.score, .bigram) and
- * search.py (viterbi, local_posteriors), over the same typed arrays: a Model takes a buffer view of each
- * `array` of the language model (no copy) and reads them in place. Every floating-point operation is the
- * one Python does, in the same order, in double precision (the build turns off fused multiply-add
- * contraction, which would round differently), so both cores give the same numbers bit for bit. The
- * sum of the posteriors' exponentials is done the way the running Python's built-in sum() does it (plain
- * additions before 3.12, Neumaier's compensated summation from 3.12 on).
+ * The same computations as the reference implementation in lm.py (LanguageModel.score, .bigram),
+ * search.py (viterbi, local_posteriors) and channel.py (ChannelModel.prob_python, .posteriors_python). The
+ * language model is read over its own typed arrays: a Model takes a buffer view of each `array` (no copy)
+ * and reads them in place. Every floating-point operation is the one Python does, in the same order, in
+ * double precision (the build turns off fused multiply-add contraction, which would round differently), so
+ * both cores give the same numbers bit for bit. The sums that Python makes with the built-in sum() (the
+ * posteriors' exponentials, the channel's backward terms) are made the way the running Python's sum() does
+ * them (plain additions before 3.12, Neumaier's compensated summation from 3.12 on).
  *
  * Differences, by design: an LM id outside [0, vocabulary size) raises IndexError here (Python would wrap a
  * negative id round); a Model refuses arrays whose lengths or row starts do not fit together.
@@ -844,6 +845,426 @@ done:
     return result;
 }
 
+/* ---- the OCR channel ---------------------------------------------------------------------------------- */
+
+/* channel.py's ChannelModel.prob and .posteriors: sums over the ways to cut the observed string into the
+ * segments (0 to CHANNEL_MAX_SEG characters) that the intended characters emit. An EmitTable belongs to one
+ * ChannelModel: a hash from (intended character, observed segment) to ChannelModel.emit's value. It starts
+ * empty; a pair it has not seen is asked of the model's emit (passed with each call, so the table holds no
+ * Python object) and kept. The sums are made in the reference's order, in double precision. */
+
+#define CHANNEL_MAX_SEG 3
+#define EMIT_EMPTY UINT64_MAX
+
+typedef struct {
+    uint64_t k1; /* intended code point << 8 | segment length; EMIT_EMPTY: a free slot */
+    uint64_t k2; /* the segment's code points, 21 bits each */
+    double p;
+} EmitSlot;
+
+typedef struct {
+    PyObject_HEAD
+    EmitSlot *slots;
+    size_t cap; /* a power of two */
+    size_t used;
+    unsigned long long misses; /* pairs asked of emit */
+} EmitTable;
+
+static inline size_t
+emit_hash(uint64_t k1, uint64_t k2)
+{
+    uint64_t h = k1 * 0x9E3779B97F4A7C15ULL ^ k2;
+    h ^= h >> 29;
+    h *= 0xBF58476D1CE4E5B9ULL;
+    h ^= h >> 32;
+    return (size_t)h;
+}
+
+static int
+emit_grow(EmitTable *t)
+{
+    size_t cap = t->cap ? t->cap * 2 : 1024;
+    EmitSlot *slots = PyMem_Malloc(sizeof(EmitSlot) * cap);
+    if (slots == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    for (size_t i = 0; i < cap; i++) {
+        slots[i].k1 = EMIT_EMPTY;
+    }
+    for (size_t i = 0; i < t->cap; i++) {
+        EmitSlot *s = &t->slots[i];
+        if (s->k1 != EMIT_EMPTY) {
+            size_t h = emit_hash(s->k1, s->k2) & (cap - 1);
+            while (slots[h].k1 != EMIT_EMPTY) {
+                h = (h + 1) & (cap - 1);
+            }
+            slots[h] = *s;
+        }
+    }
+    PyMem_Free(t->slots);
+    t->slots = slots;
+    t->cap = cap;
+    return 0;
+}
+
+static PyObject *
+EmitTable_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
+{
+    if (!PyArg_ParseTuple(args, ":EmitTable") || (kwds != NULL && PyDict_GET_SIZE(kwds) > 0)) {
+        if (!PyErr_Occurred()) {
+            PyErr_SetString(PyExc_TypeError, "EmitTable() takes no arguments");
+        }
+        return NULL;
+    }
+    EmitTable *self = (EmitTable *)type->tp_alloc(type, 0);
+    if (self == NULL) {
+        return NULL;
+    }
+    if (emit_grow(self) < 0) {
+        Py_DECREF(self);
+        return NULL;
+    }
+    return (PyObject *)self;
+}
+
+static void
+EmitTable_dealloc(EmitTable *self)
+{
+    PyMem_Free(self->slots);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+/* A string's code points, read once. */
+typedef struct {
+    PyObject *str;
+    Py_ssize_t len;
+    Py_UCS4 small[64];
+    Py_UCS4 *cp;
+} CodePoints;
+
+static int
+codepoints_open(CodePoints *c, PyObject *str, const char *name)
+{
+    c->cp = c->small;
+    c->str = str;
+    if (!PyUnicode_Check(str)) {
+        PyErr_Format(PyExc_TypeError, "%s must be a str, not %.100s", name, Py_TYPE(str)->tp_name);
+        return -1;
+    }
+    c->len = PyUnicode_GET_LENGTH(str);
+    if (c->len > (Py_ssize_t)(sizeof c->small / sizeof c->small[0])) {
+        c->cp = PyMem_Malloc(sizeof(Py_UCS4) * (size_t)c->len);
+        if (c->cp == NULL) {
+            PyErr_NoMemory();
+            return -1;
+        }
+    }
+    int kind = PyUnicode_KIND(str);
+    const void *data = PyUnicode_DATA(str);
+    for (Py_ssize_t i = 0; i < c->len; i++) {
+        c->cp[i] = PyUnicode_READ(kind, data, i);
+    }
+    return 0;
+}
+
+static void
+codepoints_close(CodePoints *c)
+{
+    if (c->cp != c->small) {
+        PyMem_Free(c->cp);
+    }
+    c->cp = c->small;
+}
+
+/* emit(intended[i], observed[j:j + k]): from the table, or asked of `emit` and kept. */
+static int
+emit_get(EmitTable *t, PyObject *emit, const CodePoints *intended, Py_ssize_t i, const CodePoints *observed,
+         Py_ssize_t j, Py_ssize_t k, double *out)
+{
+    Py_UCS4 c = intended->cp[i];
+    uint64_t k1 = (uint64_t)c << 8 | (uint64_t)k;
+    uint64_t k2 = 0;
+    for (Py_ssize_t x = 0; x < k; x++) {
+        k2 |= (uint64_t)observed->cp[j + x] << (21 * x);
+    }
+    size_t mask = t->cap - 1;
+    size_t h = emit_hash(k1, k2) & mask;
+    while (t->slots[h].k1 != EMIT_EMPTY) {
+        if (t->slots[h].k1 == k1 && t->slots[h].k2 == k2) {
+            *out = t->slots[h].p;
+            return 0;
+        }
+        h = (h + 1) & mask;
+    }
+    /* a miss: ask the model (which may run any Python code: nothing of the table is held across the call) */
+    PyObject *ch = PyUnicode_Substring(intended->str, i, i + 1);
+    if (ch == NULL) {
+        return -1;
+    }
+    PyObject *seg = PyUnicode_Substring(observed->str, j, j + k);
+    if (seg == NULL) {
+        Py_DECREF(ch);
+        return -1;
+    }
+    PyObject *got = PyObject_CallFunctionObjArgs(emit, ch, seg, NULL);
+    Py_DECREF(ch);
+    Py_DECREF(seg);
+    if (got == NULL) {
+        return -1;
+    }
+    double p = PyFloat_AsDouble(got);
+    Py_DECREF(got);
+    if (p == -1.0 && PyErr_Occurred()) {
+        return -1;
+    }
+    t->misses++;
+    if ((t->used + 1) * 2 > t->cap && emit_grow(t) < 0) {
+        return -1;
+    }
+    mask = t->cap - 1;
+    h = emit_hash(k1, k2) & mask;
+    while (t->slots[h].k1 != EMIT_EMPTY) {
+        if (t->slots[h].k1 == k1 && t->slots[h].k2 == k2) { /* kept meanwhile, by a call emit made */
+            t->slots[h].p = p;
+            *out = p;
+            return 0;
+        }
+        h = (h + 1) & mask;
+    }
+    t->slots[h].k1 = k1;
+    t->slots[h].k2 = k2;
+    t->slots[h].p = p;
+    t->used++;
+    *out = p;
+    return 0;
+}
+
+static PyObject *
+EmitTable_get_size(EmitTable *self, void *closure)
+{
+    return PyLong_FromSize_t(self->used);
+}
+
+static PyObject *
+EmitTable_get_misses(EmitTable *self, void *closure)
+{
+    return PyLong_FromUnsignedLongLong(self->misses);
+}
+
+static PyGetSetDef EmitTable_getset[] = {
+    {"size", (getter)EmitTable_get_size, NULL, "the (intended character, segment) pairs kept", NULL},
+    {"misses", (getter)EmitTable_get_misses, NULL, "the pairs asked of emit so far", NULL},
+    {NULL, NULL, NULL, NULL, NULL},
+};
+
+static PyTypeObject EmitTableType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "cchc_cli.repair._core.EmitTable",
+    .tp_basicsize = sizeof(EmitTable),
+    .tp_dealloc = (destructor)EmitTable_dealloc,
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "EmitTable()\n\nOne ChannelModel's emission probabilities, emit(intended char, segment), kept as "
+              "channel_prob and channel_posteriors ask for them.",
+    .tp_getset = EmitTable_getset,
+    .tp_new = EmitTable_new,
+};
+
+static inline Py_ssize_t
+seg_limit(Py_ssize_t m, Py_ssize_t j)
+{
+    return m - j < CHANNEL_MAX_SEG ? m - j : CHANNEL_MAX_SEG;
+}
+
+static PyObject *
+core_channel_prob(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 4 || !PyObject_TypeCheck(args[0], &EmitTableType)) {
+        PyErr_SetString(PyExc_TypeError, "channel_prob(table, emit, observed, intended) takes an EmitTable, "
+                                         "the model's emit and two str");
+        return NULL;
+    }
+    EmitTable *t = (EmitTable *)args[0];
+    PyObject *emit = args[1];
+    CodePoints obs, intended;
+    double small[2 * 64];
+    double *prev = small, *cur = NULL;
+    PyObject *result = NULL;
+    if (codepoints_open(&obs, args[2], "observed") < 0) {
+        return NULL;
+    }
+    if (codepoints_open(&intended, args[3], "intended") < 0) {
+        codepoints_close(&obs);
+        return NULL;
+    }
+    Py_ssize_t m = obs.len;
+    if (2 * (m + 1) > (Py_ssize_t)(sizeof small / sizeof small[0])) {
+        prev = PyMem_Malloc(sizeof(double) * 2 * (size_t)(m + 1));
+        if (prev == NULL) {
+            PyErr_NoMemory();
+            goto done;
+        }
+    }
+    cur = prev + (m + 1);
+    for (Py_ssize_t j = 0; j <= m; j++) {
+        prev[j] = 0.0;
+    }
+    prev[0] = 1.0;
+    for (Py_ssize_t i = 0; i < intended.len; i++) {
+        for (Py_ssize_t j = 0; j <= m; j++) {
+            cur[j] = 0.0;
+        }
+        for (Py_ssize_t j = 0; j <= m; j++) {
+            double pj = prev[j];
+            if (pj == 0.0) {
+                continue;
+            }
+            Py_ssize_t top = seg_limit(m, j);
+            for (Py_ssize_t k = 0; k <= top; k++) {
+                double e;
+                if (emit_get(t, emit, &intended, i, &obs, j, k, &e) < 0) {
+                    goto done;
+                }
+                cur[j + k] += pj * e;
+            }
+        }
+        double *swap = prev;
+        prev = cur;
+        cur = swap;
+    }
+    result = PyFloat_FromDouble(prev[m]);
+done:
+    if (prev != NULL) {
+        double *base = prev < cur ? prev : cur;
+        if (base != small) {
+            PyMem_Free(base);
+        }
+    }
+    codepoints_close(&obs);
+    codepoints_close(&intended);
+    return result;
+}
+
+/* One alignment's posterior, as a (intended char, segment, posterior) tuple appended to out. */
+static int
+append_posterior(PyObject *out, const CodePoints *g, Py_ssize_t i, const CodePoints *o, Py_ssize_t j,
+                 Py_ssize_t k, double post)
+{
+    PyObject *c = PyUnicode_Substring(g->str, i, i + 1);
+    PyObject *seg = c == NULL ? NULL : PyUnicode_Substring(o->str, j, j + k);
+    PyObject *p = seg == NULL ? NULL : PyFloat_FromDouble(post);
+    PyObject *tup = p == NULL ? NULL : PyTuple_Pack(3, c, seg, p);
+    Py_XDECREF(c);
+    Py_XDECREF(seg);
+    Py_XDECREF(p);
+    if (tup == NULL) {
+        return -1;
+    }
+    int rc = PyList_Append(out, tup);
+    Py_DECREF(tup);
+    return rc;
+}
+
+static PyObject *
+core_channel_posteriors(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 5 || !PyObject_TypeCheck(args[0], &EmitTableType)) {
+        PyErr_SetString(PyExc_TypeError, "channel_posteriors(table, emit, o, g, floor) takes an EmitTable, "
+                                         "the model's emit, two str and a float");
+        return NULL;
+    }
+    EmitTable *t = (EmitTable *)args[0];
+    PyObject *emit = args[1];
+    double floor_ = PyFloat_AsDouble(args[4]);
+    if (floor_ == -1.0 && PyErr_Occurred()) {
+        return NULL;
+    }
+    CodePoints o, g;
+    if (codepoints_open(&o, args[2], "o") < 0) {
+        return NULL;
+    }
+    if (codepoints_open(&g, args[3], "g") < 0) {
+        codepoints_close(&o);
+        return NULL;
+    }
+    PyObject *out = NULL, *result = NULL;
+    double *fwd = NULL, *bwd = NULL;
+    Py_ssize_t m = o.len, n = g.len, w = m + 1;
+    size_t cells = (size_t)(n + 1) * (size_t)w;
+    fwd = PyMem_Calloc(cells, sizeof(double));
+    bwd = PyMem_Calloc(cells, sizeof(double));
+    out = PyList_New(0);
+    if (fwd == NULL || bwd == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    if (out == NULL) {
+        goto done;
+    }
+    fwd[0] = 1.0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        const double *row = fwd + i * w;
+        double *nxt = fwd + (i + 1) * w;
+        for (Py_ssize_t j = 0; j <= m; j++) {
+            if (row[j] != 0.0) {
+                Py_ssize_t top = seg_limit(m, j);
+                for (Py_ssize_t k = 0; k <= top; k++) {
+                    double e;
+                    if (emit_get(t, emit, &g, i, &o, j, k, &e) < 0) {
+                        goto done;
+                    }
+                    nxt[j + k] += row[j] * e;
+                }
+            }
+        }
+    }
+    double total = fwd[n * w + m];
+    if (total > 0) {
+        bwd[n * w + m] = 1.0;
+        for (Py_ssize_t i = n - 1; i >= 0; i--) {
+            for (Py_ssize_t j = 0; j <= m; j++) {
+                double terms[CHANNEL_MAX_SEG + 1];
+                Py_ssize_t top = seg_limit(m, j);
+                for (Py_ssize_t k = 0; k <= top; k++) {
+                    double e;
+                    if (emit_get(t, emit, &g, i, &o, j, k, &e) < 0) {
+                        goto done;
+                    }
+                    terms[k] = e * bwd[(i + 1) * w + j + k];
+                }
+                bwd[i * w + j] = python_sum(terms, top + 1);
+            }
+        }
+        for (Py_ssize_t i = 0; i < n; i++) {
+            for (Py_ssize_t j = 0; j <= m; j++) {
+                double f = fwd[i * w + j];
+                if (f == 0.0) {
+                    continue;
+                }
+                Py_ssize_t top = seg_limit(m, j);
+                for (Py_ssize_t k = 0; k <= top; k++) {
+                    double e;
+                    if (emit_get(t, emit, &g, i, &o, j, k, &e) < 0) {
+                        goto done;
+                    }
+                    double post = f * e * bwd[(i + 1) * w + j + k] / total;
+                    if (post > floor_ && append_posterior(out, &g, i, &o, j, k, post) < 0) {
+                        goto done;
+                    }
+                }
+            }
+        }
+    }
+    result = PyList_AsTuple(out);
+done:
+    Py_XDECREF(out);
+    PyMem_Free(fwd);
+    PyMem_Free(bwd);
+    codepoints_close(&o);
+    codepoints_close(&g);
+    return result;
+}
+
 /* ---- the module --------------------------------------------------------------------------------------- */
 
 static PyMethodDef core_methods[] = {
@@ -853,6 +1274,11 @@ static PyMethodDef core_methods[] = {
     {"local_posteriors", core_local_posteriors, METH_VARARGS,
      "local_posteriors(model, lm_weight, flat, j, options, k) -> each option's share, as "
      "search.local_posteriors"},
+    {"channel_prob", (PyCFunction)(void (*)(void))core_channel_prob, METH_FASTCALL,
+     "channel_prob(table, emit, observed, intended) -> P(observed | intended), as ChannelModel.prob_python"},
+    {"channel_posteriors", (PyCFunction)(void (*)(void))core_channel_posteriors, METH_FASTCALL,
+     "channel_posteriors(table, emit, o, g, floor) -> the alignments' (char, segment, posterior), as "
+     "ChannelModel.posteriors_python"},
     {"python_sum", core_python_sum, METH_O,
      "python_sum(floats) -> their sum as the core adds them (the built-in sum()'s way; for the tests)"},
     {NULL, NULL, 0, NULL},
@@ -862,7 +1288,8 @@ static struct PyModuleDef core_module = {
     PyModuleDef_HEAD_INIT,
     .m_name = "cchc_cli.repair._core",
     .m_doc = "The compiled decoding core: trigram look-ups, the Viterbi search and the local posteriors over "
-             "the language model's typed arrays (the reference implementation is lm.py and search.py).",
+             "the language model's typed arrays, the OCR channel's sums over segmentations (the reference "
+             "implementation is lm.py, search.py and channel.py).",
     .m_size = -1,
     .m_methods = core_methods,
 };
@@ -870,7 +1297,7 @@ static struct PyModuleDef core_module = {
 PyMODINIT_FUNC
 PyInit__core(void)
 {
-    if (PyType_Ready(&ModelType) < 0) {
+    if (PyType_Ready(&ModelType) < 0 || PyType_Ready(&EmitTableType) < 0) {
         return NULL;
     }
     PyObject *module = PyModule_Create(&core_module);
@@ -878,6 +1305,8 @@ PyInit__core(void)
         return NULL;
     }
     if (PyModule_AddObjectRef(module, "Model", (PyObject *)&ModelType) < 0
+        || PyModule_AddObjectRef(module, "EmitTable", (PyObject *)&EmitTableType) < 0
+        || PyModule_AddIntConstant(module, "CHANNEL_MAX_SEG", CHANNEL_MAX_SEG) < 0
         || PyModule_AddStringConstant(module, "SUM", PY_VERSION_HEX >= 0x030C0000 ? "neumaier" : "plain") < 0) {
         Py_DECREF(module);
         return NULL;

@@ -4,6 +4,11 @@ Each intended (lowercase) character emits an observed segment of 0-3 characters:
 ``ó → 6``, ``đ → d``, ``ế → &``. P(observed | intended) sums over all ways to cut the observed string into
 such segments. The emission table (dictionaries/ocr_channel.tsv) is learned by EM from round-trip OCR data
 (scripts/train_channel.py); segments never seen in training get a small prior mass from `prior()`.
+
+:meth:`ChannelModel.prob` and :meth:`ChannelModel.posteriors` run in the compiled core when search.py does
+(``_core.c``: the same sums in the same order, so the same floats; the model's `emit` values are kept in a
+per-model C table, filled by asking the model the pairs it has not seen); :meth:`ChannelModel.prob_python` and
+:meth:`ChannelModel.posteriors_python` are the reference, used under ``CCHC_PURE_PYTHON=1``.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from functools import lru_cache
 from .. import data
 from ..resources import OcrLookalikes, load_resources
 from ..vietnamese import strip_marks
+from .search import _core
 
 MAX_SEG = 3
 # The prior P0(seg | intended char): a hand-written, deliberately broad distribution for what the data has
@@ -31,6 +37,9 @@ MIX = 0.03  # share of the prior beside the learned, smoothed table
 TOP_SEGMENTS = 24  # segments of each intended character kept for k-best enumeration
 POSTERIOR_FLOOR = 1e-6  # alignment posteriors below this are dropped from the E-step
 POSTERIOR_CACHE_SIZE = 300_000
+PRIOR_CACHE_SIZE = 500_000
+# the compiled core runs the channel's sums (a core built before it had them, or for other segment lengths, not)
+_channel_core = _core is not None and getattr(_core, "CHANNEL_MAX_SEG", None) == MAX_SEG
 
 
 def prior(seg: str, intended: str, looks: OcrLookalikes) -> float:
@@ -56,11 +65,15 @@ def prior(seg: str, intended: str, looks: OcrLookalikes) -> float:
 
 class ChannelModel:
     def __init__(self, counts: dict[str, dict[str, float]], alpha: float = 2.0,
-                 rules: dict[str, dict[str, float]] | None = None, lookalikes: OcrLookalikes | None = None) -> None:
+                 rules: dict[str, dict[str, float]] | None = None, lookalikes: OcrLookalikes | None = None,
+                 priors: dict[tuple[str, str], float] | None = None) -> None:
         """`counts[intended][seg]` are expected counts; alpha weighs the prior (Dirichlet smoothing);
         `rules[intended][seg]` are hand-given shares mixed in (dictionaries/ocr_channel_rules.tsv);
-        `lookalikes` shape the prior (default: dictionaries/ocr_lookalikes.yaml)."""
+        `lookalikes` shape the prior (default: dictionaries/ocr_lookalikes.yaml); `priors`, the memo of
+        prior() to share with another model of the same lookalikes (a document's adapted channel shares its
+        base's)."""
         self.lookalikes = lookalikes or load_resources().ocr_lookalikes
+        self.priors: dict[tuple[str, str], float] = {} if priors is None else priors
         self.counts = counts
         self.rules = rules or {}
         self.rule_total = {c: sum(d.values()) for c, d in self.rules.items()}
@@ -75,22 +88,39 @@ class ChannelModel:
             segs = set(counts.get(c, {})) | set(self.rules.get(c, {}))
             scored = sorted(((self.emit(c, s), s) for s in segs), reverse=True)[:TOP_SEGMENTS]
             self.top[c] = scored
+        # the compiled core's emission table for this model (None: the reference path)
+        self._ctable = _core.EmitTable() if _channel_core else None
 
     def emit(self, intended: str, seg: str) -> float:
+        """P(seg | intended char): the smoothed learned share, the prior's and the rules' (memoised)."""
         key = (intended, seg)
         p = self._emit_cache.get(key)
         if p is None:
-            n = self.totals.get(intended, 0.0)
-            c = self.counts.get(intended, {}).get(seg, 0.0)
-            p0 = prior(seg, intended, self.lookalikes)
-            p = (1 - MIX) * (c + self.alpha * p0) / (n + self.alpha) + MIX * p0
-            rules = self.rules.get(intended)
-            if rules:
-                p = (1 - self.rule_total[intended]) * p + rules.get(seg, 0.0)
-            self._emit_cache[key] = p
+            p = self._emit_cache[key] = self._emission(intended, seg)
+        return p
+
+    def _emission(self, intended: str, seg: str) -> float:
+        """:meth:`emit`, computed (the compiled core keeps what it asks in its own table)."""
+        n = self.totals.get(intended, 0.0)
+        c = self.counts.get(intended, {}).get(seg, 0.0)
+        p0 = self.priors.get((seg, intended))
+        if p0 is None:
+            if len(self.priors) > PRIOR_CACHE_SIZE:
+                self.priors.clear()
+            p0 = self.priors[(seg, intended)] = prior(seg, intended, self.lookalikes)
+        p = (1 - MIX) * (c + self.alpha * p0) / (n + self.alpha) + MIX * p0
+        rules = self.rules.get(intended)
+        if rules:
+            p = (1 - self.rule_total[intended]) * p + rules.get(seg, 0.0)
         return p
 
     def prob(self, observed: str, intended: str) -> float:
+        """P(observed | intended), both lowercase (:meth:`prob_python`, in the core in use)."""
+        if self._ctable is None:
+            return self.prob_python(observed, intended)
+        return _core.channel_prob(self._ctable, self._emission, observed, intended)
+
+    def prob_python(self, observed: str, intended: str) -> float:
         """P(observed | intended), both lowercase, by the forward algorithm."""
         m = len(observed)
         segs = [[observed[j : j + k] for k in range(min(MAX_SEG, m - j) + 1)] for j in range(m + 1)]
@@ -131,6 +161,17 @@ class ChannelModel:
         got = self._post_cache.get(key)
         if got is not None:
             return got
+        if self._ctable is None:
+            result = self.posteriors_python(o, g)
+        else:
+            result = _core.channel_posteriors(self._ctable, self._emission, o, g, POSTERIOR_FLOOR)
+        if len(self._post_cache) > POSTERIOR_CACHE_SIZE:
+            self._post_cache.clear()
+        self._post_cache[key] = result
+        return result
+
+    def posteriors_python(self, o: str, g: str) -> tuple[tuple[str, str, float], ...]:
+        """:meth:`posteriors` computed (not memoised) by the forward-backward algorithm: the reference."""
         m, n = len(o), len(g)
         fwd = [[0.0] * (m + 1) for _ in range(n + 1)]
         fwd[0][0] = 1.0
@@ -160,10 +201,7 @@ class ChannelModel:
                         post = fwd[i][j] * self.emit(c, seg) * bwd[i + 1][j + k] / total
                         if post > POSTERIOR_FLOOR:
                             out.append((c, seg, post))
-        if len(self._post_cache) > POSTERIOR_CACHE_SIZE:
-            self._post_cache.clear()
-        result = self._post_cache[key] = tuple(out)
-        return result
+        return tuple(out)
 
     def logprob(self, observed: str, intended: str) -> float:
         p = self.prob(observed, intended)

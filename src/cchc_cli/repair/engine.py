@@ -549,7 +549,8 @@ class Repairer:
             row = counts.setdefault(c, {})
             for seg, n in d.items():
                 row[seg] = row.get(seg, 0.0) + self.settings.adapt_weight * n
-        return ChannelModel(counts, alpha=base.alpha, rules=base.rules, lookalikes=base.lookalikes)
+        return ChannelModel(counts, alpha=base.alpha, rules=base.rules, lookalikes=base.lookalikes,
+                            priors=base.priors)
 
     # ---- passes ------------------------------------------------------------------------------
     def _reads_as_vietnamese(self, words: list[str]) -> bool:
