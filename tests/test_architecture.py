@@ -15,7 +15,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "src" / "cchc_cli"
 # package; a package stands for all its modules.
 FLOORS: tuple[tuple[str, ...], ...] = (
     ("version", "errors", "text", "vietnamese", "labels", "symbols", "data", "dictionary", "resources",
-     "records", "document", "metrics", "io"),
+     "records", "document", "metrics", "io", "workers"),
     ("decode",),
     ("repair",),
     ("segment",),

@@ -337,7 +337,8 @@ def test_outputs_are_written_atomically(tmp_path: Path, capsysbinary, monkeypatc
     monkeypatch.setattr(Repairer, "repair_text", crash_on_second)
     (out / "0.txt").unlink()
     (out / "2.txt").unlink()
-    code, _, err = run(capsysbinary, "repair", src, "--out-dir", out)
+    # (one process: "the second file" is the second call of this process's repair)
+    code, _, err = run(capsysbinary, "repair", src, "--out-dir", out, "--jobs", "1")
     assert code == ExitCode.INTERNAL and "1.txt: internal error: RuntimeError: killed" in err
     assert (out / "1.txt").read_text("utf-8") == "previous output"
     assert sorted(p.name for p in out.iterdir()) == ["0.txt", "1.txt", "2.txt"]  # the others still written
@@ -599,3 +600,16 @@ def test_help_does_not_load_the_engine() -> None:
     env = {**os.environ, "PYTHONPATH": str(SRC)}
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, env=env, timeout=60)
     assert proc.stderr.decode().strip() == "[]"
+
+
+def test_a_folder_repaired_by_several_workers_is_the_same_as_by_one(tmp_path: Path, capsysbinary) -> None:
+    src = tmp_path / "docs"
+    for i in range(6):
+        write(src / f"{i}.txt", PHRASE_OCR + f"\nNam 202{i}\n")
+    write(src / "bad.txt", b"\x89PNG\r\n\x1a\n")  # a damaged image: refused, the others written
+    outputs = {}
+    for jobs in ("1", "2"):
+        code, _, err = run(capsysbinary, "repair", src, "--out-dir", tmp_path / jobs, "--json", "--jobs", jobs)
+        assert code == ExitCode.INPUT and len(one_line_errors(err)) == 1 and "bad.txt" in err
+        outputs[jobs] = {p.name: p.read_bytes() for p in sorted((tmp_path / jobs).iterdir())}
+    assert outputs["1"] == outputs["2"] and len(outputs["2"]) == 12

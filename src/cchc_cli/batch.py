@@ -19,15 +19,10 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import gc
 import hashlib
 import json
-import multiprocessing
 import os
-import queue
-import signal
 import stat
-import sys
 import tempfile
 import traceback
 from collections.abc import Callable, Iterator, Sequence
@@ -40,6 +35,7 @@ from .errors import CchcError, InputError, UsageError
 from .io import STDIN_LABEL, iter_inputs, path_text, read_error
 from .resources import Resources, load_resources
 from .store import Store
+from .workers import run_pool
 
 __all__ = [
     "BatchSummary",
@@ -52,7 +48,6 @@ __all__ = [
 ]
 
 _HASH_BLOCK = 1024 * 1024
-IN_FLIGHT_PER_WORKER = 2  # files handed to each worker ahead, so memory stays flat
 
 
 @dataclass(frozen=True)
@@ -468,68 +463,9 @@ def _serial(tasks: Iterator[_Task]) -> Iterator[WorkerResult]:
 
 
 def _parallel(tasks: Iterator[_Task], workers: int, dictionaries: tuple[Path, ...]) -> Iterator[WorkerResult]:
-    """Results of `tasks` from a pool of `workers` processes, in completion order, with at most
-    IN_FLIGHT_PER_WORKER tasks per worker in flight (the tasks are read as they are handed out). Leaving the
-    iterator early terminates the pool."""
-    forking = "fork" in multiprocessing.get_all_start_methods()
-    if forking:
-        # Load the model here, once: the forked workers share its pages (gc.freeze keeps the collector from
-        # touching, and so copying, them).
-        _warm(dictionaries)
-        gc.freeze()
-        pool = multiprocessing.get_context("fork").Pool(workers, initializer=_worker_start)
-    else:
-        pool = multiprocessing.get_context("spawn").Pool(workers, initializer=_worker_start, initargs=(dictionaries,))
-    results: queue.Queue[WorkerResult] = queue.Queue()
-
-    def submit(task: _Task) -> None:
-        def failed(exc: BaseException) -> None:
-            results.put(_internal(task, exc))
-
-        pool.apply_async(_process, (task,), callback=results.put, error_callback=failed)
-
-    in_flight = 0
-    try:
-        for task in tasks:
-            submit(task)
-            in_flight += 1
-            if in_flight >= IN_FLIGHT_PER_WORKER * workers:
-                break
-        while in_flight:
-            result = results.get()
-            in_flight -= 1
-            task = next(tasks, None)
-            if task is not None:
-                submit(task)
-                in_flight += 1
-            yield result
-        pool.close()
-        pool.join()
-    finally:
-        pool.terminate()
-        if forking:
-            gc.unfreeze()
-
-
-def _worker_start(dictionaries: tuple[Path, ...] | None = None) -> None:
-    """A worker leaves Ctrl-C to its parent (which stops the batch and says so once) and dies with it."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _die_with_parent()
-    if dictionaries is not None:
-        _warm(dictionaries)
-
-
-def _die_with_parent() -> None:
-    """Ask Linux to end this process when its parent dies (PR_SET_PDEATHSIG); elsewhere, nothing."""
-    if not sys.platform.startswith("linux"):
-        return
-    try:
-        import ctypes
-
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGTERM, 0, 0, 0)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        return
+    """Results of `tasks` from a pool of `workers` processes (:func:`cchc_cli.workers.run_pool`), in
+    completion order; the model is loaded once for them (`_warm`)."""
+    return run_pool(tasks, _process, workers, warm=_warm, warm_args=(dictionaries,), failed=_internal)
 
 
 def _warm(dictionaries: tuple[Path, ...]) -> None:

@@ -38,7 +38,8 @@ def register(app: typer.Typer) -> None:
         password: Password = None,
         jobs: Annotated[int | None, typer.Option(
             "--jobs", "-j", metavar="N",
-            help="Pages of a scan OCR'd at once (default: the machine's cores).")] = None,
+            help="Files repaired at once in a folder, or pages of one scan OCR'd at once (default: the "
+                 "machine's cores).")] = None,
         explain: Annotated[bool, typer.Option(
             "--explain", help="Print a table of the edits and flagged tokens on stderr.")] = False,
         as_json: Annotated[bool, format_flag(
@@ -76,7 +77,8 @@ def run_repair(paths: list[str], *, out_dir: Path | None = None, include: str | 
         raise UsageError("'-' (stdin) must be the only input, and cannot be used with --out-dir")
     explainer = Explainer() if explain else None
     if out_dir is not None:
-        return _to_folder(paths, out_dir, include, encoding, resources, explainer, as_json, options)
+        return _to_folder(paths, out_dir, include, encoding, resources, explainer, as_json, options,
+                          jobs or os.cpu_count() or 1)
     if len(paths) > 1 or Path(paths[0]).is_dir():
         raise UsageError("several inputs or a folder need --out-dir DIR (outputs mirror the inputs' paths under it)")
     if paths[0] == "-":
@@ -123,7 +125,7 @@ def _to_stdout(stream: BinaryIO, label: str, encoding: str | None, resources: Re
 
 
 def _to_folder(paths: list[str], out_dir: Path, include: str | None, encoding: str | None, resources: Resources,
-               explainer: Explainer | None, as_json: bool, options: SourceOptions) -> int:
+               explainer: Explainer | None, as_json: bool, options: SourceOptions, workers: int) -> int:
     """Each input repaired into `out_dir`; the unreadable ones reported and skipped."""
     from ..repair.files import repair_tree
 
@@ -134,7 +136,8 @@ def _to_folder(paths: list[str], out_dir: Path, include: str | None, encoding: s
 
     report = repair_tree(paths, out_dir, include=include, encoding=encoding, resources=resources,
                          with_json=as_json, keep_results=explainer is not None,
-                         on_error=lambda exc: error(exc.message), on_done=done, options=options)
+                         on_error=lambda exc: error(exc.message), on_done=done, options=options,
+                         workers=workers)
     if state.debug:
         for _, detail in report.internal:
             say(detail)

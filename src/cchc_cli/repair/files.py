@@ -15,7 +15,7 @@ import os
 import stat
 import traceback
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import BinaryIO
 
@@ -35,6 +35,7 @@ from ..io import (
     text_name,
 )
 from ..resources import Resources, load_resources
+from ..workers import run_pool
 
 __all__ = ["STREAM_THRESHOLD", "TreeReport", "repair_bytes", "repair_file", "repair_source", "repair_stream",
            "repair_tree", "result_json"]
@@ -269,12 +270,14 @@ def repair_tree(
     on_error: Callable[[CchcError], None] | None = None,
     on_done: Callable[[str, RepairResult | None], None] | None = None,
     options: SourceOptions | None = None,
+    workers: int = 1,
 ) -> TreeReport:
     """Repair files and folders (walked for `include`, default ``*.txt``) into `out_dir`, mirroring the inputs'
     relative paths. `with_json` writes FILE.json beside each output; `keep_results` keeps each file's edit
     log (no streaming of large inputs). A file that cannot be read is reported to `on_error` and skipped;
-    `on_done(label, result)` hears of each file written. Raises UsageError for an unusable `out_dir` or
-    plan, OutputError when an output cannot be written."""
+    `on_done(label, result)` hears of each file written. `workers` > 1: files repaired in that many processes
+    (:func:`cchc_cli.workers.run_pool`; messages and `on_done` then come in completion order). Raises
+    UsageError for an unusable `out_dir` or plan, OutputError when an output cannot be written."""
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
         raise UsageError(f"--out-dir {out_dir}: exists and is not a folder")
@@ -292,37 +295,112 @@ def repair_tree(
     for _, target, sidecar in jobs:
         for dest in filter(None, (target, sidecar)):
             ledger.check(dest, out_dir)
-    for file, target, sidecar in jobs:
-        label = display_path(file)
-        try:
-            if keep_results and sidecar is None:
-                result = repair_file(file, label=label, encoding=encoding, resources=resources, options=options)
-                _write(target, result.text.encode("utf-8") if result is not None else b"")
-            else:
-                result = repair_file(file, target, encoding=encoding, resources=resources, sidecar=sidecar,
-                                     label=label, options=options)
-        except InputError as exc:
-            failed(exc)
-            continue
-        except CchcError:
-            raise  # an output that cannot be written: the run stops
-        except Exception as exc:  # a bug on this file: reported, and the other files still repaired
-            report.internal.append((_internal(label, exc), "".join(traceback.format_exception(exc))))
+    work = [_Job(file, target, sidecar, display_path(file), encoding, options, keep_results,
+                 resources.dictionaries if resources is not None else ()) for file, target, sidecar in jobs]
+    for job, outcome in _outcomes(work, resources, workers):
+        if outcome.error is not None and outcome.kind == "input":
+            failed(InputError(outcome.error))
+        elif outcome.kind == "output":
+            raise OutputError(outcome.error or f"{job.target}: cannot write")  # the run stops
+        elif outcome.kind == "internal":  # a bug on this file: reported, and the other files still repaired
+            report.internal.append((_internal_error(outcome.error or ""), outcome.detail or ""))
             if on_error is not None:
                 on_error(report.internal[-1][0])
-            continue
-        for dest in filter(None, (target, sidecar)):
-            ledger.record(dest)
-        report.written.append(target)
-        if on_done is not None:
-            on_done(label, result)
+        else:
+            for dest in filter(None, (job.target, job.sidecar)):
+                ledger.record(dest)
+            report.written.append(job.target)
+            if on_done is not None:
+                on_done(job.label, outcome.result)
     return report
 
 
-def _internal(label: str, exc: BaseException) -> CchcError:
+def _internal(label: str, exc: BaseException) -> str:
     detail = " ".join(str(exc).split()) or "no message"
-    return CchcError(f"{label}: internal error: {type(exc).__name__}: {detail} (run with --debug for the "
-                     "traceback; please report it)", exit_code=ExitCode.INTERNAL)
+    return (f"{label}: internal error: {type(exc).__name__}: {detail} (run with --debug for the traceback; "
+            "please report it)")
+
+
+def _internal_error(message: str) -> CchcError:
+    return CchcError(message, exit_code=ExitCode.INTERNAL)
+
+
+@dataclass(frozen=True)
+class _Job:
+    """One file of a tree to repair (plain data: it goes to a worker process)."""
+
+    file: Path
+    target: Path
+    sidecar: Path | None
+    label: str
+    encoding: str | None
+    options: SourceOptions | None
+    keep_results: bool
+    dictionaries: tuple[Path, ...]
+
+
+@dataclass
+class _Outcome:
+    kind: str  # written | input (the file cannot be read) | output (an output cannot be written) | internal
+    result: RepairResult | None = None
+    error: str | None = None
+    detail: str | None = None  # the traceback of an internal error
+
+
+def _repair_job(job: _Job, resources: Resources | None = None) -> _Outcome:
+    """Repair one file of a tree and write its outputs (in a worker, or in-process)."""
+    resources = resources or load_resources(job.dictionaries or None)
+    try:
+        if job.keep_results and job.sidecar is None:
+            result = repair_file(job.file, label=job.label, encoding=job.encoding, resources=resources,
+                                 options=job.options)
+            _write(job.target, result.text.encode("utf-8") if result is not None else b"")
+        else:
+            result = repair_file(job.file, job.target, encoding=job.encoding, resources=resources,
+                                 sidecar=job.sidecar, label=job.label, options=job.options)
+    except InputError as exc:
+        return _Outcome("input", error=exc.message)
+    except CchcError as exc:
+        return _Outcome("output", error=exc.message)
+    except Exception as exc:
+        return _Outcome("internal", error=_internal(job.label, exc), detail="".join(traceback.format_exception(exc)))
+    return _Outcome("written", result)
+
+
+def _failed_job(job: _Job, exc: BaseException) -> _Outcome:
+    return _Outcome("internal", error=_internal(job.label, exc), detail="".join(traceback.format_exception(exc)))
+
+
+def _warm_repair(dictionaries: tuple[Path, ...]) -> None:
+    """Load the engine and the dictionaries once, before the workers fork (or in each spawned one)."""
+    _repairer(load_resources(dictionaries or None)).repair_text("Cong hoa xa hoi chu nghia Viet Nam")
+
+
+def _outcomes(work: list[_Job], resources: Resources | None, workers: int) -> Iterator[tuple[_Job, _Outcome]]:
+    if workers <= 1 or len(work) <= 1:
+        for job in work:
+            yield job, _repair_job(job, resources)
+        return
+    indexed = [(i, _one_page_at_a_time(job)) for i, job in enumerate(work)]
+    dictionaries = work[0].dictionaries
+    for index, outcome in run_pool(iter(indexed), _indexed_job, min(workers, len(work)), warm=_warm_repair,
+                                   warm_args=(dictionaries,), failed=_indexed_failure):
+        yield work[index], outcome
+
+
+def _one_page_at_a_time(job: _Job) -> _Job:
+    """A job for a worker: its scan's pages OCR'd one at a time (the files are what run in parallel)."""
+    if job.options is None or job.options.jobs == 1:
+        return job
+    return replace(job, options=replace(job.options, jobs=1))
+
+
+def _indexed_job(item: tuple[int, _Job]) -> tuple[int, _Outcome]:
+    return item[0], _repair_job(item[1])
+
+
+def _indexed_failure(item: tuple[int, _Job], exc: BaseException) -> tuple[int, _Outcome]:
+    return item[0], _failed_job(item[1], exc)
 
 
 def _write(target: Path, data: bytes) -> None:
