@@ -495,3 +495,71 @@ def test_the_engines_channel_calls_are_the_reference_ones(channel_core: None, mo
     for i, (a, b) in enumerate(zip(compiled, pure, strict=True)):
         assert (a["text"], a["edits"], a["flags"]) == (b["text"], b["edits"], b["flags"]), i
     assert prob is ChannelModel.prob and posteriors is ChannelModel.posteriors
+
+
+# --- term fitting ----------------------------------------------------------------------------------------
+
+USER_TERMS = """version: 1
+terms:
+  - text: Trung tâm Phục vụ Hành chính công
+  - text: Cổng Dịch vụ công quốc gia
+  - text: Nộp hồ sơ trực tiếp
+  - text: Thủ tướng Chính phủ
+  - text: Tổ hòa giải thôn Đông
+  - text: Bạch Long Vĩ
+"""
+
+
+def term_texts() -> list[str]:
+    """The five samples and every round-trip OCR page, whole."""
+    texts = [(SAMPLES / f"{seed}.txt").read_text("utf-8") for seed in SEEDS]
+    return texts + [p.read_text("utf-8") for p in sorted(ROUNDTRIP.glob("*.ocr.txt"))]
+
+
+def fit_terms_both_ways(resources: Any, monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
+    """Repair the texts with every TermFitter.apply of the engine made twice, on copies of the lattice: by
+    the method in use and by the reference (TermFitter.apply_python). The options (their order, floats and
+    ids) and the boosted pairs must be the same."""
+    from cchc_cli.repair.terms import TermFitter
+
+    apply, fit_user = TermFitter.apply, TermFitter._fit_user
+    counts = {"calls": 0, "boosted": 0, "user_fits": 0}
+
+    def shadow(self: TermFitter, words: list[str | None], lattice: list[list[Option]]) -> set[tuple[int, str]]:
+        copy = [list(options) for options in lattice]
+        expected = TermFitter.apply_python(self, words, copy)
+        boosted = apply(self, words, lattice)
+        assert boosted == expected, words
+        assert [[repr(o) for o in options] for options in lattice] == [[repr(o) for o in options] for options in copy]
+        counts["calls"] += 1
+        counts["boosted"] += len(boosted)
+        return boosted
+
+    def counting_fit_user(self: TermFitter, *args: Any) -> list[float] | None:
+        lps = fit_user(self, *args)
+        counts["user_fits"] += lps is not None
+        return lps
+
+    rep = get_repairer(resources)
+    rep.term_fitter._logprob.clear()
+    with monkeypatch.context() as patch:
+        patch.setattr(TermFitter, "apply", shadow)
+        patch.setattr(TermFitter, "_fit_user", counting_fit_user)
+        for text in term_texts():
+            rep.repair_text(text)
+    return counts
+
+
+def test_term_fitting_is_the_reference_with_the_builtin_terms(monkeypatch: pytest.MonkeyPatch) -> None:
+    counts = fit_terms_both_ways(None, monkeypatch)
+    assert counts["calls"] > 4000 and counts["boosted"] > 20_000 and counts["user_fits"] == 0, counts
+
+
+def test_term_fitting_is_the_reference_with_a_user_dictionary(tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+                                                               ) -> None:
+    from cchc_cli.resources import load_resources
+
+    mine = tmp_path / "mine.yaml"
+    mine.write_text(USER_TERMS, "utf-8")
+    counts = fit_terms_both_ways(load_resources([mine]), monkeypatch)
+    assert counts["calls"] > 4000 and counts["boosted"] > 20_000 and counts["user_fits"] > 20, counts

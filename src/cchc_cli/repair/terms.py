@@ -71,6 +71,10 @@ class TermMatcher:
                 self.by_first.setdefault((sylls[0], strip_marks(sylls[1])), []).append(Phrase(sylls, False))
 
         self.first_syllables: frozenset[str] = frozenset(first for first, _ in self.by_first)
+        # the same lists by first syllable, then by the second's bare letters (TermFitter.apply's look-up)
+        self.by_first_next: dict[str, dict[str, list[Phrase]]] = {}
+        for (first, next_bare), phrases in self.by_first.items():
+            self.by_first_next.setdefault(first, {})[next_bare] = phrases
 
     def starting_with(self, syllable: str, next_bare: str) -> list[Phrase]:
         return self.by_first.get((syllable, next_bare), [])
@@ -107,7 +111,76 @@ class TermFitter:
 
     def apply(self, words: list[str | None], lattice: list[list[Option]]) -> set[tuple[int, str]]:
         """`words[i]` is the observed text of token i (None for a token that is not a word). The options of
-        matched tokens are extended in place; returns the (token index, syllable) pairs boosted."""
+        matched tokens are extended in place; returns the (token index, syllable) pairs boosted.
+
+        The same work as :meth:`apply_python` (the reference), with the same results in the same order:
+        phrases are found through a two-level index (first syllable, then the next token's bare letters),
+        a token's bare letters are made only when one of its predecessor's options starts a phrase and it
+        is a word, and the built-in fit is computed inline."""
+        boosted: set[tuple[int, str]] = set()
+        n = len(words)
+        cand_maps: list[dict[str, float] | None] = [None] * n
+        index = self.matcher.by_first_next
+        user_by_bare = self.matcher.user_by_bare
+        memo = self._logprob
+        fit = self.fit
+        floor = fit.floor
+        weight = fit.channel_weight
+        least_mean = fit.mean * fit.channel_weight
+        builtin_bonus = fit.builtin_bonus
+        for i, word in enumerate(words):
+            if word is None or i + 1 >= n:
+                continue
+            nxt = words[i + 1]
+            if nxt is not None:
+                bares: set[str] | None = None  # the next token's bare letters, made when first needed
+                for w, _wids, _ch in lattice[i]:
+                    seconds = index.get(w)  # type: ignore[arg-type]
+                    if seconds is None:
+                        continue
+                    if bares is None:
+                        bares = {strip_marks(v) for v, _ids, _c in lattice[i + 1] if v is not None}
+                        bares.add(strip_marks(nxt.lower()))
+                    for nb in bares:
+                        phrases = seconds.get(nb)
+                        if phrases is None:
+                            continue
+                        for phrase in phrases:
+                            # _fit_builtin, inline
+                            sylls = phrase.syllables
+                            if i + len(sylls) > n:
+                                continue
+                            lps: list[float] | None = []
+                            for j, syl in enumerate(sylls):
+                                m = cand_maps[i + j]
+                                if m is None:
+                                    if words[i + j] is None:
+                                        lps = None
+                                        break
+                                    m = cand_maps[i + j] = {v: c for v, _ids, c in lattice[i + j] if v is not None}
+                                lp = m.get(syl)
+                                if lp is None:
+                                    observed = str(words[i + j]).lower()
+                                    lp = memo.get((observed, syl))
+                                    if lp is None:
+                                        lp = self._token_logprob(observed, syl)
+                                    if lp < floor:
+                                        lps = None
+                                        break
+                                    lp *= weight
+                                lps.append(lp)  # type: ignore[union-attr]
+                            if lps is not None and sum(lps) / len(lps) >= least_mean:
+                                self._boost(phrase, i, lps, builtin_bonus, lattice, boosted)
+            if user_by_bare:
+                for phrase in user_by_bare.get(strip_marks(word.lower()), ()):
+                    lps = self._fit_user(phrase, i, words)
+                    if lps is not None:
+                        self._boost(phrase, i, lps, fit.user_bonus, lattice, boosted)
+        return boosted
+
+    def apply_python(self, words: list[str | None], lattice: list[list[Option]]) -> set[tuple[int, str]]:
+        """The reference for :meth:`apply` (the same options, in the same order, and the same boosted
+        pairs)."""
         boosted: set[tuple[int, str]] = set()
         n = len(words)
         cand_maps: list[dict[str, float] | None] = [None] * n
