@@ -11,7 +11,7 @@ those tokens with a bonus: small for built-in terms (the language model still de
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import regex
 
@@ -94,6 +94,13 @@ class TermFit:
     channel_weight: float
 
 
+def _term_core() -> Any:
+    """The compiled core when search.py uses it and it has the term search (a core built before it, not)."""
+    from .search import _core  # here: search.py imports this module
+
+    return _core if _core is not None and hasattr(_core, "term_fit") else None
+
+
 class TermFitter:
     """Adds the syllables of dictionary phrases that runs of OCR tokens fit to those tokens' options.
 
@@ -108,15 +115,48 @@ class TermFitter:
         self.lm = lm
         self.fit = fit
         self._logprob: dict[tuple[str, str], float] = {}
+        self._core = _term_core()
 
     def apply(self, words: list[str | None], lattice: list[list[Option]]) -> set[tuple[int, str]]:
         """`words[i]` is the observed text of token i (None for a token that is not a word). The options of
         matched tokens are extended in place; returns the (token index, syllable) pairs boosted.
 
-        The same work as :meth:`apply_python` (the reference), with the same results in the same order:
-        phrases are found through a two-level index (first syllable, then the next token's bare letters),
-        a token's bare letters are made only when one of its predecessor's options starts a phrase and it
-        is a word, and the built-in fit is computed inline."""
+        The search for built-in phrases runs in the compiled core when search.py's does and the core has
+        it (``_core.term_fit``: the same look-ups, fits and boosts in the same order); otherwise, and under
+        ``CCHC_PURE_PYTHON=1``, :meth:`apply_python`."""
+        core = self._core
+        if core is None:
+            return self.apply_python(words, lattice)
+        boosted: set[tuple[int, str]] = set()
+        fit = self.fit
+        bonus = fit.builtin_bonus
+
+        def boost(phrase: Phrase, i: int, lps: list[float]) -> None:
+            self._boost(phrase, i, lps, bonus, lattice, boosted)
+
+        def user(i: int) -> None:
+            self._fit_user_phrases(i, words, lattice, boosted)
+
+        core.term_fit(words if type(words) is list else list(words), lattice, self.matcher.by_first_next,
+                      self._logprob, self._token_logprob, strip_marks, boost,
+                      user if self.matcher.user_by_bare else None,
+                      float(fit.floor), float(fit.channel_weight), fit.mean * fit.channel_weight)
+        return boosted
+
+    def _fit_user_phrases(self, i: int, words: list[str | None], lattice: list[list[Option]],
+                          boosted: set[tuple[int, str]]) -> None:
+        """The user's phrases that start at token i (a word) and the tokens fit, boosted."""
+        for phrase in self.matcher.user_by_bare.get(strip_marks(str(words[i]).lower()), ()):
+            lps = self._fit_user(phrase, i, words)
+            if lps is not None:
+                self._boost(phrase, i, lps, self.fit.user_bonus, lattice, boosted)
+
+    def apply_python(self, words: list[str | None], lattice: list[list[Option]]) -> set[tuple[int, str]]:
+        """The pure-Python implementation of :meth:`apply` (the reference of the compiled core). The same
+        work as :meth:`apply_unindexed`, with the same results in the same order: phrases are found through
+        a two-level index (first syllable, then the next token's bare letters), a token's bare letters are
+        made only when one of its predecessor's options starts a phrase and it is a word, and the built-in
+        fit is computed inline."""
         boosted: set[tuple[int, str]] = set()
         n = len(words)
         cand_maps: list[dict[str, float] | None] = [None] * n
@@ -178,9 +218,9 @@ class TermFitter:
                         self._boost(phrase, i, lps, fit.user_bonus, lattice, boosted)
         return boosted
 
-    def apply_python(self, words: list[str | None], lattice: list[list[Option]]) -> set[tuple[int, str]]:
-        """The reference for :meth:`apply` (the same options, in the same order, and the same boosted
-        pairs)."""
+    def apply_unindexed(self, words: list[str | None], lattice: list[list[Option]]) -> set[tuple[int, str]]:
+        """The first implementation, without the index (:meth:`apply_python` must give the same options, in
+        the same order, and the same boosted pairs; kept for the tests)."""
         boosted: set[tuple[int, str]] = set()
         n = len(words)
         cand_maps: list[dict[str, float] | None] = [None] * n
