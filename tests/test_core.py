@@ -495,3 +495,127 @@ def test_the_engines_channel_calls_are_the_reference_ones(channel_core: None, mo
     for i, (a, b) in enumerate(zip(compiled, pure, strict=True)):
         assert (a["text"], a["edits"], a["flags"]) == (b["text"], b["edits"], b["flags"]), i
     assert prob is ChannelModel.prob and posteriors is ChannelModel.posteriors
+
+
+# --- term fitting ----------------------------------------------------------------------------------------
+
+USER_TERMS = """version: 1
+terms:
+  - text: Trung tâm Phục vụ Hành chính công
+  - text: Cổng Dịch vụ công quốc gia
+  - text: Nộp hồ sơ trực tiếp
+  - text: Thủ tướng Chính phủ
+  - text: Tổ hòa giải thôn Đông
+  - text: Bạch Long Vĩ
+"""
+
+
+def term_texts() -> list[str]:
+    """The five samples and every round-trip OCR page, whole."""
+    texts = [(SAMPLES / f"{seed}.txt").read_text("utf-8") for seed in SEEDS]
+    return texts + [p.read_text("utf-8") for p in sorted(ROUNDTRIP.glob("*.ocr.txt"))]
+
+
+def same_options(a: list[list[Option]], b: list[list[Option]]) -> bool:
+    """The same options in the same order, with the same floats (repr: -0.0 and 0.0 differ) and ids."""
+    return [[repr(o) for o in options] for options in a] == [[repr(o) for o in options] for options in b]
+
+
+def fit_terms_both_ways(resources: Any, monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
+    """Repair the texts with every TermFitter.apply of the engine made three times, on copies of the
+    lattice: by the method in use (the compiled core's, when it is built), by the pure-Python one
+    (TermFitter.apply_python) and by the first implementation (TermFitter.apply_unindexed). The options
+    (their order, floats and ids) and the boosted pairs must be the same."""
+    from cchc_cli.repair.terms import TermFitter
+
+    apply, fit_user = TermFitter.apply, TermFitter._fit_user
+    counts = {"calls": 0, "boosted": 0, "user_fits": 0}
+
+    def shadow(self: TermFitter, words: list[str | None], lattice: list[list[Option]]) -> set[tuple[int, str]]:
+        first = [list(options) for options in lattice]
+        python = [list(options) for options in lattice]
+        expected = TermFitter.apply_unindexed(self, words, first)
+        assert TermFitter.apply_python(self, words, python) == expected, words
+        assert same_options(python, first), words
+        boosted = apply(self, words, lattice)
+        assert boosted == expected, words
+        assert same_options(lattice, first), words
+        counts["calls"] += 1
+        counts["boosted"] += len(boosted)
+        return boosted
+
+    def counting_fit_user(self: TermFitter, *args: Any) -> list[float] | None:
+        lps = fit_user(self, *args)
+        counts["user_fits"] += lps is not None
+        return lps
+
+    rep = get_repairer(resources)
+    rep.term_fitter._logprob.clear()
+    with monkeypatch.context() as patch:
+        patch.setattr(TermFitter, "apply", shadow)
+        patch.setattr(TermFitter, "_fit_user", counting_fit_user)
+        for text in term_texts():
+            rep.repair_text(text)
+    return counts
+
+
+def test_term_fitting_is_the_reference_with_the_builtin_terms(monkeypatch: pytest.MonkeyPatch) -> None:
+    counts = fit_terms_both_ways(None, monkeypatch)
+    assert counts["calls"] > 4000 and counts["boosted"] > 20_000 and counts["user_fits"] == 0, counts
+
+
+def test_term_fitting_is_the_reference_with_a_user_dictionary(tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+                                                               ) -> None:
+    from cchc_cli.resources import load_resources
+
+    mine = tmp_path / "mine.yaml"
+    mine.write_text(USER_TERMS, "utf-8")
+    counts = fit_terms_both_ways(load_resources([mine]), monkeypatch)
+    assert counts["calls"] > 4000 and counts["boosted"] > 20_000 and counts["user_fits"] > 20, counts
+
+
+def test_term_fitting_runs_in_the_core_in_use_and_not_in_a_core_without_it(monkeypatch: pytest.MonkeyPatch
+                                                                           ) -> None:
+    from cchc_cli.repair import terms
+
+    in_use = get_repairer().term_fitter._core
+    assert (in_use is not None) == (search.CORE == "compiled" and hasattr(_core, "term_fit"))
+    probe = "from cchc_cli.repair import terms; print(terms._term_core() is not None)"
+    for value, compiled in (("1", False), ("", _core is not None)):
+        env = {**os.environ, "CCHC_PURE_PYTHON": value}
+        out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, env=env)
+        assert out.stdout.strip() == str(compiled), value
+    monkeypatch.setattr(search, "_core", SimpleNamespace(viterbi=None))  # a core built before term_fit
+    assert terms._term_core() is None
+    monkeypatch.setattr(search, "_core", None)
+    assert terms._term_core() is None
+
+
+@needs_core
+def test_term_fitting_edge_cases_compute_alike(monkeypatch: pytest.MonkeyPatch) -> None:
+    from cchc_cli.repair.terms import TermFitter
+
+    fitter = get_repairer().term_fitter
+    compiled = TermFitter(fitter.matcher, fitter.channel, fitter.lm, fitter.fit)
+    compiled._core = _core
+    reference = TermFitter(fitter.matcher, fitter.channel, fitter.lm, fitter.fit)
+    reference._core = None
+    lm_ids = fitter.lm.ids
+    cases: list[tuple[list[str | None], list[list[Option]]]] = [
+        ([], []),
+        (["ủy"], [[("ủy", (lm_ids.get("ủy", 0),), 0.0)]]),
+        ([None, None], [[(None, (0,), 0.0)], [(None, (0,), 0.0)]]),
+        (["uy", None, "ban"], [[("ủy", (0,), -1.0)], [(None, (0,), 0.0)], [("ban", (0,), -0.5)]]),
+        (["Uy", "ban", "nhan", "dan"], [[(None, (0,), -3.0), ("ủy", (0,), -1.0)], [("ban", (0,), -0.5)],
+                                        [(None, (0,), -2.0)], [(None, (0,), -2.0), ("dân", (0,), -0.25)]]),
+        (["Thu", "tuong", "Chinh", "phu"], [[(None, (0,), 0.0)]] * 4),
+    ]
+    for words, lattice in cases:
+        a = [list(options) for options in lattice]
+        b = [list(options) for options in lattice]
+        assert compiled.apply(words, a) == reference.apply(words, b), words
+        assert same_options(a, b), words
+    with pytest.raises(ValueError):
+        compiled.apply(["a", "b"], [[]])
+    with pytest.raises(TypeError):
+        compiled.apply(["ủy", "ban"], [[("ủy", (0,))], [("ban", (0,), 0.0)]])

@@ -1,9 +1,9 @@
 /* cchc_cli.repair._core: the compiled decoding core (plain C through the CPython API).
  *
  * The same computations as the reference implementation in lm.py (LanguageModel.score, .bigram),
- * search.py (viterbi, local_posteriors) and channel.py (ChannelModel.prob_python, .posteriors_python). The
- * language model is read over its own typed arrays: a Model takes a buffer view of each `array` (no copy)
- * and reads them in place. Every floating-point operation is the one Python does, in the same order, in
+ * search.py (viterbi, local_posteriors), channel.py (ChannelModel.prob_python, .posteriors_python) and
+ * terms.py (TermFitter.apply_python's search for built-in phrases). The language model is read over its own
+ * typed arrays: a Model takes a buffer view of each `array` (no copy) and reads them in place. Every floating-point operation is the one Python does, in the same order, in
  * double precision (the build turns off fused multiply-add contraction, which would round differently), so
  * both cores give the same numbers bit for bit. The sums that Python makes with the built-in sum() (the
  * posteriors' exponentials, the channel's backward terms) are made the way the running Python's sum() does
@@ -1265,6 +1265,359 @@ done:
     return result;
 }
 
+/* ---- term fitting --------------------------------------------------------------------------------------- */
+
+/* terms.TermFitter.apply_python's search for built-in phrases, token by token: the same look-ups in the same
+ * order (the option lists read live, as Python's list iterator reads them; the next token's bare letters a
+ * Python set, iterated as Python iterates it), the same fit (the same products and sum), and every fit handed
+ * to `boost` (TermFitter._boost) at the point where Python boosts it; `user(i)`, when given, fits the user's
+ * phrases starting at token i after its built-in ones, as Python does. */
+
+static PyObject *str_lower;       /* "lower" */
+static PyObject *str_syllables;   /* "syllables" */
+
+/* {w: ch for w, _ids, ch in options if w is not None} */
+static PyObject *
+candidate_map(PyObject *options)
+{
+    PyObject *m = PyDict_New();
+    if (m == NULL) {
+        return NULL;
+    }
+    for (Py_ssize_t k = 0; k < PyList_GET_SIZE(options); k++) {
+        PyObject *opt = PyList_GET_ITEM(options, k);
+        if (!PyTuple_Check(opt) || PyTuple_GET_SIZE(opt) != 3) {
+            PyErr_SetString(PyExc_TypeError, "an option is a (syllables, ids, score) tuple");
+            Py_DECREF(m);
+            return NULL;
+        }
+        PyObject *w = PyTuple_GET_ITEM(opt, 0);
+        if (w != Py_None && PyDict_SetItem(m, w, PyTuple_GET_ITEM(opt, 2)) < 0) {
+            Py_DECREF(m);
+            return NULL;
+        }
+    }
+    return m;
+}
+
+/* {strip_marks(v) for v, _ids, _c in options if v is not None} | {strip_marks(word.lower())} */
+static PyObject *
+bare_letters(PyObject *options, PyObject *word, PyObject *strip_marks)
+{
+    PyObject *bares = PySet_New(NULL);
+    if (bares == NULL) {
+        return NULL;
+    }
+    for (Py_ssize_t k = 0; k < PyList_GET_SIZE(options); k++) {
+        PyObject *opt = PyList_GET_ITEM(options, k);
+        if (!PyTuple_Check(opt) || PyTuple_GET_SIZE(opt) != 3) {
+            PyErr_SetString(PyExc_TypeError, "an option is a (syllables, ids, score) tuple");
+            goto fail;
+        }
+        PyObject *v = PyTuple_GET_ITEM(opt, 0);
+        if (v == Py_None) {
+            continue;
+        }
+        PyObject *b = PyObject_CallOneArg(strip_marks, v);
+        if (b == NULL) {
+            goto fail;
+        }
+        int rc = PySet_Add(bares, b);
+        Py_DECREF(b);
+        if (rc < 0) {
+            goto fail;
+        }
+    }
+    PyObject *low = PyObject_CallMethodNoArgs(word, str_lower);
+    if (low == NULL) {
+        goto fail;
+    }
+    PyObject *b = PyObject_CallOneArg(strip_marks, low);
+    Py_DECREF(low);
+    if (b == NULL) {
+        goto fail;
+    }
+    int rc = PySet_Add(bares, b);
+    Py_DECREF(b);
+    if (rc < 0) {
+        goto fail;
+    }
+    return bares;
+fail:
+    Py_DECREF(bares);
+    return NULL;
+}
+
+/* Whether `phrase` fits the tokens from i (1, with its scores in lps), does not (0), or an error (-1). */
+static int
+fit_builtin(PyObject *sylls, Py_ssize_t i, PyObject *words, PyObject *lattice, PyObject **cand_maps,
+            PyObject *memo, PyObject *logprob, double floor_, double weight, double least_mean, double *lps)
+{
+    Py_ssize_t len = PyTuple_GET_SIZE(sylls);
+    for (Py_ssize_t j = 0; j < len; j++) {
+        PyObject *syl = PyTuple_GET_ITEM(sylls, j);
+        PyObject *m = cand_maps[i + j];
+        if (m == NULL) {
+            if (PyList_GET_ITEM(words, i + j) == Py_None) {
+                return 0;
+            }
+            PyObject *options = PyList_GET_ITEM(lattice, i + j);
+            if (!PyList_Check(options)) {
+                PyErr_SetString(PyExc_TypeError, "a token's options are a list");
+                return -1;
+            }
+            m = cand_maps[i + j] = candidate_map(options);
+            if (m == NULL) {
+                return -1;
+            }
+        }
+        PyObject *found = PyDict_GetItemWithError(m, syl); /* borrowed */
+        double lp;
+        if (found != NULL) {
+            lp = PyFloat_AsDouble(found);
+            if (lp == -1.0 && PyErr_Occurred()) {
+                return -1;
+            }
+        }
+        else {
+            if (PyErr_Occurred()) {
+                return -1;
+            }
+            /* not among the token's candidates: the channel may still read the token as this syllable */
+            PyObject *observed = PyObject_CallMethodNoArgs(PyList_GET_ITEM(words, i + j), str_lower);
+            if (observed == NULL) {
+                return -1;
+            }
+            PyObject *key = PyTuple_Pack(2, observed, syl);
+            if (key == NULL) {
+                Py_DECREF(observed);
+                return -1;
+            }
+            PyObject *value = PyDict_GetItemWithError(memo, key); /* borrowed */
+            Py_DECREF(key);
+            if (value != NULL) {
+                Py_INCREF(value);
+            }
+            else if (!PyErr_Occurred()) {
+                value = PyObject_CallFunctionObjArgs(logprob, observed, syl, NULL);
+            }
+            Py_DECREF(observed);
+            if (value == NULL) {
+                return -1;
+            }
+            lp = PyFloat_AsDouble(value);
+            Py_DECREF(value);
+            if (lp == -1.0 && PyErr_Occurred()) {
+                return -1;
+            }
+            if (lp < floor_) {
+                return 0;
+            }
+            lp *= weight;
+        }
+        lps[j] = lp;
+    }
+    return python_sum(lps, len) / (double)len >= least_mean;
+}
+
+static PyObject *
+core_term_fit(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 11 || !PyList_Check(args[0]) || !PyList_Check(args[1]) || !PyDict_Check(args[2])
+        || !PyDict_Check(args[3])) {
+        PyErr_SetString(PyExc_TypeError, "term_fit(words, lattice, index, memo, logprob, strip_marks, boost, "
+                                         "user, floor, weight, least_mean) takes two lists, two dicts, four "
+                                         "callables (user may be None) and three floats");
+        return NULL;
+    }
+    PyObject *words = args[0], *lattice = args[1], *index = args[2], *memo = args[3];
+    PyObject *logprob = args[4], *strip_marks = args[5], *boost = args[6], *user = args[7];
+    double floor_ = PyFloat_AsDouble(args[8]);
+    double weight = PyFloat_AsDouble(args[9]);
+    double least_mean = PyFloat_AsDouble(args[10]);
+    if (PyErr_Occurred()) {
+        return NULL;
+    }
+    Py_ssize_t n = PyList_GET_SIZE(words);
+    if (PyList_GET_SIZE(lattice) != n) {
+        PyErr_SetString(PyExc_ValueError, "term_fit: one option list per word");
+        return NULL;
+    }
+    PyObject **cand_maps = PyMem_Calloc(n > 0 ? (size_t)n : 1, sizeof(PyObject *));
+    if (cand_maps == NULL) {
+        return PyErr_NoMemory();
+    }
+    Py_INCREF(words);
+    Py_INCREF(lattice);
+    PyObject *result = NULL, *bares = NULL, *it = NULL, *opt = NULL, *seconds = NULL;
+    double *lps = NULL;
+    Py_ssize_t lps_size = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (PyList_GET_ITEM(words, i) == Py_None || i + 1 >= n) {
+            continue;
+        }
+        PyObject *next = PyList_GET_ITEM(words, i + 1);
+        if (next != Py_None) {
+            PyObject *options = PyList_GET_ITEM(lattice, i);
+            if (!PyList_Check(options) || !PyList_Check(PyList_GET_ITEM(lattice, i + 1))) {
+                PyErr_SetString(PyExc_TypeError, "a token's options are a list");
+                goto done;
+            }
+            Py_INCREF(options);
+            for (Py_ssize_t k = 0; k < PyList_GET_SIZE(options); k++) {
+                opt = PyList_GET_ITEM(options, k);
+                Py_INCREF(opt);
+                if (!PyTuple_Check(opt) || PyTuple_GET_SIZE(opt) != 3) {
+                    PyErr_SetString(PyExc_TypeError, "an option is a (syllables, ids, score) tuple");
+                    Py_DECREF(options);
+                    goto done;
+                }
+                seconds = PyDict_GetItemWithError(index, PyTuple_GET_ITEM(opt, 0));
+                if (seconds == NULL) {
+                    Py_CLEAR(opt);
+                    if (PyErr_Occurred()) {
+                        Py_DECREF(options);
+                        goto done;
+                    }
+                    continue;
+                }
+                Py_INCREF(seconds);
+                if (!PyDict_Check(seconds)) {
+                    PyErr_SetString(PyExc_TypeError, "the index maps a first syllable to a dict");
+                    Py_DECREF(options);
+                    goto done;
+                }
+                if (bares == NULL) {
+                    bares = bare_letters(PyList_GET_ITEM(lattice, i + 1), next, strip_marks);
+                    if (bares == NULL) {
+                        Py_DECREF(options);
+                        goto done;
+                    }
+                }
+                it = PyObject_GetIter(bares);
+                if (it == NULL) {
+                    Py_DECREF(options);
+                    goto done;
+                }
+                PyObject *nb;
+                while ((nb = PyIter_Next(it)) != NULL) {
+                    PyObject *phrases = PyDict_GetItemWithError(seconds, nb); /* borrowed */
+                    Py_DECREF(nb);
+                    if (phrases == NULL) {
+                        if (PyErr_Occurred()) {
+                            break;
+                        }
+                        continue;
+                    }
+                    Py_INCREF(phrases);
+                    if (!PyList_Check(phrases)) {
+                        PyErr_SetString(PyExc_TypeError, "the index's phrases are a list");
+                        Py_DECREF(phrases);
+                        break;
+                    }
+                    int failed = 0;
+                    for (Py_ssize_t p = 0; p < PyList_GET_SIZE(phrases) && !failed; p++) {
+                        PyObject *phrase = PyList_GET_ITEM(phrases, p);
+                        PyObject *sylls = PyObject_GetAttr(phrase, str_syllables);
+                        if (sylls == NULL || !PyTuple_Check(sylls)) {
+                            if (sylls != NULL) {
+                                PyErr_SetString(PyExc_TypeError, "a phrase's syllables are a tuple");
+                                Py_DECREF(sylls);
+                            }
+                            failed = 1;
+                            break;
+                        }
+                        Py_ssize_t len = PyTuple_GET_SIZE(sylls);
+                        if (len == 0 || i + len > n) {
+                            Py_DECREF(sylls);
+                            continue;
+                        }
+                        if (len > lps_size) {
+                            double *grown = PyMem_Realloc(lps, (size_t)len * sizeof(double));
+                            if (grown == NULL) {
+                                PyErr_NoMemory();
+                                Py_DECREF(sylls);
+                                failed = 1;
+                                break;
+                            }
+                            lps = grown;
+                            lps_size = len;
+                        }
+                        int fits = fit_builtin(sylls, i, words, lattice, cand_maps, memo, logprob, floor_, weight,
+                                               least_mean, lps);
+                        Py_DECREF(sylls);
+                        if (fits < 0) {
+                            failed = 1;
+                            break;
+                        }
+                        if (fits) {
+                            PyObject *list = PyList_New(len);
+                            if (list == NULL) {
+                                failed = 1;
+                                break;
+                            }
+                            for (Py_ssize_t j = 0; j < len; j++) {
+                                PyObject *f = PyFloat_FromDouble(lps[j]);
+                                if (f == NULL) {
+                                    failed = 1;
+                                    break;
+                                }
+                                PyList_SET_ITEM(list, j, f);
+                            }
+                            PyObject *pos = failed ? NULL : PyLong_FromSsize_t(i);
+                            PyObject *r = pos == NULL ? NULL
+                                                      : PyObject_CallFunctionObjArgs(boost, phrase, pos, list, NULL);
+                            Py_XDECREF(pos);
+                            Py_DECREF(list);
+                            if (r == NULL) {
+                                failed = 1;
+                                break;
+                            }
+                            Py_DECREF(r);
+                        }
+                    }
+                    Py_DECREF(phrases);
+                    if (failed) {
+                        break;
+                    }
+                }
+                Py_CLEAR(it);
+                Py_CLEAR(seconds);
+                Py_CLEAR(opt);
+                if (PyErr_Occurred()) {
+                    Py_DECREF(options);
+                    goto done;
+                }
+            }
+            Py_DECREF(options);
+            Py_CLEAR(bares);
+        }
+        if (user != Py_None) {
+            PyObject *pos = PyLong_FromSsize_t(i);
+            PyObject *r = pos == NULL ? NULL : PyObject_CallOneArg(user, pos);
+            Py_XDECREF(pos);
+            if (r == NULL) {
+                goto done;
+            }
+            Py_DECREF(r);
+        }
+    }
+    result = Py_NewRef(Py_None);
+done:
+    Py_XDECREF(it);
+    Py_XDECREF(seconds);
+    Py_XDECREF(opt);
+    Py_XDECREF(bares);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Py_XDECREF(cand_maps[i]);
+    }
+    PyMem_Free(cand_maps);
+    PyMem_Free(lps);
+    Py_DECREF(words);
+    Py_DECREF(lattice);
+    return result;
+}
+
 /* ---- the module --------------------------------------------------------------------------------------- */
 
 static PyMethodDef core_methods[] = {
@@ -1279,6 +1632,10 @@ static PyMethodDef core_methods[] = {
     {"channel_posteriors", (PyCFunction)(void (*)(void))core_channel_posteriors, METH_FASTCALL,
      "channel_posteriors(table, emit, o, g, floor) -> the alignments' (char, segment, posterior), as "
      "ChannelModel.posteriors_python"},
+    {"term_fit", (PyCFunction)(void (*)(void))core_term_fit, METH_FASTCALL,
+     "term_fit(words, lattice, index, memo, logprob, strip_marks, boost, user, floor, weight, least_mean) -> "
+     "None: the built-in phrases that runs of tokens fit, each handed to boost(phrase, i, lps), as "
+     "terms.TermFitter.apply_python"},
     {"python_sum", core_python_sum, METH_O,
      "python_sum(floats) -> their sum as the core adds them (the built-in sum()'s way; for the tests)"},
     {NULL, NULL, 0, NULL},
@@ -1298,6 +1655,11 @@ PyMODINIT_FUNC
 PyInit__core(void)
 {
     if (PyType_Ready(&ModelType) < 0 || PyType_Ready(&EmitTableType) < 0) {
+        return NULL;
+    }
+    str_lower = PyUnicode_InternFromString("lower");
+    str_syllables = PyUnicode_InternFromString("syllables");
+    if (str_lower == NULL || str_syllables == NULL) {
         return NULL;
     }
     PyObject *module = PyModule_Create(&core_module);

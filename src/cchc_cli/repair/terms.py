@@ -11,7 +11,7 @@ those tokens with a bonus: small for built-in terms (the language model still de
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import regex
 
@@ -71,6 +71,10 @@ class TermMatcher:
                 self.by_first.setdefault((sylls[0], strip_marks(sylls[1])), []).append(Phrase(sylls, False))
 
         self.first_syllables: frozenset[str] = frozenset(first for first, _ in self.by_first)
+        # the same lists by first syllable, then by the second's bare letters (TermFitter.apply's look-up)
+        self.by_first_next: dict[str, dict[str, list[Phrase]]] = {}
+        for (first, next_bare), phrases in self.by_first.items():
+            self.by_first_next.setdefault(first, {})[next_bare] = phrases
 
     def starting_with(self, syllable: str, next_bare: str) -> list[Phrase]:
         return self.by_first.get((syllable, next_bare), [])
@@ -90,6 +94,13 @@ class TermFit:
     channel_weight: float
 
 
+def _term_core() -> Any:
+    """The compiled core when search.py uses it and it has the term search (a core built before it, not)."""
+    from .search import _core  # here: search.py imports this module
+
+    return _core if _core is not None and hasattr(_core, "term_fit") else None
+
+
 class TermFitter:
     """Adds the syllables of dictionary phrases that runs of OCR tokens fit to those tokens' options.
 
@@ -104,10 +115,112 @@ class TermFitter:
         self.lm = lm
         self.fit = fit
         self._logprob: dict[tuple[str, str], float] = {}
+        self._core = _term_core()
 
     def apply(self, words: list[str | None], lattice: list[list[Option]]) -> set[tuple[int, str]]:
         """`words[i]` is the observed text of token i (None for a token that is not a word). The options of
-        matched tokens are extended in place; returns the (token index, syllable) pairs boosted."""
+        matched tokens are extended in place; returns the (token index, syllable) pairs boosted.
+
+        The search for built-in phrases runs in the compiled core when search.py's does and the core has
+        it (``_core.term_fit``: the same look-ups, fits and boosts in the same order); otherwise, and under
+        ``CCHC_PURE_PYTHON=1``, :meth:`apply_python`."""
+        core = self._core
+        if core is None:
+            return self.apply_python(words, lattice)
+        boosted: set[tuple[int, str]] = set()
+        fit = self.fit
+        bonus = fit.builtin_bonus
+
+        def boost(phrase: Phrase, i: int, lps: list[float]) -> None:
+            self._boost(phrase, i, lps, bonus, lattice, boosted)
+
+        def user(i: int) -> None:
+            self._fit_user_phrases(i, words, lattice, boosted)
+
+        core.term_fit(words if type(words) is list else list(words), lattice, self.matcher.by_first_next,
+                      self._logprob, self._token_logprob, strip_marks, boost,
+                      user if self.matcher.user_by_bare else None,
+                      float(fit.floor), float(fit.channel_weight), fit.mean * fit.channel_weight)
+        return boosted
+
+    def _fit_user_phrases(self, i: int, words: list[str | None], lattice: list[list[Option]],
+                          boosted: set[tuple[int, str]]) -> None:
+        """The user's phrases that start at token i (a word) and the tokens fit, boosted."""
+        for phrase in self.matcher.user_by_bare.get(strip_marks(str(words[i]).lower()), ()):
+            lps = self._fit_user(phrase, i, words)
+            if lps is not None:
+                self._boost(phrase, i, lps, self.fit.user_bonus, lattice, boosted)
+
+    def apply_python(self, words: list[str | None], lattice: list[list[Option]]) -> set[tuple[int, str]]:
+        """The pure-Python implementation of :meth:`apply` (the reference of the compiled core). The same
+        work as :meth:`apply_unindexed`, with the same results in the same order: phrases are found through
+        a two-level index (first syllable, then the next token's bare letters), a token's bare letters are
+        made only when one of its predecessor's options starts a phrase and it is a word, and the built-in
+        fit is computed inline."""
+        boosted: set[tuple[int, str]] = set()
+        n = len(words)
+        cand_maps: list[dict[str, float] | None] = [None] * n
+        index = self.matcher.by_first_next
+        user_by_bare = self.matcher.user_by_bare
+        memo = self._logprob
+        fit = self.fit
+        floor = fit.floor
+        weight = fit.channel_weight
+        least_mean = fit.mean * fit.channel_weight
+        builtin_bonus = fit.builtin_bonus
+        for i, word in enumerate(words):
+            if word is None or i + 1 >= n:
+                continue
+            nxt = words[i + 1]
+            if nxt is not None:
+                bares: set[str] | None = None  # the next token's bare letters, made when first needed
+                for w, _wids, _ch in lattice[i]:
+                    seconds = index.get(w)  # type: ignore[arg-type]
+                    if seconds is None:
+                        continue
+                    if bares is None:
+                        bares = {strip_marks(v) for v, _ids, _c in lattice[i + 1] if v is not None}
+                        bares.add(strip_marks(nxt.lower()))
+                    for nb in bares:
+                        phrases = seconds.get(nb)
+                        if phrases is None:
+                            continue
+                        for phrase in phrases:
+                            # _fit_builtin, inline
+                            sylls = phrase.syllables
+                            if i + len(sylls) > n:
+                                continue
+                            lps: list[float] | None = []
+                            for j, syl in enumerate(sylls):
+                                m = cand_maps[i + j]
+                                if m is None:
+                                    if words[i + j] is None:
+                                        lps = None
+                                        break
+                                    m = cand_maps[i + j] = {v: c for v, _ids, c in lattice[i + j] if v is not None}
+                                lp = m.get(syl)
+                                if lp is None:
+                                    observed = str(words[i + j]).lower()
+                                    lp = memo.get((observed, syl))
+                                    if lp is None:
+                                        lp = self._token_logprob(observed, syl)
+                                    if lp < floor:
+                                        lps = None
+                                        break
+                                    lp *= weight
+                                lps.append(lp)  # type: ignore[union-attr]
+                            if lps is not None and sum(lps) / len(lps) >= least_mean:
+                                self._boost(phrase, i, lps, builtin_bonus, lattice, boosted)
+            if user_by_bare:
+                for phrase in user_by_bare.get(strip_marks(word.lower()), ()):
+                    lps = self._fit_user(phrase, i, words)
+                    if lps is not None:
+                        self._boost(phrase, i, lps, fit.user_bonus, lattice, boosted)
+        return boosted
+
+    def apply_unindexed(self, words: list[str | None], lattice: list[list[Option]]) -> set[tuple[int, str]]:
+        """The first implementation, without the index (:meth:`apply_python` must give the same options, in
+        the same order, and the same boosted pairs; kept for the tests)."""
         boosted: set[tuple[int, str]] = set()
         n = len(words)
         cand_maps: list[dict[str, float] | None] = [None] * n
