@@ -57,6 +57,16 @@ def no_tesseract(monkeypatch):
     monkeypatch.setenv("CCHC_TESSERACT", "/nonexistent/tesseract")
 
 
+def _folder_of(tmp_path: Path, monkeypatch, *names: str) -> Path:
+    """A folder `in` under the current folder `tmp_path`, holding copies of these fixtures."""
+    monkeypatch.chdir(tmp_path)
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name in names:
+        (folder / name).write_bytes((DATA / name).read_bytes())
+    return folder
+
+
 def gold() -> str:
     return (DATA / "plan.gold.txt").read_text("utf-8")
 
@@ -105,11 +115,7 @@ def test_pages_ocrd_in_parallel_give_the_same_text(capsysbinary) -> None:
 @needs_tesseract
 def test_ingest_stores_scans_images_and_word_files_with_their_source(tmp_path: Path, capsysbinary,
                                                                      monkeypatch) -> None:
-    monkeypatch.chdir(tmp_path)
-    folder = tmp_path / "in"
-    folder.mkdir()
-    for name in ("plan.pdf", "page.png", "plan.docx"):
-        (folder / name).write_bytes((DATA / name).read_bytes())
+    folder = _folder_of(tmp_path, monkeypatch, "plan.pdf", "page.png", "plan.docx")
     (folder / "notes.md").write_text("not taken: not in the default --include\n", "utf-8")
     code, _, err = run(capsysbinary, "ingest", "in", "--db", "s.db")
     assert code == 0, err
@@ -123,11 +129,8 @@ def test_ingest_stores_scans_images_and_word_files_with_their_source(tmp_path: P
 @needs_tesseract
 def test_an_image_without_text_is_refused_and_the_batch_goes_on(tmp_path: Path, capsysbinary,
                                                                 monkeypatch) -> None:
-    monkeypatch.chdir(tmp_path)
-    folder = tmp_path / "in"
-    folder.mkdir()
+    folder = _folder_of(tmp_path, monkeypatch, "page.png")
     Image.new("L", (600, 800), 255).save(folder / "blank.png")
-    (folder / "page.png").write_bytes((DATA / "page.png").read_bytes())
     code, _, err = run(capsysbinary, "ingest", "in", "--db", "s.db")
     assert code == ExitCode.INPUT
     assert "blank.png: no text found on the page" in err

@@ -323,18 +323,28 @@ as_id(const Model *m, PyObject *obj, long *out)
     return 0;
 }
 
+/* The `n` LM ids of a call's arguments into `ids`; -1 with a TypeError naming `usage` on a wrong count. */
+static int
+ids_of(Model *self, PyObject *const *args, Py_ssize_t nargs, Py_ssize_t n, const char *usage, long *ids)
+{
+    if (nargs != n) {
+        PyErr_SetString(PyExc_TypeError, usage);
+        return -1;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (as_id(self, args[i], &ids[i]) < 0) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
 static PyObject *
 Model_score(Model *self, PyObject *const *args, Py_ssize_t nargs)
 {
     long ids[3];
-    if (nargs != 3) {
-        PyErr_SetString(PyExc_TypeError, "score(u, v, w) takes 3 ids");
+    if (ids_of(self, args, nargs, 3, "score(u, v, w) takes 3 ids", ids) < 0) {
         return NULL;
-    }
-    for (int i = 0; i < 3; i++) {
-        if (as_id(self, args[i], &ids[i]) < 0) {
-            return NULL;
-        }
     }
     return PyFloat_FromDouble(score(self, ids[0], ids[1], ids[2]));
 }
@@ -343,14 +353,8 @@ static PyObject *
 Model_bigram(Model *self, PyObject *const *args, Py_ssize_t nargs)
 {
     long ids[2];
-    if (nargs != 2) {
-        PyErr_SetString(PyExc_TypeError, "bigram(v, w) takes 2 ids");
+    if (ids_of(self, args, nargs, 2, "bigram(v, w) takes 2 ids", ids) < 0) {
         return NULL;
-    }
-    for (int i = 0; i < 2; i++) {
-        if (as_id(self, args[i], &ids[i]) < 0) {
-            return NULL;
-        }
     }
     return PyFloat_FromDouble(bigram(self, ids[0], ids[1]));
 }
