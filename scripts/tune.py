@@ -1,10 +1,12 @@
 """Tune the decoder's settings on a development split of the round-trip TRAINING data (never on the gold
 seeds or the held-out bench set).
 
-usage: python scripts/tune.py DEV_DIR [--set lm_weight=1.0,1.2 --set max_candidates=4,6 ...]
+usage: python scripts/tune.py DEV_DIR... [--pick tens|even|odd|all] [--set lm_weight=1.0,1.2 --set max_candidates=4,6]
 
-DEV_DIR holds <name>.gold.txt / <name>.ocr.txt pairs (by convention the passages of scripts/make_roundtrip.py
-whose number is a multiple of 10, which scripts/align_pairs.py --skip-dev leaves out of channel training).
+DEV_DIR holds <name>.gold.txt / <name>.ocr.txt pairs of scripts/make_roundtrip.py. `--pick` says which
+passages by number: ``tens`` (the default) those whose number is a multiple of 10, which
+scripts/align_pairs.py --skip-dev leaves out of channel training; ``even`` / ``odd`` the two halves of a set
+made only for tuning (tune on one, report on the other); ``all``. A switch takes 0 or 1.
 Prints the syllable accuracy (../shared/tools/score.py's definition) and speed for every combination.
 """
 
@@ -26,15 +28,18 @@ from accuracy import load_score  # noqa: E402
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("dev_dir", type=Path)
+    ap.add_argument("dev_dir", type=Path, nargs="+")
+    ap.add_argument("--pick", choices=["tens", "even", "odd", "all"], default="tens")
     ap.add_argument("--set", action="append", default=[], help="name=v1,v2,...")
     ap.add_argument("--score", default=str(REPO.parent / "shared" / "tools" / "score.py"))
     a = ap.parse_args()
     score_texts = load_score(Path(a.score))
+    keep = {"tens": lambda n: n % 10 == 0, "even": lambda n: n % 2 == 0, "odd": lambda n: n % 2 == 1,
+            "all": lambda n: True}[a.pick]
     pairs = []
-    for gold in sorted(a.dev_dir.glob("*.gold.txt")):
+    for gold in sorted(g for d in a.dev_dir for g in d.glob("*.gold.txt")):
         ocr = gold.with_name(gold.name.replace(".gold.", ".ocr."))
-        if ocr.exists() and int(gold.name.split("_")[1].split(".")[0]) % 10 == 0:
+        if ocr.exists() and keep(int(gold.name.split("_")[1].split(".")[0])):
             pairs.append((ocr.read_text("utf-8"), gold.read_text("utf-8")))
     grid = [(k, [float(x) for x in v.split(",")]) for k, v in (s.split("=") for s in a.set)]
     base = Repairer()
@@ -42,7 +47,8 @@ def main() -> None:
     for combo in itertools.product(*[vals for _, vals in grid]):
         settings = Settings()
         for (name, _), val in zip(grid, combo, strict=True):
-            setattr(settings, name, type(getattr(settings, name))(val))
+            kind = type(getattr(settings, name))
+            setattr(settings, name, bool(val) if kind is bool else kind(val))
         base.settings = settings  # the engine's caches start again
         err = total = 0
         t0 = time.perf_counter()
