@@ -1,11 +1,18 @@
 """Syllable accuracy of `cchc repair`, with ../shared/tools/score.py's definition.
 
 usage: python bench/accuracy.py [--gold-dir ../shared/gold] [--roundtrip-dir bench/data/roundtrip] [--json]
+                                [--review] [--dev-dir DIR]... [--pick odd|even|all]
 
 (a) the real OCR'd documents with hand-restored gold (samples/<seed>.txt against <gold-dir>/<seed>.gold.txt);
 (b) round-trip OCR of held-out corpus documents (bench/data/roundtrip/nK_XX.ocr.txt against .gold.txt), per
 noise level; (c) correct text in (the held-out gold passages repaired): the share of syllables left unchanged.
 Prints raw OCR accuracy beside the repaired accuracy. Run from the repository root.
+
+`--dev-dir DIR` adds round-trip pairs of the corpus's training part made by scripts/make_roundtrip.py (several
+faces: see the README), the `--pick` half of them by passage number (`odd` by default: the half the settings
+were not tuned on; scripts/tune.py --pick even tunes). `--review` adds, per set, what a reviewer sees
+(bench/review_stats.py): the share of wrong words the tool doubted, the share of doubted words that are wrong,
+the edits' accuracy by confidence band.
 """
 
 from __future__ import annotations
@@ -18,6 +25,8 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from review_stats import Review, load_canon, render, review  # noqa: E402  (bench/, beside this script)
 
 
 def load_score(path: Path):
@@ -35,16 +44,24 @@ def main() -> None:
     ap.add_argument("--score", default=str(REPO.parent / "shared" / "tools" / "score.py"))
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--only", choices=["gold", "roundtrip"], default=None)
+    ap.add_argument("--dev-dir", action="append", default=[], type=Path)
+    ap.add_argument("--pick", choices=["odd", "even", "all"], default="odd")
+    ap.add_argument("--review", action="store_true")
     a = ap.parse_args()
     score_texts = load_score(Path(a.score))
     from cchc_cli import repair_text
 
     rows = []
+    reviews: dict[str, Review] = {}
+    canon = load_canon(Path(a.score)) if a.review else None
 
     def measure(name: str, ocr: str, gold: str) -> None:
         t0 = time.perf_counter()
-        fixed = repair_text(ocr).text
+        result = repair_text(ocr)
+        fixed = result.text
         dt = time.perf_counter() - t0
+        if canon is not None and not name.startswith("unchanged/"):
+            reviews.setdefault(name.rsplit("/", 1)[0], Review()).add(review(ocr, result, gold, canon))
         raw = score_texts(gold, ocr)["exact"]
         rep = score_texts(gold, fixed)["exact"]
         rows.append({"set": name, "gold_syllables": rep["gold_tokens"], "raw": raw["accuracy"],
@@ -59,6 +76,14 @@ def main() -> None:
             stem = gold.name.removesuffix(".gold.txt")
             measure(f"roundtrip/{stem}", gold.with_name(stem + ".ocr.txt").read_text("utf-8"),
                     gold.read_text("utf-8"))
+
+    for d in a.dev_dir:
+        for gold in sorted(d.glob("*.gold.txt")):
+            stem = gold.name.removesuffix(".gold.txt")
+            number = int(stem.split("_")[1])
+            if a.pick == "all" or number % 2 == (a.pick == "odd"):
+                measure(f"dev-{d.name}/{stem}", gold.with_name(stem + ".ocr.txt").read_text("utf-8"),
+                        gold.read_text("utf-8"))
 
     def pooled(prefix: str) -> dict | None:
         sel = [r for r in rows if r["set"].startswith(prefix)]
@@ -76,7 +101,8 @@ def main() -> None:
             text = gold.read_text("utf-8")
             measure(f"unchanged/{gold.name.removesuffix('.gold.txt')}", text, text)
     summary = [p for p in (pooled("gold/"), pooled("roundtrip/n1"), pooled("roundtrip/n2"),
-                           pooled("roundtrip/n3"), pooled("roundtrip/"), pooled("unchanged/")) if p]
+                           pooled("roundtrip/n3"), pooled("roundtrip/"), pooled("unchanged/"),
+                           *(pooled(f"dev-{d.name}/") for d in a.dev_dir)) if p]
     if a.json:
         print(json.dumps({"documents": rows, "summary": summary}, ensure_ascii=False, indent=1))
         return
@@ -86,6 +112,9 @@ def main() -> None:
     for p in summary:
         print(f"{p['set']:<40} {p['documents']:>3} docs {p['gold_syllables']:>7} syll  raw {p['raw']:.4f}  "
               f"repaired {p['repaired']:.4f}")
+    for name, r in reviews.items():
+        print()
+        print("\n".join(render(r, name)))
 
 
 if __name__ == "__main__":
