@@ -8,6 +8,7 @@ import unicodedata
 from pathlib import Path
 
 import pytest
+import regex
 from conftest import GOLD, SAMPLES, SEEDS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -152,3 +153,87 @@ def test_ocr_like_token_soup(tokens: list[str]) -> None:
     assert r.text.count("\n") == text.count("\n")
     assert r.text.count("\r") == text.count("\r")
     assert apply_edits(text, r.edits) == r.text
+
+
+# --- confidences and flags a reviewer can trust ------------------------------------------------------------
+
+
+def edits_right_by_confidence(seed: str, result: RepairResult) -> list[tuple[float, bool]]:
+    """(confidence, right) of each one-syllable edit of a gold sample: right when the edit's word is the gold
+    word it is aligned with (the repaired text's syllables aligned to the gold ones by edit distance)."""
+    from rapidfuzz.distance import Levenshtein
+
+    from cchc_cli.metrics import SYLLABLE_RUN, syllables
+
+    out_lines = result.text.split("\n")
+    got, where = [], []  # output syllables and the (line, column) of each in the output
+    for n, line in enumerate(out_lines, 1):
+        for m in SYLLABLE_RUN.finditer(line):
+            got += syllables(m.group(), fold_case=True)
+            where.append((n, m.start()))
+    want = syllables((GOLD / f"{seed}.gold.txt").read_text("utf-8"), fold_case=True)
+    right = [False] * len(got)
+    for op in Levenshtein.opcodes(got, want):
+        if op.tag == "equal":
+            right[op.src_start:op.src_end] = [True] * (op.src_end - op.src_start)
+    at = {pos: ok for pos, ok in zip(where, right, strict=True)}
+    shift: dict[int, int] = {}  # output column = input column + the growth of the edits before it on its line
+    found = []
+    for e in sorted(result.edits, key=lambda e: (e.line, e.column)):
+        column = e.column - 1 + shift.get(e.line, 0)
+        shift[e.line] = shift.get(e.line, 0) + len(e.after) - len(e.before)
+        if " " not in e.after and (e.line, column) in at:
+            found.append((e.confidence, at[(e.line, column)]))
+    return found
+
+
+def test_confident_edits_are_right_and_doubtful_ones_are_worth_a_look(
+        repaired_samples: dict[str, RepairResult]) -> None:
+    # what a reviewer relies on: an edit at 0.95 or more is almost always right, so only the others need a look
+    pairs = [p for seed in GOLD_THRESHOLDS for p in edits_right_by_confidence(seed, repaired_samples[seed])]
+    sure = [ok for conf, ok in pairs if conf >= 0.95]
+    doubtful = [ok for conf, ok in pairs if conf < 0.7]
+    assert len(pairs) > 10_000 and len(doubtful) > 100
+    assert sum(sure) / len(sure) >= 0.99, sum(sure) / len(sure)
+    assert sum(doubtful) / len(doubtful) <= 0.6, sum(doubtful) / len(doubtful)
+
+
+def test_words_that_read_as_nothing_are_flagged(repaired_samples: dict[str, RepairResult]) -> None:
+    # leftovers such as 'phuwrong', 'v6o1' or 'nghié' are no word a reader knows: each one is flagged
+    from cchc_cli.repair import get_repairer
+    from cchc_cli.vietnamese import has_syllable_shape, normalize_syllable
+
+    rep = get_repairer()
+    for seed, result in repaired_samples.items():
+        lines = (SAMPLES / f"{seed}.txt").read_text("utf-8").split("\n")
+        flagged = {(f.line, f.column + i) for f in result.flags for i in range(len(f.token))}
+        for e in result.edits:  # an edit's output word counts as flagged when its input token is
+            if (e.line, e.column) in flagged:
+                flagged |= {(e.line, e.column + i) for i in range(len(e.before))}
+        for n, line in enumerate(lines, 1):
+            edits = {e.column: e for e in result.edits if e.line == n}
+            # the words of the line: runs between spaces, without the punctuation around them (codes aside)
+            for m in regex.finditer(r"(?<![^\s(\"“])[\p{L}\p{N}]+(?=[\s.,;:!?)\"”]|$)", line):
+                e = edits.get(m.start() + 1)
+                word = e.after if e is not None else m.group()
+                if (len(word) < 2 or word.isupper() or " " in word or word in rep.abbreviations
+                        or word.lower() in rep.foreign or not regex.fullmatch(r"\p{L}+", word)):
+                    continue
+                known = normalize_syllable(word.lower()) in rep.lm.ids and has_syllable_shape(word.lower())
+                assert known or (n, m.start() + 1) in flagged, f"{seed}:{n}:{m.start() + 1} {word!r} not flagged"
+
+
+def test_a_blank_line_before_a_lower_case_line_does_not_end_the_sentence() -> None:
+    # the OCR leaves blank lines inside paragraphs: the words after one are read in the sentence's context
+    from cchc_cli.repair.engine import DocumentState, Repairer, Settings
+
+    def sentences(text: str, join: bool = True) -> list[list[str]]:
+        rep = Repairer(settings=Settings(join_blank_lines=join))
+        state = DocumentState()
+        rep._process(list(enumerate(text.split("\n"))), state)
+        return [[t.text for t in s] for s in state.sentences]
+
+    text = "Uy ban nhan dan xa co trach nhiem\n\nthuc hien ke hoach nay\n\nII. TO CHUC THUC HIEN\n\nGiao Van phong"
+    assert sentences(text) == [["Uy", "ban", "nhan", "dan", "xa", "co", "trach", "nhiem", "thuc", "hien", "ke",
+                                "hoach", "nay"], ["II"], ["TO", "CHUC", "THUC", "HIEN"], ["Giao", "Van", "phong"]]
+    assert len(sentences(text, join=False)) == 5

@@ -24,6 +24,7 @@ import regex
 from ..document import Edit, Flag, RepairResult
 from ..resources import Resources, load_resources
 from ..vietnamese import STRONG_MARKS, has_syllable_shape, normalize_syllable, strip_marks, tone_allowed
+from .calibration import Calibration, Evidence, features, load_calibration
 from .channel import ChannelModel
 from .codes import find_codes
 from .lexicon import Lexicon, load_lexicon
@@ -49,6 +50,7 @@ VIETNAMESE_ONLY = regex.compile(r"[ăâêôơưđàáảãạằắẳẵặầ�
 NOT_A_CANDIDATE = -50.0  # ln P(observed | reading) of a reading the channel did not propose
 CANDIDATE_CACHE_SIZE = 200_000
 FLAG_CANDIDATES = 5  # candidates a flag lists
+ACRONYM_MAX = 8  # an all-capitals word up to this long may be an acronym (ISO, LGSP, ĐMST): not flagged
 MAX_SENTENCE = 400  # tokens decoded together at most (the search costs memory in proportion)
 UPPER_SHARE = 0.6  # a token this much in capitals is a capitals word (the OCR reads accented capitals small)
 STREAM_WINDOW = 400  # lines repair_lines decodes together, cut at a blank line where it can ...
@@ -90,6 +92,8 @@ class Settings:
     term_mean: float = -6.0  # and on average this well
     vie_variants: int = 12  # readings of a word Tesseract vie printed: itself and its most frequent variants
     vie_weight: float = 1.0  # scale of ln P(printed | another syllable) for text Tesseract vie read
+    join_blank_lines: bool = True  # a blank line before a lower-case continuation does not end a sentence
+    calibrate: bool = True  # confidences through dictionaries/confidence.yaml (off: the decoder's own share)
 
 
 @dataclass(slots=True)
@@ -105,6 +109,7 @@ class Token:
     reason: str = ""
     candidates: list[tuple[str, float]] = field(default_factory=list)
     flagged: bool = False
+    evidence: Evidence | None = None  # what the decoder knew when it chose the word (for its confidence)
 
 
 @dataclass
@@ -180,6 +185,8 @@ class Repairer:
         # known abbreviations that no syllable could be misread as (SIPAS, not TU): kept as printed
         self.abbreviations = {a for a in self.terms.abbreviations if not has_syllable_shape(a.lower())}
         self.vie: VieOcrChannel = load_vie_ocr()
+        self.calibration: Calibration = load_calibration()
+        self.trace: dict[tuple[int, int], list[float]] | None = None  # scripts/calibrate.py: features by position
         self._vie_cands: dict[tuple[str, int], list[tuple[str, int, float]]] = {}
 
     @property
@@ -419,9 +426,46 @@ class Repairer:
                 if word is None:
                     continue
             tok.candidates = [(w, round(ch, 2)) for w, _, ch in options if w is not None]
+            tok.evidence = Evidence(probs[k], options[k][2], max(o[2] for o in options), len(options),
+                                    lm.uni_logp[options[k][1][0]])
             self._set_word(tok, word, probs[k])
             if tok.replacement is not None and (i, word) in boosted and tok.reason == "ocr-char":
                 tok.reason = "term"
+
+    def _finish(self, tokens_by_line: list[list[Token]], state: DocumentState) -> None:
+        """The words' confidences as probabilities (the calibration), and flags on what a reader would doubt:
+        a word below `flag_below`, or one that reads as no word at all."""
+        if state.clean:
+            return
+        s = self.settings
+        for toks in tokens_by_line:
+            for tok in toks:
+                if tok.kind != "word":
+                    continue
+                ev = tok.evidence
+                if ev is not None:
+                    printed = normalize_syllable(tok.plain.lower()) in self.lm.ids
+                    kept = tok.replacement is None
+                    if self.trace is not None:
+                        self.trace[(tok.line + 1, tok.start + 1)] = features(ev, tok.reason, kept, printed,
+                                                                               len(tok.plain))
+                    if s.calibrate:
+                        tok.confidence = self.calibration.probability(ev, tok.reason, kept, printed, len(tok.plain))
+                        tok.flagged = tok.flagged or tok.confidence < s.flag_below
+                if not tok.flagged and self._unreadable(tok.replacement or tok.plain):
+                    tok.flagged = True
+
+    def _unreadable(self, out: str) -> bool:
+        """An output word a reader would stop at: no syllable of the language model, nor an abbreviation, an
+        acronym, a list label or a foreign word (the OCR's leftovers: 'phuwrong', 'v6o1', 'nghié')."""
+        for word in out.split(" "):
+            lower = word.lower()
+            if (len(word) < 2 or word in self.abbreviations or lower in self.foreign
+                    or (word.isupper() and word.isalpha() and len(word) <= ACRONYM_MAX)):
+                continue
+            if not word.isalpha() or normalize_syllable(lower) not in self.lm.ids or not has_syllable_shape(lower):
+                return True
+        return False
 
     def _set_word(self, tok: Token, word: str, conf: float) -> None:
         original = unicodedata.normalize("NFC", tok.plain)
@@ -451,6 +495,7 @@ class Repairer:
         tokens_by_line = self._process(list(enumerate(lines)), state)
         if self.settings.adapt_weight > 0 and not state.clean:
             self._adapt_and_redo(tokens_by_line, state)
+        self._finish(tokens_by_line, state)
         out_lines = []
         edits: list[Edit] = []
         flags: list[Flag] = []
@@ -498,7 +543,9 @@ class Repairer:
     def _repair_window(self, buf: list[str]) -> Iterator[str]:
         # each element may carry its own "\n"; repair the content and put the ending back
         bodies = [unicodedata.normalize("NFC", b[:-1] if b.endswith("\n") else b) for b in buf]
-        toks = self._process(list(enumerate(bodies)), DocumentState())
+        state = DocumentState()
+        toks = self._process(list(enumerate(bodies)), state)
+        self._finish(toks, state)
         for raw, body, t in zip(buf, bodies, toks, strict=True):
             yield self._render(body, t, [], []) + ("\n" if raw.endswith("\n") else "")
 
@@ -575,11 +622,16 @@ class Repairer:
         per_line: list[list[Token]] = []
         sentence: list[Token] = []
         state.sentences = sentences = []
+        gap = False  # blank lines since the sentence's last line
         for i, line in numbered:
             toks = self.tokenize_line(i, line)
-            if not line.strip() and sentence:
-                sentences.append(sentence)
-                sentence = []
+            if not line.strip():
+                gap = gap or bool(sentence)
+            elif gap:
+                if not self._continues(line, toks):
+                    sentences.append(sentence)
+                    sentence = []
+                gap = False
             kept: list[Token] = []
             for t in toks:
                 # a sentence ends at a stop, and a text without stops is still decoded in bounded pieces
@@ -596,6 +648,17 @@ class Repairer:
         for sent in sentences:
             self.decode(sent, state)
         return per_line
+
+    def _continues(self, line: str, toks: list[Token | str]) -> bool:
+        """A line after a blank line goes on with the sentence before it when it starts with a lower-case word
+        (the OCR leaves blank lines inside paragraphs; a heading, a list label or a capital starts anew)."""
+        if not self.settings.join_blank_lines or not toks or not isinstance(toks[0], Token):
+            return False
+        first = toks[0]
+        head = line.lstrip()
+        if first.kind != "word" or not head.startswith(first.text):
+            return False
+        return head[:1].islower()
 
     def _render(self, line: str, toks: list[Token], edits: list[Edit], flags: list[Flag]) -> str:
         parts = []
