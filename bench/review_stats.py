@@ -121,6 +121,10 @@ def render(r: Review, title: str) -> list[str]:
     if r.gold_wrong:
         lines.append(f"  gold syllables not produced right: {r.gold_wrong}; of the 1:1 substitutions among them, "
                      f"the right reading was a flagged candidate in {r.gold_offered}")
+    sure = [r.bands[i] for i in range(len(BANDS) - 1) if BANDS[i] >= 0.95]
+    n, ok = sum(b[0] for b in sure), sum(b[1] for b in sure)
+    if n:
+        lines.append(f"  edits at >= 0.95: {n}, right {ok / n:.2%}  (target >= 99.5%)")
     lines.append("  edits by confidence: band, edits, right")
     for i, (n, ok) in r.bands.items():
         if n:
