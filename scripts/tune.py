@@ -58,7 +58,8 @@ def main() -> None:
             total += r["gold_tokens"]
         dt = time.perf_counter() - t0
         label = " ".join(f"{n}={v}" for (n, _), v in zip(grid, combo, strict=True))
-        print(f"{label:<60} accuracy {1 - err / total:.4f}  ({total} syll, {total / dt:.0f} syll/s)", flush=True)
+        print(f"{label:<60} accuracy {1 - err / total:.4f}  ({err} errors in {total} syll, {total / dt:.0f} syll/s)",
+              flush=True)
 
 
 if __name__ == "__main__":

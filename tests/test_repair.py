@@ -237,3 +237,14 @@ def test_a_blank_line_before_a_lower_case_line_does_not_end_the_sentence() -> No
     assert sentences(text) == [["Uy", "ban", "nhan", "dan", "xa", "co", "trach", "nhiem", "thuc", "hien", "ke",
                                 "hoach", "nay"], ["II"], ["TO", "CHUC", "THUC", "HIEN"], ["Giao", "Van", "phong"]]
     assert len(sentences(text, join=False)) == 5
+
+
+def test_a_capitalised_word_the_ocr_read_as_capitals_gets_its_case_back() -> None:
+    # Tesseract's English model prints 'Bộ' as 'BO'; in a line of small letters that is 'Bộ', not 'BỘ', while
+    # acronyms stay in capitals
+    out = repair_text("bao cao BO Tai chinh trudc khi Cuc Thué ban hanh quyét dinh mtc kinh phi").text
+    assert out.startswith("báo cáo Bộ Tài chính trước khi Cục Thuế ban hành quyết định"), out
+    out = repair_text("giao cho HCC va Phong Van hoa xa thuc hien theo ke hoach cua UBND").text
+    assert "HCC" in out.split() and "UBND" in out.split(), out
+    heading = repair_text("BO TAI CHINH").text
+    assert heading == "BỘ TÀI CHÍNH", heading

@@ -50,6 +50,8 @@ VIETNAMESE_ONLY = regex.compile(r"[ăâêôơưđàáảãạằắẳẵặầ�
 NOT_A_CANDIDATE = -50.0  # ln P(observed | reading) of a reading the channel did not propose
 CANDIDATE_CACHE_SIZE = 200_000
 FLAG_CANDIDATES = 5  # candidates a flag lists
+LONE_CAPITALS_MIN_WORDS = 4  # lines with fewer words are not judged ...
+LONE_CAPITALS_SHARE = 0.25  # ... nor lines where more of the words than this are in capitals
 ACRONYM_MAX = 8  # an all-capitals word up to this long may be an acronym (ISO, LGSP, ĐMST): not flagged
 MAX_SENTENCE = 400  # tokens decoded together at most (the search costs memory in proportion)
 UPPER_SHARE = 0.6  # a token this much in capitals is a capitals word (the OCR reads accented capitals small)
@@ -93,6 +95,7 @@ class Settings:
     vie_variants: int = 12  # readings of a word Tesseract vie printed: itself and its most frequent variants
     vie_weight: float = 1.0  # scale of ln P(printed | another syllable) for text Tesseract vie read
     join_blank_lines: bool = True  # a blank line before a lower-case continuation does not end a sentence
+    fix_lone_capitals: bool = True  # a capitalised word alone in a line of small letters: its case fixed
     calibrate: bool = True  # confidences through dictionaries/confidence.yaml (off: the decoder's own share)
 
 
@@ -439,6 +442,8 @@ class Repairer:
             return
         s = self.settings
         for toks in tokens_by_line:
+            if s.fix_lone_capitals:
+                self._fix_lone_capitals([t for t in toks if t.kind == "word"])
             for tok in toks:
                 if tok.kind != "word":
                     continue
@@ -454,6 +459,26 @@ class Repairer:
                         tok.flagged = tok.flagged or tok.confidence < s.flag_below
                 if not tok.flagged and self._unreadable(tok.replacement or tok.plain):
                     tok.flagged = True
+
+    def _fix_lone_capitals(self, words: list[Token]) -> None:
+        """A syllable in capitals alone in a line of small letters is a capitalised word the OCR read as
+        capitals (it reads 'Bộ' as 'BO'): title case ('BỘ Tài chính' → 'Bộ Tài chính', 'Hà NỘI' → 'Hà Nội').
+        Acronyms (no syllable's shape, or a known abbreviation) and lines of capitals are left alone."""
+        outs = [t.replacement if t.replacement is not None else t.plain for t in words]
+        upper = [len(o) >= 2 and o.isupper() for o in outs]
+        if len(words) < LONE_CAPITALS_MIN_WORDS or sum(upper) > LONE_CAPITALS_SHARE * len(words):
+            return
+        for i, tok in enumerate(words):
+            out = outs[i]
+            low = out.lower()
+            if (not upper[i] or (i > 0 and upper[i - 1]) or (i + 1 < len(words) and upper[i + 1]) or " " in out
+                    or out in self.terms.abbreviations or normalize_syllable(low) not in self.lm.ids
+                    or not has_syllable_shape(low) or not tone_allowed(low)):
+                continue
+            new = out[0] + out[1:].lower()
+            original = unicodedata.normalize("NFC", tok.plain)
+            tok.replacement = new if new != original else None
+            tok.reason = assign_reason(original, new) if tok.replacement is not None else ""
 
     def _unreadable(self, out: str) -> bool:
         """An output word a reader would stop at: no syllable of the language model, nor an abbreviation, an
