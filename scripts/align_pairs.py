@@ -1,6 +1,6 @@
 """Align round-trip OCR output with its gold text by tokens; write token pairs for channel training.
 
-usage: python scripts/align_pairs.py DIR [DIR ...] -o PAIRS.tsv
+usage: python scripts/align_pairs.py DIR [DIR ...] -o PAIRS.tsv [--skip-dev | --pick even|odd]
 
 DIR holds <name>.gold.txt / <name>.ocr.txt files from scripts/make_roundtrip.py. Tesseract adds blank lines
 and may split or join lines, so the alignment ignores lines: the whitespace tokens of both sides are first
@@ -90,6 +90,9 @@ def main() -> None:
     ap.add_argument("-o", "--output", type=Path, required=True)
     ap.add_argument("--skip-dev", action="store_true",
                     help="leave out passages numbered a multiple of 10 (the tuning split, scripts/tune.py)")
+    ap.add_argument("--pick", choices=["even", "odd"],
+                    help="only the passages with an even / odd number (a set split in halves: train on one, report "
+                         "on the other)")
     a = ap.parse_args()
     files = n = 0
     with open(a.output, "w", encoding="utf-8") as out:
@@ -98,7 +101,8 @@ def main() -> None:
                 ocr_path = gold_path.with_name(gold_path.name.replace(".gold.", ".ocr."))
                 if not ocr_path.exists():
                     continue
-                if a.skip_dev and int(gold_path.name.split("_")[1].split(".")[0]) % 10 == 0:
+                number = int(gold_path.name.split("_")[1].split(".")[0])
+                if (a.skip_dev and number % 10 == 0) or (a.pick and number % 2 != (a.pick == "odd")):
                     continue
                 files += 1
                 gold = gold_path.read_text(encoding="utf-8")
