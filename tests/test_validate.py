@@ -385,8 +385,8 @@ def test_github_paths_are_relative_to_the_workspace(tmp_path: Path) -> None:
 def test_plain_table_lists_every_finding_and_a_summary() -> None:
     text = render(checked_documents(), "table")
     lines = text.splitlines()
-    assert lines[0].split() == ["severity", "rule", "location", "document", "message"]
-    assert "docs/bad, copy.txt:1" in lines[1] and lines[1].startswith("error")
+    assert lines[0].split() == ["location", "severity", "rule", "document", "message"]
+    assert lines[1].startswith("docs/bad, copy.txt:1") and " error " in lines[1] and "KH 14/KH-UBND" in lines[1]
     assert lines[-1] == "1 error(s), 2 warning(s) in 3 document(s)"
 
 

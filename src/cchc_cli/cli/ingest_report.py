@@ -1,9 +1,10 @@
 """What ``cchc ingest`` tells the user on stderr while and after it works.
 
 On a terminal (and without --quiet): a rich progress bar, then a summary table. Otherwise a one-line summary
-(none with --quiet). Failures are always printed, one line each (``cchc: FILE: reason``); the warnings of the
-records are printed when the run has a single input (in batches, counted in the summary; they are in the
-records, and ``cchc validate`` reports them), never with --quiet.
+(none with --quiet). Failures are always printed, one line each (``cchc: FILE: reason``). The extraction's
+notes (the records' ``warnings``) are printed as ``note: …`` when the run has a single input (in batches,
+counted in the summary; ``cchc validate`` reports them as ``extraction-note`` findings), never with --quiet.
+"Warning" is kept for the severity of ``cchc validate``'s findings.
 """
 
 from __future__ import annotations
@@ -61,7 +62,7 @@ class IngestReport:
             self.ok_keys.add(outcome.input.key)
             if self.single and not self.quiet:
                 for warning in outcome.warnings:
-                    self._print(f"warning: {warning}")
+                    self._print(f"note: {warning}")
         if self._progress is not None:
             self._progress.update(self._task, advance=1, description=outcome.input.label)
 
@@ -87,7 +88,7 @@ class IngestReport:
             error(
                 f"ingest: {summary.files} file(s) into {location}: {summary.stored} stored, {summary.unchanged} "
                 f"unchanged, {failed} failed{stopped}; new: {summary.documents} document(s), {summary.tasks} task(s), "
-                f"{summary.targets} target(s), {summary.warnings} warning(s); {seconds:.1f} s"
+                f"{summary.targets} target(s), {summary.warnings} extraction note(s); {seconds:.1f} s"
             )
             return
         from rich.console import Console
@@ -99,7 +100,7 @@ class IngestReport:
         for name, value in (
             ("files", summary.files + self.missing_inputs), ("stored", summary.stored),
             ("unchanged (skipped)", summary.unchanged), ("failed", failed), ("documents", summary.documents),
-            ("tasks", summary.tasks), ("targets", summary.targets), ("warnings", summary.warnings),
+            ("tasks", summary.tasks), ("targets", summary.targets), ("extraction notes", summary.warnings),
             ("time", f"{seconds:.1f} s"),
         ):
             table.add_row(name, str(value), style="red" if name == "failed" and value else None)
