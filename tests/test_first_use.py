@@ -84,3 +84,80 @@ def test_item02_narrow_terminal_puts_path_and_line_first(sample_store: Path) -> 
     text = render(_stored_findings(sample_store), "table", rich=True, width=80, cwd=str(SAMPLES.parent))
     first = text.splitlines()[0]
     assert first.startswith("samples/000_8c0715b9867aa8fa.txt:335") and "extraction-note" in first
+
+
+# --- 3. tasks a spreadsheet can use ----------------------------------------------------------------------------
+
+
+def _csv(capsysbinary, db: Path, table: str, *flags: str) -> list[dict[str, str]]:
+    import csv
+    import io
+
+    code, out, err = run_cli(capsysbinary, "export", "--db", db, "--csv", "--table", table, *flags)
+    assert code == 0, err
+    return list(csv.DictReader(io.StringIO(out.decode("utf-8-sig"))))
+
+
+def test_item03_every_task_row_says_which_plan_it_belongs_to(sample_store: Path, capsysbinary) -> None:
+    rows = _csv(capsysbinary, sample_store, "tasks")
+    assert len(rows) == 177
+    # A plan issued with a decision has no number of its own: the decision's is carried.
+    assert all(r["document_number"] or r["attached_to"] for r in rows)
+    assert all(r["document_type"] and r["document_title"] and r["document_issuer"] for r in rows)
+    plan_001 = [r for r in rows if "001_" in r["path"]]
+    assert {r["attached_to"] for r in plan_001} == {"95/QĐ-UBND"} and {r["document_number"] for r in plan_001} == {""}
+
+
+def test_item03_tasks_of_a_six_month_plan_take_its_period(sample_store: Path, capsysbinary) -> None:
+    rows = _csv(capsysbinary, sample_store, "tasks")
+    six_months = [r for r in rows if "000_" in r["path"]]  # "6 tháng cuối năm 2025", no task prints a time frame
+    assert six_months and all((r["deadline_from"], r["deadline_to"], r["deadline_source"])
+                              == ("2025-07-01", "2025-12-31", "plan period") for r in six_months)
+    table = [r for r in rows if "001_" in r["path"]]  # the appendix table prints each row's time frame
+    assert {r["deadline_source"] for r in table} == {"printed"}
+    report = [r for r in rows if "003_" in r["path"]]  # a report's period is the one it looks back on
+    assert report and {r["deadline_source"] for r in report} == {""}
+
+
+def test_item03_responsibilities_carry_canonical_units(sample_store: Path, capsysbinary) -> None:
+    rows = _csv(capsysbinary, sample_store, "responsibilities")
+    by_printed = {r["unit"]: r["units"] for r in rows}
+    assert by_printed["Phòng Văn hóa — Xã hội"] == "Phòng Văn hóa - Xã hội"  # the dash as printed, the name as known
+    assert by_printed["Văn phòng HĐND và UBND phường"] == "Văn phòng Hội đồng nhân dân và Ủy ban nhân dân"
+
+
+def test_item03_excel_keeps_comparators_a_filter_can_group(sample_store: Path, capsysbinary) -> None:
+    rows = _csv(capsysbinary, sample_store, "targets", "--excel")
+    assert {r["comparator"] for r in rows} <= {"=", "≥", "≤", ""} and "=" in {r["comparator"] for r in rows}
+    # What a spreadsheet would run is still defused.
+    assert all(not r["text"].startswith(("=", "+", "-", "@")) or r["text"].startswith("'") for r in rows)
+
+
+def test_item03_records_of_schema_1_2_still_read() -> None:
+    """A record stored before tasks[].deadline_source and responsibilities[].units existed still reads and
+    validates: the task's time frame is then of unknown source, the unit has no canonical name."""
+    from cchc_cli.records import DocumentRecord
+    from cchc_cli.validate import validate_record
+
+    old = {"id": "0" * 64, "schema_version": "1.2", "source": {"path": "plan.txt", "sha256": None, "lines": [1, 9]},
+           "doc_type": "KH", "date": "2025-01-02",
+           "tasks": [{"stt": 1, "content": "Rà soát", "deadline": {"text": "2025", "from": None, "to": None},
+                      "line": 3}],
+           "responsibilities": [{"unit": "Phòng Nội vụ", "duties": [], "line": 5}]}
+    record = DocumentRecord.model_validate(old)
+    assert (record.tasks[0].deadline_source, record.responsibilities[0].units) == (None, [])
+    assert [f.rule for f in validate_record(old)] == []
+
+
+PLAN = ("ỦY BAN NHÂN DÂN XÃ AN BÌNH\nSố: 12/KH-UBND\nAn Bình, ngày 02 tháng 01 năm 2025\nKẾ HOẠCH\n"
+        "Cải cách hành chính năm 2025\nI. NHIỆM VỤ\n- Rà soát thủ tục hành chính.\n")
+
+
+def test_item03_path_is_the_path_as_given_at_ingest(tmp_path: Path, capsysbinary, monkeypatch) -> None:
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "plan.txt").write_text(PLAN, "utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert run_cli(capsysbinary, "ingest", "docs", "--db", "s.db", "-q")[0] == 0
+    rows = _csv(capsysbinary, Path("s.db"), "tasks")
+    assert rows and {r["path"] for r in rows} == {"docs/plan.txt"}  # not /tmp/…/docs/plan.txt
+    assert {r["path"] for r in _csv(capsysbinary, Path("s.db"), "documents")} == {"docs/plan.txt"}

@@ -214,9 +214,11 @@ class Checker:
             if from_table and not task.get("lead_unit") and not task.get("lead_units"):
                 self.add("task-no-lead", line, f"task {_task_name(task, i)} has no lead unit")
             deadline = task.get("deadline") or {}
-            if from_table and not (deadline.get("text") or "").strip() and not deadline.get("from") \
-                    and not deadline.get("to"):
-                self.add("task-no-deadline", line, f"task {_task_name(task, i)} has no deadline")
+            inherited = task.get("deadline_source") == "plan period"
+            if from_table and (inherited or (not (deadline.get("text") or "").strip() and not deadline.get("from")
+                                             and not deadline.get("to"))):
+                because = " of its own (the plan's period stands in)" if inherited else ""
+                self.add("task-no-deadline", line, f"task {_task_name(task, i)} has no deadline{because}")
             if not numbered:
                 continue  # a task table without an STT column
             stt = task.get("stt")
