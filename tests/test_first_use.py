@@ -161,3 +161,47 @@ def test_item03_path_is_the_path_as_given_at_ingest(tmp_path: Path, capsysbinary
     rows = _csv(capsysbinary, Path("s.db"), "tasks")
     assert rows and {r["path"] for r in rows} == {"docs/plan.txt"}  # not /tmp/…/docs/plan.txt
     assert {r["path"] for r in _csv(capsysbinary, Path("s.db"), "documents")} == {"docs/plan.txt"}
+
+
+# --- 5. deadlines: one convention ------------------------------------------------------------------------------
+
+DEADLINE_PLAN = """ỦY BAN NHÂN DÂN XÃ AN BÌNH
+Số: 12/KH-UBND
+KẾ HOẠCH
+Cải cách hành chính năm 2025
+I. NHIỆM VỤ
+- Rà soát thủ tục hành chính, hoàn thành trước quý III/2025.
+- Công khai thủ tục, hoàn thành trước ngày 30/6/2025.
+- Tuyên truyền pháp luật trong quý III/2025.
+- Đánh giá kết quả trước năm 2026.
+- Kiểm tra công vụ trong năm 2025.
+- Tiếp nhận phản ánh của người dân.
+"""
+
+
+def test_item05_before_a_quarter_is_before_like_before_a_day() -> None:
+    (plan,) = ingest_text(DEADLINE_PLAN)
+    got = [(t.deadline.text, t.deadline.from_, t.deadline.to, t.deadline_source) for t in plan.tasks
+           if t.deadline is not None]
+    assert got == [
+        ("trước quý III/2025", None, "2025-06-30", "printed"),  # before: the day before the quarter starts
+        ("trước ngày 30/6/2025", None, "2025-06-30", "printed"),
+        ("trong quý III/2025", "2025-07-01", "2025-09-30", "printed"),  # within: the quarter itself
+        ("trước năm 2026", None, "2025-12-31", "printed"),
+        ("trong năm 2025", "2025-01-01", "2025-12-31", "printed"),
+        ("năm 2025", "2025-01-01", "2025-12-31", "plan period"),  # none printed: the plan's period
+    ]
+
+
+@pytest.mark.parametrize(("cell", "start", "end"), [
+    ("Trước quý III/2025", None, "2025-06-30"),
+    ("Quý III/2025", "2025-07-01", "2025-09-30"),
+    ("Trước ngày 30/6/2025", None, "2025-06-30"),
+    ("2026-2030", "2026-01-01", "2030-12-31"),
+    ("Thường xuyên", None, None),
+])
+def test_item05_table_cells_follow_the_same_convention(cell: str, start: str | None, end: str | None) -> None:
+    from cchc_cli.extract import parse_deadline
+
+    deadline = parse_deadline(cell)
+    assert deadline is not None and (deadline.from_, deadline.to) == (start, end)
