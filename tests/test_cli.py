@@ -171,7 +171,8 @@ def test_bad_dictionary_names_the_file(tmp_path: Path, capsysbinary) -> None:
     doc = write(tmp_path / "x.txt", PHRASE_OCR)
     code, _, err = run(capsysbinary, "repair", doc, "--dictionary", tmp_path / "nope.yaml")
     assert code == ExitCode.USAGE
-    assert one_line_errors(err) == [f"cchc: {tmp_path / 'nope.yaml'}: no such dictionary file (--dictionary)"]
+    assert one_line_errors(err) == [
+        f"cchc: {tmp_path / 'nope.yaml'}: no such file or folder (--dictionary); check the path"]
 
 
 def test_invalid_dictionary_is_a_usage_error(tmp_path: Path, capsysbinary) -> None:

@@ -205,3 +205,70 @@ def test_item05_table_cells_follow_the_same_convention(cell: str, start: str | N
 
     deadline = parse_deadline(cell)
     assert deadline is not None and (deadline.from_, deadline.to) == (start, end)
+
+
+# --- 7. counts that add up --------------------------------------------------------------------------------------
+
+
+def _summary_line(err: str) -> str:
+    (line,) = [line for line in err.splitlines() if line.startswith("cchc: ingest: ")]
+    return line
+
+
+def _counts(line: str) -> tuple[int, int, int, int]:
+    m = re.search(r"(\d+) file\(s\) into .*?: (\d+) stored, (\d+) unchanged, (\d+) failed", line)
+    assert m, line
+    return int(m[1]), int(m[2]), int(m[3]), int(m[4])
+
+
+def test_item07_a_duplicate_and_a_missing_name_add_up(tmp_path: Path, capsysbinary, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("a.txt").write_text(NOT_A_DOCUMENT, "utf-8")
+    Path("list.txt").write_text("a.txt\na.txt\nmissing.txt\n", "utf-8")
+    code, _, err = run_cli(capsysbinary, "ingest", "--files-from", "list.txt", "--db", "x.db")
+    line = _summary_line(err)
+    files, stored, unchanged, failed = _counts(line)
+    assert code == 3 and (files, stored, unchanged, failed) == (2, 1, 0, 1) and files == stored + unchanged + failed
+    assert "1 name(s) of a file already listed, read once" in line
+
+
+def test_item07_an_empty_folder_is_no_failed_file(tmp_path: Path, capsysbinary) -> None:
+    (tmp_path / "empty").mkdir()
+    code, _, err = run_cli(capsysbinary, "ingest", tmp_path / "empty", "--db", tmp_path / "x.db")
+    line = _summary_line(err)
+    assert code == 3 and _counts(line) == (0, 0, 0, 0) and "1 folder(s) with no matching file" in line
+
+
+def test_item07_include_ignores_case_and_says_what_it_skipped(tmp_path: Path, capsysbinary) -> None:
+    folder = tmp_path / "up"
+    folder.mkdir()
+    for name in ("B.TXT", "c.txt", "notes.md"):
+        (folder / name).write_text(NOT_A_DOCUMENT, "utf-8")
+    code, _, err = run_cli(capsysbinary, "ingest", folder, "--db", tmp_path / "x.db", "--include", "*.TXT")
+    line = _summary_line(err)
+    assert code == 0 and _counts(line) == (2, 2, 0, 0)
+    assert "1 file(s) skipped (not matching --include *.TXT)" in line
+
+
+# --- 9. one wording for a missing file; option errors in cchc's own style -------------------------------------
+
+
+@pytest.mark.parametrize("argv", [
+    ["repair", "{missing}"], ["ingest", "{missing}", "--db", "{db}"], ["validate", "{missing}"],
+    ["repair", "--dictionary", "{missing}", "{missing}"],
+])
+def test_item09_a_missing_file_is_worded_once(tmp_path: Path, capsysbinary, argv: list[str]) -> None:
+    args = [a.format(missing=tmp_path / "gone.txt", db=tmp_path / "x.db") for a in argv]
+    code, _, err = run_cli(capsysbinary, *args)
+    assert code in (2, 3)
+    assert f"cchc: {tmp_path / 'gone.txt'}: no such file or folder" in err and "No such file" not in err
+
+
+@pytest.mark.parametrize("argv", [["ingest", "a.txt", "--jobs", "abc"], ["repair", "a.txt", "-j", "0"],
+                                  ["export", "--bogus"], ["validate", "--format"]])
+def test_item09_option_errors_are_one_cchc_line(capsysbinary, argv: list[str]) -> None:
+    code, out, err = run_cli(capsysbinary, *argv)
+    assert code == 2 and out == b""
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"cchc: {argv[0]}: "), err
+    assert "Input should be" not in err and "Usage:" not in err

@@ -428,7 +428,7 @@ def test_cli_exit_codes(tmp_path: Path, capsys) -> None:
     assert code == 3 and "period-reversed" in out
     assert err.strip().startswith(f"cchc: {broken}: not valid JSON") and len(err.strip().splitlines()) == 1
     code, _, err = run([str(tmp_path / "missing.json")], capsys)
-    assert code == 3 and "missing.json: cannot read" in err
+    assert code == 3 and "missing.json: no such file or folder" in err
     code, _, err = run(["--db", str(tmp_path / "none.db")], capsys)
     assert code == 4 and "none.db" in err and "Traceback" not in err
     assert run([str(clean), "--format", "xml"], capsys)[0] == 2

@@ -7,11 +7,11 @@ terminal, and the repair engine only when a document is actually repaired.
 
 import sys
 from functools import lru_cache
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 from ..errors import ExitCode
 from ..version import __version__
-from .common import PROG, quiet_lost_stderr, report_exception, say, state
+from .common import PROG, error, quiet_lost_stderr, report_exception, say, state
 
 if TYPE_CHECKING:
     import click
@@ -29,13 +29,52 @@ def main(argv: list[str] | None = None) -> int:
     if args in (["--version"], ["-V"]):
         print(_version_line())
         return ExitCode.OK
+    click = click_module()
     try:
-        _command().main(args=args, prog_name=PROG, standalone_mode=True)
+        code = _command().main(args=args, prog_name=PROG, standalone_mode=False)
+    except click.exceptions.UsageError as exc:
+        return _usage_error(exc, args)
+    except click.exceptions.Abort:
+        error("interrupted")
+        return ExitCode.INTERRUPTED
+    except click.exceptions.ClickException as exc:
+        error(exc.format_message())
+        return exc.exit_code
     except SystemExit as exc:
         return _exit_status(exc.code)
     except Exception as exc:  # errors raised outside a command body (commands handle their own)
         return report_exception(exc)
-    return ExitCode.OK
+    return code if isinstance(code, int) else ExitCode.OK
+
+
+def click_module() -> Any:
+    """The click typer runs on: its own copy (typer ≥ 0.20 vendors it as ``typer._click``), else click."""
+    try:
+        from typer import _click  # type: ignore[attr-defined]
+    except ImportError:
+        import click as _click
+    return _click
+
+
+def _usage_error(exc: "click.exceptions.UsageError", args: list[str]) -> int:
+    """A bad option or argument in cchc's one style: ``cchc: ingest: --jobs: 'abc' is not …; see 'cchc ingest
+    --help'`` (not click's usage block, nor a parser's wording)."""
+    click = click_module()
+
+    command = exc.ctx.command_path if exc.ctx is not None else PROG
+    if command == PROG:  # an error the parser met before the command's context was made
+        named = [a for a in args if a in getattr(_command(), "commands", {})]
+        command = f"{PROG} {named[0]}" if named else PROG
+    where = command.removeprefix(PROG).strip()
+    if isinstance(exc, click.exceptions.BadParameter) and exc.param is not None:
+        name = max(exc.param.opts, key=len) if exc.param.opts else (exc.param.name or "")
+        message = f"{name}: {exc.message}" if not isinstance(exc, click.exceptions.MissingParameter) \
+            else exc.format_message()
+    else:
+        message = exc.format_message()
+    message = message.replace("Input should be a valid", "give a valid").rstrip(".")
+    error(f"{where + ': ' if where else ''}{message}; see '{command} --help'")
+    return ExitCode.USAGE
 
 
 def _version_line() -> str:

@@ -14,7 +14,7 @@ import typer
 from ..errors import ExitCode, UsageError
 from ..io import STDIN_LABEL
 from .common import error, guarded
-from .options import Db, Dictionary, Encoding, Help, Include, Ocr, Password, format_flag
+from .options import Db, Dictionary, Encoding, Help, Include, Ocr, Password, Quiet, format_flag, jobs_option
 from .streams import read_stdin, write_output
 
 
@@ -26,8 +26,7 @@ def register(app: typer.Typer) -> None:
             help="Text, PDF, image or DOCX files, or folders (walked recursively); '-' reads one document from "
                  "stdin.")] = None,
         db: Db = None,
-        jobs: Annotated[int | None, typer.Option(
-            "--jobs", "-j", metavar="N", help="Worker processes (default: the machine's cores).")] = None,
+        jobs: Annotated[int | None, jobs_option("Worker processes (default: the machine's cores).")] = None,
         include: Include = None,
         files_from: Annotated[str | None, typer.Option(
             "--files-from", metavar="FILE",
@@ -42,8 +41,7 @@ def register(app: typer.Typer) -> None:
         as_json: Annotated[bool, format_flag(
             "json", "Also print the records of the files named (just made or already stored) as one JSON array "
                     "on stdout, in input order.")] = False,
-        quiet: Annotated[bool, typer.Option(
-            "--quiet", "-q", help="No progress bar, summary or warnings on stderr; errors only.")] = False,
+        quiet: Quiet = False,
         fail_fast: Annotated[bool, typer.Option(
             "--fail-fast", help="Stop at the first file that cannot be read (exit 3).")] = False,
         _help: Help = False,
@@ -98,7 +96,8 @@ def run_ingest(paths: list[str], *, as_json: bool = False, dictionaries: list[Pa
     started = time.monotonic()
     report = IngestReport(quiet=quiet)
     stdin = read_stdin(STDIN_LABEL) if "-" in paths else None
-    inputs = collect_inputs(names, include, stdin=stdin, on_error=report.missing)
+    inputs = collect_inputs(names, include, stdin=stdin, on_error=report.missing, on_skip=report.skip,
+                            on_duplicate=report.duplicate)
     if report.missing_inputs and fail_fast:
         return ExitCode.INPUT
     report.single = len(inputs) + report.missing_inputs == 1
@@ -112,7 +111,7 @@ def run_ingest(paths: list[str], *, as_json: bool = False, dictionaries: list[Pa
         if summary.interrupted:
             error(f"interrupted: {summary.stored} file(s) stored; run the same command again to finish")
             return ExitCode.INTERRUPTED
-        report.summary(summary, time.monotonic() - started, store.location)
+        report.summary(summary, time.monotonic() - started, store.location, include)
         if as_json:
             done = [item.key for item in inputs if item.key in report.ok_keys]
             payload = [stored.record for stored in store.file_records(done)]
@@ -122,6 +121,6 @@ def run_ingest(paths: list[str], *, as_json: bool = False, dictionaries: list[Pa
         store.close()
     if summary.internal:
         return ExitCode.INTERNAL
-    if summary.failed or report.missing_inputs:
+    if summary.failed or report.missing_inputs or report.empty_folders:  # a folder of nothing to read: noticed
         return ExitCode.INPUT
     return ExitCode.OK

@@ -12,7 +12,7 @@ import typer
 from ..errors import ExitCode, InputError, UsageError
 from ..io import STDIN_LABEL, peek_head, read_error
 from .common import PROG, error, guarded, say, state, stderr_is_terminal
-from .options import Dictionary, Encoding, Help, Include, Ocr, Password, format_flag
+from .options import Dictionary, Encoding, Help, Include, Ocr, Password, format_flag, jobs_option
 from .streams import spool_stdin, write_output
 
 if TYPE_CHECKING:
@@ -36,10 +36,9 @@ def register(app: typer.Typer) -> None:
         encoding: Encoding = None,
         ocr: Ocr = "auto",
         password: Password = None,
-        jobs: Annotated[int | None, typer.Option(
-            "--jobs", "-j", metavar="N",
-            help="Files repaired at once in a folder, or pages of one scan OCR'd at once (default: the "
-                 "machine's cores).")] = None,
+        jobs: Annotated[int | None, jobs_option(
+            "Files repaired at once in a folder, or pages of one scan OCR'd at once (default: the machine's "
+            "cores).")] = None,
         explain: Annotated[bool, typer.Option(
             "--explain", help="Print a table of the edits and flagged tokens on stderr.")] = False,
         as_json: Annotated[bool, format_flag(
