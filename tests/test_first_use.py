@@ -272,3 +272,44 @@ def test_item09_option_errors_are_one_cchc_line(capsysbinary, argv: list[str]) -
     lines = err.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"cchc: {argv[0]}: "), err
     assert "Input should be" not in err and "Usage:" not in err
+
+
+# --- 6. encodings: a hint instead of "a binary file"; a warning for a wrong --encoding -------------------------
+
+HEADER = "ỦY BAN NHÂN DÂN XÃ AN BÌNH\nKẾ HOẠCH\nCẢI CÁCH HÀNH CHÍNH NĂM 2025\nỦy ban nhân dân xã ban hành kế hoạch.\n"
+
+
+@pytest.mark.parametrize(("data", "flag"), [
+    (HEADER.encode("utf-16-le"), "--encoding utf-16le"),  # no byte-order mark
+    (HEADER.encode("utf-16-be"), "--encoding utf-16be"),
+    (b"C\x05U LONG \x11NG\n", "--encoding tcvn5712-1"),  # 'CỬU LONG ỨNG' as glibc iconv -t TCVN5712-1 writes it
+    (b"C\xf6u long\n", "--encoding tcvn3"),  # 'Cửu long' in TCVN3: too short to be sure of
+])
+def test_item06_a_file_in_another_encoding_gets_the_flag_that_reads_it(tmp_path: Path, capsysbinary, data: bytes,
+                                                                         flag: str) -> None:
+    path = tmp_path / "plan.txt"
+    path.write_bytes(data)
+    code, out, err = run_cli(capsysbinary, "repair", path)
+    assert (code, out) == (3, b"") and "binary" not in err and err.strip().endswith(flag), err
+    code, out, _ = run_cli(capsysbinary, "repair", path, *flag.split())
+    assert code == 0 and out  # and the flag does read it
+
+
+def test_item06_a_real_binary_is_still_called_one(tmp_path: Path, capsysbinary) -> None:
+    path = tmp_path / "blob.txt"
+    path.write_bytes(bytes(range(256)) * 8)
+    code, _, err = run_cli(capsysbinary, "repair", path)
+    assert code == 3 and "a binary file" in err and "--encoding" not in err
+
+
+def test_item06_a_wrong_encoding_on_utf8_text_is_warned(tmp_path: Path, capsysbinary) -> None:
+    path = tmp_path / "plan.txt"
+    path.write_text(HEADER, "utf-8")
+    code, _, err = run_cli(capsysbinary, "repair", path, "--encoding", "latin-1")
+    assert code == 0 and f"cchc: {path}: warning: the file is valid UTF-8" in err
+    code, _, err = run_cli(capsysbinary, "ingest", path, "--encoding", "latin-1", "--db", tmp_path / "e.db")
+    assert code == 0 and "drop --encoding" in err
+    code, out, _ = run_cli(capsysbinary, "export", "--db", tmp_path / "e.db", "--json")
+    assert any("--encoding latin-1" in w for w in json.loads(out)[0]["warnings"])  # kept with the record
+    code, _, err = run_cli(capsysbinary, "repair", path, "--encoding", "utf-8")
+    assert code == 0 and "warning" not in err

@@ -22,6 +22,9 @@ if TYPE_CHECKING:
     from .explain import Explainer
 
 
+HEAD_SIZE = 64 * 1024  # as much of a file as decode looks at to judge its encoding
+
+
 def register(app: typer.Typer) -> None:
     @app.command(no_args_is_help=True)
     def repair(
@@ -97,6 +100,8 @@ def _to_stdout(stream: BinaryIO, label: str, encoding: str | None, resources: Re
     from ..decode.source import input_format
     from ..repair.files import repair_bytes, repair_source, repair_stream, result_json
 
+    if encoding is not None:
+        _doubt(label, peek_head(stream, HEAD_SIZE), encoding)
     try:
         if input_format(peek_head(stream)) != "text":  # a PDF, image or DOCX: read from its path, page by page
             source = path if path is not None and path.is_file() else stream.read()
@@ -126,7 +131,15 @@ def _to_stdout(stream: BinaryIO, label: str, encoding: str | None, resources: Re
 def _to_folder(paths: list[str], out_dir: Path, include: str | None, encoding: str | None, resources: Resources,
                explainer: Explainer | None, as_json: bool, options: SourceOptions, workers: int) -> int:
     """Each input repaired into `out_dir`; the unreadable ones reported and skipped."""
+    from ..io import iter_inputs
     from ..repair.files import repair_tree
+
+    for file, _ in iter_inputs(paths, include, exclude=out_dir, on_error=lambda _exc: None) if encoding else ():
+        try:
+            with open(file, "rb") as stream:
+                _doubt(str(file), stream.read(HEAD_SIZE), encoding)  # type: ignore[arg-type]
+        except OSError:
+            pass  # reported by the repair itself
 
     def done(label: str, result: RepairResult | None) -> None:
         _warn(label, result)
@@ -146,6 +159,15 @@ def _to_folder(paths: list[str], out_dir: Path, include: str | None, encoding: s
     if report.internal:
         return ExitCode.INTERNAL
     return ExitCode.INPUT if report.failures else ExitCode.OK
+
+
+def _doubt(label: str, head: bytes, encoding: str) -> None:
+    """A warning when --encoding turns a valid UTF-8 text into words that are not Vietnamese."""
+    from ..decode import encoding_doubt
+
+    doubt = encoding_doubt(head, encoding)
+    if doubt:
+        error(f"{label}: warning: {doubt}")
 
 
 def _warn(label: str, result: RepairResult | None) -> None:
