@@ -4,7 +4,10 @@ should have seen. Tests are named after the item they cover (``test_item01_…``
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -313,3 +316,75 @@ def test_item06_a_wrong_encoding_on_utf8_text_is_warned(tmp_path: Path, capsysbi
     assert any("--encoding latin-1" in w for w in json.loads(out)[0]["warnings"])  # kept with the record
     code, _, err = run_cli(capsysbinary, "repair", path, "--encoding", "utf-8")
     assert code == 0 and "warning" not in err
+
+
+# --- 8. repair on a folder, the same flags everywhere, --help -------------------------------------------------
+
+OCR_PLAN = "KE HOACH\nCai cach hanh chinh nam 2025\n"
+
+
+def test_item08_repair_on_a_folder_says_what_it_did(tmp_path: Path, capsysbinary) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name in ("a.txt", "B.TXT", "notes.md"):
+        (folder / name).write_text(OCR_PLAN, "utf-8")
+    code, _, err = run_cli(capsysbinary, "repair", folder, "--out-dir", tmp_path / "out", "-j", "2")
+    assert code == 0
+    assert f"cchc: repair: 2 file(s) into {tmp_path / 'out'}: 2 written, 0 failed; 1 file(s) skipped" in err
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["B.TXT", "a.txt"]
+    code, _, err = run_cli(capsysbinary, "repair", folder, "--out-dir", tmp_path / "out2", "-q")
+    assert code == 0 and err == ""
+
+
+def test_item08_o_writes_a_file_on_every_command_that_prints_one(tmp_path: Path, capsysbinary) -> None:
+    source = tmp_path / "plan.txt"
+    source.write_text(OCR_PLAN, "utf-8")
+    code, out, _ = run_cli(capsysbinary, "repair", source, "-o", tmp_path / "fixed.txt")
+    assert (code, out) == (0, b"") and (tmp_path / "fixed.txt").read_text("utf-8").startswith("KẾ HOẠCH")
+    code, out, _ = run_cli(capsysbinary, "ingest", source, "--db", tmp_path / "s.db", "-o", tmp_path / "r.json", "-q")
+    assert (code, out) == (0, b"") and json.loads((tmp_path / "r.json").read_text("utf-8"))[0]["doc_type"] == "KH"
+    code, out, _ = run_cli(capsysbinary, "schema", "-o", tmp_path / "schema.json")
+    assert (code, out) == (0, b"") and "$id" in json.loads((tmp_path / "schema.json").read_text("utf-8"))
+    assert run_cli(capsysbinary, "repair", source, "-o", source)[0] == 2  # never over its input
+
+
+def test_item08_help_lists_the_workflow_and_no_python_types(capsysbinary) -> None:
+    code, out, _ = run_cli(capsysbinary, "--help")
+    text = out.decode()
+    listed = re.findall(r"^  (\w+)\s{2,}", text.split("Commands:")[1], re.MULTILINE)
+    assert code == 0 and listed[:4] == ["ingest", "validate", "export", "repair"] and "doctor" in listed
+    assert listed[-1] == "completion"
+    for command in listed:
+        code, out, _ = run_cli(capsysbinary, command, "--help")
+        assert code == 0 and not re.search(r"<(?:list|str|int|float|path)", out.decode()), command
+
+
+def test_item08_shell_completion_answers_the_shell(capsysbinary) -> None:
+    code, out, _ = run_cli(capsysbinary, "completion", "bash")
+    assert code == 0 and b"_CCHC_COMPLETE" in out
+    env = {**os.environ, "COMP_WORDS": "cchc ingest --fi", "COMP_CWORD": "2",
+           "_CCHC_COMPLETE": "complete_bash"}
+    done = subprocess.run([sys.executable, "-m", "cchc_cli"], env=env, capture_output=True, timeout=60)
+    assert done.returncode == 0 and done.stdout.split() == [b"--files-from"]
+
+
+@pytest.mark.parametrize(("command", "missing"), [("repair", "PATH is missing"), ("ingest", "PATH is missing")])
+def test_item08_a_command_without_its_argument_says_what_is_missing(capsysbinary, command: str,
+                                                                     missing: str) -> None:
+    code, out, err = run_cli(capsysbinary, command)
+    assert (code, out) == (2, b"") and err.startswith(f"cchc: {command}: {missing}") and len(err.splitlines()) == 1
+
+
+def test_item08_explain_shows_flags_below_a_confidence_with_a_summary(tmp_path: Path, capsysbinary,
+                                                                      repaired_samples) -> None:
+    from cchc_cli.cli.explain import Explainer
+
+    result = repaired_samples["001_1f3803ca4a2b50d8"]
+    rows = Explainer(flags_only=True, below=0.5).rows("001", result)
+    assert rows and all(r[3] == "flag" and float(r[6]) < 0.5 for r in rows)
+    assert len(rows) < len(Explainer().rows("001", result))
+    source = tmp_path / "plan.txt"
+    source.write_text(OCR_PLAN, "utf-8")
+    code, _, err = run_cli(capsysbinary, "repair", source, "--explain", "--flags-only", "--below", "0.9")
+    assert code == 0 and err.splitlines()[-1].startswith(f"cchc: explain: {source}: ")
+    assert err.splitlines()[-1].endswith("shown (--flags-only --below 0.9)")

@@ -5,6 +5,7 @@ answered before typer is even imported; typer is imported when the app is built,
 terminal, and the repair engine only when a document is actually repaired.
 """
 
+import os
 import sys
 from functools import lru_cache
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
@@ -30,11 +31,17 @@ def main(argv: list[str] | None = None) -> int:
         print(_version_line())
         return ExitCode.OK
     click = click_module()
+    import typer
+
+    if f"_{PROG.upper()}_COMPLETE" in os.environ:  # the shell asks for completions (`cchc completion SHELL`)
+        from typer.completion import completion_init
+
+        completion_init()
     try:
         code = _command().main(args=args, prog_name=PROG, standalone_mode=False)
     except click.exceptions.UsageError as exc:
         return _usage_error(exc, args)
-    except click.exceptions.Abort:
+    except typer.Abort:
         error("interrupted")
         return ExitCode.INTERRUPTED
     except click.exceptions.ClickException as exc:
@@ -81,7 +88,6 @@ def _version_line() -> str:
     """``cchc 0.1.0 (repair core: compiled)``: the core is found without loading the engine (``cchc doctor``
     says more)."""
     import importlib.util
-    import os
 
     compiled = os.environ.get("CCHC_PURE_PYTHON") != "1" and importlib.util.find_spec("cchc_cli.repair._core")
     return f"{PROG} {__version__} (repair core: {'compiled' if compiled else 'python'})"
@@ -108,14 +114,19 @@ def _command() -> "click.Command":
     """The app as a click command, made once a process (typer reads every command's signature to make it)."""
     import typer
 
-    return typer.main.get_command(build_app())
+    command = typer.main.get_command(build_app())
+    for sub in getattr(command, "commands", {}).values():
+        for param in sub.params:
+            if param.param_type_name == "argument":  # help shows 'PATH...', not 'PATH <list[str]>'
+                param.display_type_rich = lambda ctx: None  # type: ignore[method-assign]
+    return command
 
 
 def build_app() -> "typer.Typer":
     """The typer application (built on demand so that importing this module stays cheap)."""
     import typer
 
-    from . import doctor, export, ingest, repair, validate
+    from . import completion, doctor, export, ingest, repair, validate
     from .options import Help
 
     app = typer.Typer(
@@ -123,7 +134,7 @@ def build_app() -> "typer.Typer":
         help="Repair OCR'd Vietnamese administrative-reform (CCHC) documents.",
         epilog=EXIT_CODES,
         no_args_is_help=True,
-        add_completion=False,
+        add_completion=False,  # `cchc completion SHELL` instead: typer's options would load pydantic at start
         pretty_exceptions_enable=False,
         rich_markup_mode=None,
         context_settings={"help_option_names": []},  # our own --help (options.Help)
@@ -144,6 +155,13 @@ def build_app() -> "typer.Typer":
     ) -> None:
         state.debug = debug
 
-    for command in (repair, ingest, export, validate, doctor):
+    for command in (repair, ingest, export, validate, doctor, completion):
         command.register(app)
+    # `cchc --help` lists the commands in the order of the work: read, check, hand on; then the tools.
+    rank = {name: k for k, name in enumerate(WORKFLOW)}
+    app.registered_commands.sort(key=lambda c: rank.get(c.name or c.callback.__name__, len(rank)))  # type: ignore
     return app
+
+
+WORKFLOW = ("ingest", "validate", "export", "repair", "review", "dictionary", "schema", "config", "doctor",
+            "completion")

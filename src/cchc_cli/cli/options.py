@@ -59,6 +59,24 @@ def parse_count(value: str | int) -> int:
     return int(text)
 
 
+def parse_share(value: str | float) -> float:
+    """A confidence or share between 0 and 1 (``--below 0.9``)."""
+    try:
+        share = float(value)
+    except ValueError:
+        share = -1.0
+    if not 0 <= share <= 1:
+        raise typer.BadParameter(f"'{value}' is not a number from 0 to 1")
+    return share
+
+
+Below = Annotated[float | None, typer.Option(
+    "--below", metavar="CONFIDENCE", parser=parse_share,
+    help="Only the edits and flagged tokens with a confidence under this (0-1).")]
+
+FlagsOnly = Annotated[bool, typer.Option("--flags-only", help="Only the flagged (doubtful) tokens, not the edits.")]
+
+
 def jobs_option(help: str) -> object:
     return typer.Option("--jobs", "-j", metavar="N", parser=parse_count, help=help)
 
@@ -72,5 +90,5 @@ def format_flag(name: str, help: str) -> object:
     return typer.Option(f"--{name}", help=help)
 
 
-__all__ = ["AllVersions", "Db", "Dictionary", "Encoding", "Help", "Include", "Ocr", "Output", "Password", "Quiet",
-           "format_flag", "jobs_option", "parse_count"]
+__all__ = ["AllVersions", "Below", "Db", "Dictionary", "Encoding", "FlagsOnly", "Help", "Include", "Ocr", "Output",
+           "Password", "Quiet", "format_flag", "jobs_option", "parse_count", "parse_share"]
