@@ -388,3 +388,25 @@ def test_item08_explain_shows_flags_below_a_confidence_with_a_summary(tmp_path: 
     code, _, err = run_cli(capsysbinary, "repair", source, "--explain", "--flags-only", "--below", "0.9")
     assert code == 0 and err.splitlines()[-1].startswith(f"cchc: explain: {source}: ")
     assert err.splitlines()[-1].endswith("shown (--flags-only --below 0.9)")
+
+
+# --- 4. a place name several provinces have ---------------------------------------------------------------------
+
+TAN_PHU = ("ỦY BAN NHÂN DÂN\nXÃ TÂN PHÚ\nSố: 12/KH-UBND\nTân Phú, ngày 02 tháng 01 năm 2025\nKẾ HOẠCH\n"
+           "Cải cách hành chính năm 2025\n{extra}I. NHIỆM VỤ\n- Rà soát thủ tục hành chính.\n")
+
+
+def test_item04_an_ambiguous_commune_takes_the_province_the_document_names() -> None:
+    extra = "Thực hiện Kế hoạch của Ủy ban nhân dân tỉnh Đồng Nai về cải cách hành chính;\n"
+    (record,) = ingest_text(TAN_PHU.format(extra=extra))
+    assert (record.issuer.name, record.issuer.province) == ("Ủy ban nhân dân xã Tân Phú", "Tỉnh Đồng Nai")
+    assert not any("provinces" in w for w in record.warnings)
+
+
+def test_item04_without_a_named_province_it_is_left_empty_with_the_candidates() -> None:
+    (record,) = ingest_text(TAN_PHU.format(extra=""))
+    assert record.issuer.level == "xã" and record.issuer.province is None  # not an arbitrary one of the five
+    (note,) = [w for w in record.warnings if "provinces" in w]
+    assert note.startswith("line 1: 'Xã Tân Phú' is in 5 provinces (")
+    assert all(p in note for p in ("Tỉnh Nghệ An", "Tỉnh Tây Ninh", "Tỉnh Đồng Nai", "Tỉnh Đồng Tháp",
+                                   "Tỉnh Vĩnh Long"))

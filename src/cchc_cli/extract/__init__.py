@@ -51,6 +51,8 @@ CONFIDENCE_DIGITS = 3
 # Documents whose period is their tasks' time frame: a plan's tasks are due within it. (A report's period is
 # the one it looks back on; the tasks it sets are for the next.)
 PLAN_TYPES = frozenset({"KH"})
+# A place name several provinces have is placed by the province the document's first lines name.
+PROVINCE_CONTEXT_LINES = 60
 
 
 def extract_records(document: Document, resources: Resources | None = None) -> list[DocumentRecord]:
@@ -83,7 +85,9 @@ def _record(document: Document, position: int, span: DocumentSpan, resources: Re
     if span.appendix_line and not span.rows:
         warnings.append(f"line {span.appendix_line}: an appendix whose task table could not be rebuilt")
     raw_issuer = " ".join(left_column(document.original_lines[n - 1]) for n in header.issuer_lines)
-    issued_by = issuer(header.issuer_text, resources, raw=raw_issuer)
+    context = "\n".join(lines[span.first - 1: min(span.last, span.first + PROVINCE_CONTEXT_LINES)])
+    issued_by = issuer(header.issuer_text, resources, raw=raw_issuer, context=context, notes=warnings,
+                       line=header.issuer_line)
     if header.issuer_text and issued_by.level is None:
         warnings.append(f"line {header.issuer_line}: issuing body '{header.issuer_text}' not found in the 2025 "
                         "gazetteer")
