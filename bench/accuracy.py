@@ -17,6 +17,8 @@ import sys
 import time
 from pathlib import Path
 
+from needs import need  # bench/needs.py, beside this script
+
 REPO = Path(__file__).resolve().parents[1]
 
 
@@ -36,7 +38,11 @@ def main() -> None:
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--only", choices=["gold", "roundtrip"], default=None)
     a = ap.parse_args()
-    score_texts = load_score(Path(a.score))
+    score_texts = load_score(need(a.score, "the shared scorer (tools/score.py)",
+                                  "check out ../shared beside the repository, or pass --score FILE"))
+    if a.only in (None, "gold"):
+        need(a.gold_dir, "the folder of hand-restored gold files",
+             "check out ../shared beside the repository, pass --gold-dir DIR, or --only roundtrip")
     from cchc_cli import repair_text
 
     rows = []

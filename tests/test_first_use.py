@@ -410,3 +410,24 @@ def test_item04_without_a_named_province_it_is_left_empty_with_the_candidates() 
     assert note.startswith("line 1: 'Xã Tân Phú' is in 5 provinces (")
     assert all(p in note for p in ("Tỉnh Nghệ An", "Tỉnh Tây Ninh", "Tỉnh Đồng Nai", "Tỉnh Đồng Tháp",
                                    "Tỉnh Vĩnh Long"))
+
+
+# --- 10. benchmarks without ../shared -------------------------------------------------------------------------
+
+BENCH = Path(__file__).resolve().parents[1] / "bench"
+
+
+@pytest.mark.parametrize(("argv", "env", "needed"), [
+    (["accuracy.py", "--score", "{gone}/score.py"], {}, "the shared scorer"),
+    (["accuracy.py", "--gold-dir", "{gone}"], {}, "the folder of hand-restored gold files"),
+    (["lm_perplexity.py"], {"CCHC_CORPUS": "{gone}"}, "the corpus"),
+])
+def test_item10_a_benchmark_without_its_shared_data_says_what_it_needs(tmp_path: Path, argv: list[str],
+                                                                        env: dict[str, str], needed: str) -> None:
+    gone = str(tmp_path / "shared")
+    args = [a.format(gone=gone) for a in argv]
+    done = subprocess.run([sys.executable, str(BENCH / args[0]), *args[1:]], capture_output=True, timeout=60,
+                          env={**os.environ, **{k: v.format(gone=gone) for k, v in env.items()}}, cwd=tmp_path)
+    err = done.stderr.decode()
+    assert done.returncode == 2 and "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert err.startswith(f"bench/{args[0]}: {gone}") and needed in err and "../shared" in err
