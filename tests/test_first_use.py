@@ -431,3 +431,20 @@ def test_item10_a_benchmark_without_its_shared_data_says_what_it_needs(tmp_path:
     err = done.stderr.decode()
     assert done.returncode == 2 and "Traceback" not in err and len(err.strip().splitlines()) == 1
     assert err.startswith(f"bench/{args[0]}: {gone}") and needed in err and "../shared" in err
+
+
+# --- 11. the README's examples are what the samples give --------------------------------------------------------
+
+
+def test_item11_readme_examples_match_the_samples(sample_records) -> None:
+    sys.path.insert(0, str(SAMPLES.parent / "scripts"))
+    try:
+        import readme_examples
+    finally:
+        sys.path.pop(0)
+    records = {seed: [r.to_json_dict() for r in recs] for seed, recs in sample_records.items()}
+    readme = (SAMPLES.parent / "README.md").read_text("utf-8")
+    for name, body in readme_examples.render(records).items():
+        assert readme_examples.section(readme, name) == body, (
+            f"README.md's '{name}' example is stale: run python scripts/readme_examples.py")
+    assert '"edit_count": 4021' not in readme  # the stale figure the issue found
