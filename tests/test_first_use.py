@@ -448,3 +448,53 @@ def test_item11_readme_examples_match_the_samples(sample_records) -> None:
         assert readme_examples.section(readme, name) == body, (
             f"README.md's '{name}' example is stale: run python scripts/readme_examples.py")
     assert '"edit_count": 4021' not in readme  # the stale figure the issue found
+
+
+# --- 12. the CI example: a cached store, annotations for unreadable files, paths without ./ ----------------------
+
+CI = SAMPLES.parent / "examples" / "ci"
+
+
+def test_item12_the_workflow_caches_the_store_by_pipeline_version() -> None:
+    yaml = pytest.importorskip("yaml")
+    (job,) = yaml.safe_load((CI / "cchc.yml").read_text("utf-8"))["jobs"].values()
+    steps = job["steps"]
+    names = [s.get("uses", s.get("run", "")) for s in steps]
+    restore = next(s for s in steps if str(s.get("uses", "")).startswith("actions/cache/restore@"))
+    save = next(s for s in steps if str(s.get("uses", "")).startswith("actions/cache/save@"))
+    check = next(k for k, s in enumerate(steps) if "check-documents.sh" in s.get("run", ""))
+    assert steps.index(restore) < check < steps.index(save) and save.get("if") == "always()"
+    assert restore["with"]["path"] == save["with"]["path"] == "${{ env.CCHC_DB }}"
+    assert "steps.pipeline.outputs.version" in restore["with"]["key"] == save["with"]["key"]
+    assert restore["with"]["restore-keys"].startswith("cchc-store-${{ steps.pipeline.outputs.version }}")
+    assert any("cchc doctor --json" in str(n) for n in names)
+
+
+def test_item12_doctor_gives_the_pipeline_version_the_store_keys_by(capsysbinary) -> None:
+    from cchc_cli.resources import load_resources
+
+    code, out, _ = run_cli(capsysbinary, "doctor", "--json")
+    assert code == 0 and json.loads(out)["pipeline"] == load_resources().version
+
+
+def test_item12_annotation_paths_have_no_leading_dot() -> None:
+    record = {"id": "a" * 64, "schema_version": "1.3", "source": {"path": "./docs/plan.txt", "lines": [1, 5]},
+              "doc_type": "KH", "number": "1/KH-UBND"}
+    documents = [check_record(record)]
+    assert render(documents, "github").startswith("::warning file=docs/plan.txt,line=1,title=date-missing::")
+    assert 'file="docs/plan.txt"' in render(documents, "junit")
+
+
+@pytest.mark.skipif(not __import__("shutil").which("bash"), reason="bash is not installed")
+def test_item12_the_script_annotates_a_file_cchc_cannot_read(tmp_path: Path) -> None:
+    docs = tmp_path / "documents"
+    docs.mkdir()
+    (docs / "bad.txt").write_bytes("Kế hoạch cải cách hành chính năm 2025\n".encode("utf-16-le"))
+    env = {k: v for k, v in os.environ.items() if k not in ("CCHC_DB", "CCHC_PIP_SPEC")}
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
+    done = subprocess.run(["bash", str(CI / "check-documents.sh"), "documents"], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 3, done.stderr
+    assert re.search(r"^::error file=documents/bad\.txt,title=unreadable::not UTF-8 text; it looks like UTF-16",
+                     done.stdout, re.M), done.stdout
+    assert "cchc: documents/bad.txt: not UTF-8 text" in done.stderr  # still said on stderr too

@@ -190,7 +190,10 @@ def render_github(documents: Sequence[CheckedDocument], *, cwd: str | None = Non
 
 
 def _relative(path: str, cwd: str | None) -> str:
-    if cwd and os.path.isabs(path):
+    """`path` as a workspace names it: relative to `cwd` when under it, './' and 'a/../' taken out."""
+    if not os.path.isabs(path):
+        return os.path.normpath(path) if path not in ("", "-") else path
+    if cwd:
         try:
             rel = os.path.relpath(path, cwd)
         except ValueError:
