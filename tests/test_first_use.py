@@ -498,3 +498,70 @@ def test_item12_the_script_annotates_a_file_cchc_cannot_read(tmp_path: Path) -> 
     assert re.search(r"^::error file=documents/bad\.txt,title=unreadable::not UTF-8 text; it looks like UTF-16",
                      done.stdout, re.M), done.stdout
     assert "cchc: documents/bad.txt: not UTF-8 text" in done.stderr  # still said on stderr too
+
+
+# --- 14. a config file; the built-in dictionary's place --------------------------------------------------------
+
+
+@pytest.fixture()
+def project(tmp_path: Path, monkeypatch) -> Path:
+    """A project folder with a cchc.toml, worked in from a sub-folder, no $CCHC_DB."""
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "plan.md").write_text(PLAN, "utf-8")
+    (tmp_path / "docs" / "other.txt").write_text(PLAN, "utf-8")
+    (tmp_path / "cchc.toml").write_text('db = "data/cchc.db"\ninclude = ["*.md"]\njobs = 1\n', "utf-8")
+    (tmp_path / "data").mkdir()
+    (tmp_path / "work").mkdir()
+    monkeypatch.chdir(tmp_path / "work")
+    monkeypatch.delenv("CCHC_DB")
+    return tmp_path
+
+
+def test_item14_cchc_toml_above_the_current_folder_sets_the_defaults(project: Path, capsysbinary) -> None:
+    code, _, err = run_cli(capsysbinary, "ingest", project / "docs")
+    assert code == 0 and "1 file(s) skipped (not matching --include *.md)" in err
+    assert (project / "data" / "cchc.db").is_file()  # db relative to the file that names it
+    code, out, _ = run_cli(capsysbinary, "export", "--json")  # the same store, with no --db
+    assert [r["source"]["path"] for r in json.loads(out)] == [str(project / "docs" / "plan.md")]
+    code, _, err = run_cli(capsysbinary, "ingest", project / "docs", "--db", project / "other.db",
+                           "--include", "*.txt")
+    assert code == 0 and (project / "other.db").is_file()  # flags win
+
+
+def test_item14_config_says_each_value_and_where_it_came_from(project: Path, capsysbinary, monkeypatch) -> None:
+    user = project / "xdg" / "cchc"
+    user.mkdir(parents=True)
+    (user / "config.toml").write_text('encoding = "tcvn3"\njobs = 4\n', "utf-8")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(project / "xdg"))
+    code, out, _ = run_cli(capsysbinary, "config", "--json")
+    got = json.loads(out)
+    assert code == 0
+    assert got["db"] == {"value": str(project / "data" / "cchc.db"), "source": str(project / "cchc.toml")}
+    assert got["jobs"] == {"value": 1, "source": str(project / "cchc.toml")}  # the project's file wins
+    assert got["encoding"] == {"value": "tcvn3", "source": str(user / "config.toml")}
+    assert got["dictionaries"]["source"] == "default"
+    monkeypatch.setenv("CCHC_DB", "/elsewhere.db")
+    code, out, _ = run_cli(capsysbinary, "config")
+    assert "/elsewhere.db" in out.decode() and "($CCHC_DB)" in out.decode()
+
+
+def test_item14_a_bad_config_file_is_named_with_the_remedy(project: Path, capsysbinary) -> None:
+    (project / "cchc.toml").write_text('db = "x.db"\nthreads = 4\n', "utf-8")
+    code, _, err = run_cli(capsysbinary, "config")
+    assert code == 2 and err == (f"cchc: {project / 'cchc.toml'}: unknown setting threads; the settings are db, "
+                                 "dictionaries, include, jobs, encoding\n")
+    (project / "cchc.toml").write_text('jobs = "many"\n', "utf-8")
+    code, _, err = run_cli(capsysbinary, "ingest", "x")
+    assert code == 2 and "jobs = 'many': give a whole number" in err
+    (project / "cchc.toml").write_text('db = \n', "utf-8")
+    assert "not valid TOML" in run_cli(capsysbinary, "export", "--json")[2]
+
+
+def test_item14_the_built_in_term_file_is_shown_where_it_is(capsysbinary) -> None:
+    code, out, _ = run_cli(capsysbinary, "dictionary", "path")
+    path = Path(out.decode().strip())
+    assert code == 0 and path.name == "terms.yaml" and path.is_file()
+    code, out, _ = run_cli(capsysbinary, "dictionary", "show")
+    assert code == 0 and out.decode() == path.read_text("utf-8")
+    code, _, err = run_cli(capsysbinary, "dictionary")
+    assert code == 2 and "give path or show" in err

@@ -38,7 +38,8 @@ def main(argv: list[str] | None = None) -> int:
 
         completion_init()
     try:
-        code = _command().main(args=args, prog_name=PROG, standalone_mode=False)
+        defaults = _defaults(args)
+        code = _command().main(args=args, prog_name=PROG, standalone_mode=False, default_map=defaults)
     except click.exceptions.UsageError as exc:
         return _usage_error(exc, args)
     except typer.Abort:
@@ -52,6 +53,20 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # errors raised outside a command body (commands handle their own)
         return report_exception(exc)
     return code if isinstance(code, int) else ExitCode.OK
+
+
+def _defaults(args: list[str]) -> dict[str, Any]:
+    """The options' defaults from cchc.toml and ~/.config/cchc/config.toml (flags still win); a bad file is a
+    usage error naming it, except for --help, which a broken config file must not hide."""
+    from ..errors import UsageError
+    from .settings import load_settings
+
+    try:
+        return load_settings().default_map()
+    except UsageError:
+        if "--help" in args or "-h" in args:
+            return {}
+        raise
 
 
 def click_module() -> Any:
@@ -115,7 +130,13 @@ def _command() -> "click.Command":
     import typer
 
     command = typer.main.get_command(build_app())
-    for sub in getattr(command, "commands", {}).values():
+    # `cchc --help` lists the commands in the order of the work: read, check, hand on; then the tools.
+    rank = {name: k for k, name in enumerate(WORKFLOW)}
+    subcommands = getattr(command, "commands", {})
+    ordered = sorted(subcommands.items(), key=lambda item: rank.get(item[0], len(rank)))
+    subcommands.clear()
+    subcommands.update(ordered)
+    for sub in subcommands.values():
         for param in sub.params:
             if param.param_type_name == "argument":  # help shows 'PATH...', not 'PATH <list[str]>'
                 param.display_type_rich = lambda ctx: None  # type: ignore[method-assign]
@@ -126,7 +147,7 @@ def build_app() -> "typer.Typer":
     """The typer application (built on demand so that importing this module stays cheap)."""
     import typer
 
-    from . import completion, doctor, export, ingest, repair, validate
+    from . import completion, config, dictionary, doctor, export, ingest, repair, validate
     from .options import Help
 
     app = typer.Typer(
@@ -155,11 +176,8 @@ def build_app() -> "typer.Typer":
     ) -> None:
         state.debug = debug
 
-    for command in (repair, ingest, export, validate, doctor, completion):
+    for command in (repair, ingest, export, validate, doctor, completion, config, dictionary):
         command.register(app)
-    # `cchc --help` lists the commands in the order of the work: read, check, hand on; then the tools.
-    rank = {name: k for k, name in enumerate(WORKFLOW)}
-    app.registered_commands.sort(key=lambda c: rank.get(c.name or c.callback.__name__, len(rank)))  # type: ignore
     return app
 
 
