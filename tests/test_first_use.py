@@ -564,4 +564,74 @@ def test_item14_the_built_in_term_file_is_shown_where_it_is(capsysbinary) -> Non
     code, out, _ = run_cli(capsysbinary, "dictionary", "show")
     assert code == 0 and out.decode() == path.read_text("utf-8")
     code, _, err = run_cli(capsysbinary, "dictionary")
-    assert code == 2 and "give path or show" in err
+    assert code == 2 and "give path, show or learn" in err
+
+
+# --- 13. the review loop: review → fill → learn → ingest again ---------------------------------------------------
+
+
+def _fill(review: Path, token: str, correct: str) -> int:
+    import csv
+
+    with review.open(encoding="utf-8-sig", newline="") as stream:
+        rows = list(csv.DictReader(stream))
+    filled = 0
+    for row in rows:
+        if row["token"] == token:
+            row["correct"] = correct
+            filled += 1
+    with review.open("w", encoding="utf-8-sig", newline="") as stream:
+        writer = csv.DictWriter(stream, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return filled
+
+
+def test_item13_review_fill_learn_and_the_corrected_word_is_right(tmp_path: Path, capsysbinary,
+                                                                   monkeypatch) -> None:
+    # Seed 000's line 43 prints "manh mé" (mạnh mẽ); the repair reads "mạnh mô" and flags it.
+    doc = tmp_path / "doc.txt"
+    doc.write_text("".join((SAMPLES / "000_8c0715b9867aa8fa.txt").read_text("utf-8").splitlines(True)[:60]), "utf-8")
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = run_cli(capsysbinary, "repair", "doc.txt")
+    assert code == 0 and "mạnh mô" in out.decode().splitlines()[42]
+    code, _, err = run_cli(capsysbinary, "review", "doc.txt", "-o", "review.csv")
+    assert code == 0 and "row(s) into review.csv" in err
+    import csv
+    import io
+
+    rows = list(csv.DictReader(io.StringIO(Path("review.csv").read_text("utf-8-sig"), newline="")))
+    (row,) = [r for r in rows if r["token"] == "mé"]
+    assert (row["line"], row["kind"], row["chosen"], row["correct"]) == ("43", "flag", "mô", "")
+    assert "mạnh [mô] trong" in row["context"] and row["candidates"].startswith("mô | ")
+    assert _fill(Path("review.csv"), "mé", "mẽ") == 1
+    code, _, _ = run_cli(capsysbinary, "dictionary", "learn", "review.csv", "-o", "my_terms.yaml")
+    learned = Path("my_terms.yaml").read_text("utf-8")
+    assert code == 0 and '- text: "mạnh mẽ"' in learned and "# OCR: mé (doc.txt:43)" in learned
+    code, out, _ = run_cli(capsysbinary, "repair", "doc.txt", "--dictionary", "my_terms.yaml")
+    assert code == 0 and "mạnh mẽ trong" in out.decode().splitlines()[42]
+    Path("cchc.toml").write_text('dictionaries = ["my_terms.yaml"]\n', "utf-8")  # the config file applies it too
+    code, out, _ = run_cli(capsysbinary, "ingest", "doc.txt", "--db", "s.db", "--json", "-q")
+    (record,) = json.loads(out)
+    assert code == 0 and not [t for t in record["repair"]["low_confidence"] if t["line"] == 43]
+    # The store's files are reviewed the same way (with the dictionary the config file names: no row for 43).
+    code, out, _ = run_cli(capsysbinary, "review", "--db", "s.db")
+    store_rows = list(csv.DictReader(io.StringIO(out.decode("utf-8-sig"), newline="")))
+    assert code == 0 and store_rows and {r["file"] for r in store_rows} == {"doc.txt"}
+    assert not [r for r in store_rows if r["line"] == "43" and r["kind"] == "flag"]
+    doc.write_text("changed\n", "utf-8")
+    code, _, err = run_cli(capsysbinary, "review", "--db", "s.db")
+    assert code == 3 and "doc.txt: changed since it was ingested" in err
+
+
+def test_item13_review_options(tmp_path: Path, capsysbinary, sample_store: Path) -> None:
+    doc = tmp_path / "doc.txt"
+    doc.write_text(OCR_PLAN + "Tao su chuyen bien manh mé trong hien dai hoa\n", "utf-8")
+    code, out, _ = run_cli(capsysbinary, "review", doc, "--flags-only")
+    lines = out.decode("utf-8-sig").splitlines()
+    assert code == 0 and lines[0].split(",")[-1] == "correct"
+    assert all(",flag," in line for line in lines[1:])
+    code, _, err = run_cli(capsysbinary, "review", doc, "--db", sample_store)
+    assert code == 2 and "--db reviews the store's files" in err
+    code, _, err = run_cli(capsysbinary, "dictionary", "learn", tmp_path / "nope.csv")
+    assert code == 3 and "no such file or folder" in err

@@ -147,7 +147,7 @@ def build_app() -> "typer.Typer":
     """The typer application (built on demand so that importing this module stays cheap)."""
     import typer
 
-    from . import completion, config, dictionary, doctor, export, ingest, repair, validate
+    from . import completion, config, dictionary, doctor, export, ingest, repair, review, validate
     from .options import Help
 
     app = typer.Typer(
@@ -176,7 +176,7 @@ def build_app() -> "typer.Typer":
     ) -> None:
         state.debug = debug
 
-    for command in (repair, ingest, export, validate, doctor, completion, config, dictionary):
+    for command in (repair, ingest, export, validate, doctor, completion, config, dictionary, review):
         command.register(app)
     return app
 

@@ -4,12 +4,13 @@ dictionary made from a filled review file (``cchc review``)."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
 from ..errors import ExitCode, UsageError
 from .common import guarded
-from .options import Help
+from .options import Help, Output
 from .streams import write_output
 
 TERMS = "terms.yaml"
@@ -35,11 +36,24 @@ def register(app: typer.Typer) -> None:
         """Print the built-in term file, to copy and imitate."""
         guarded(lambda: _write(builtin_terms_path().read_text("utf-8")))
 
+    @group.command("learn")
+    def learn(
+        review_file: Annotated[str | None, typer.Argument(
+            metavar="REVIEW_CSV", show_default=False,
+            help="A review file of 'cchc review -o review.csv' with its 'correct' column filled.")] = None,
+        output: Output = None,
+        _help: Help = False,
+    ) -> None:
+        """Turn the filled rows of a review file into a user dictionary (terms with their OCR forms)."""
+        from .review import run_learn
+
+        guarded(lambda: run_learn(review_file, output))
+
     app.add_typer(group, name="dictionary")
 
 
 def _missing() -> int:
-    raise UsageError("dictionary: give path or show; see 'cchc dictionary --help'")
+    raise UsageError("dictionary: give path, show or learn; see 'cchc dictionary --help'")
 
 
 def builtin_terms_path() -> Path:
