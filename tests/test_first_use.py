@@ -419,13 +419,14 @@ BENCH = Path(__file__).resolve().parents[1] / "bench"
 
 @pytest.mark.parametrize(("argv", "env", "needed"), [
     (["accuracy.py", "--score", "{gone}/score.py"], {}, "the shared scorer"),
-    (["accuracy.py", "--gold-dir", "{gone}"], {}, "the folder of hand-restored gold files"),
+    (["accuracy.py", "--gold-dir", "{gone}", "--score", "{here}/score.py"], {}, "the folder of hand-restored gold"),
     (["lm_perplexity.py"], {"CCHC_CORPUS": "{gone}"}, "the corpus"),
 ])
 def test_item10_a_benchmark_without_its_shared_data_says_what_it_needs(tmp_path: Path, argv: list[str],
                                                                         env: dict[str, str], needed: str) -> None:
     gone = str(tmp_path / "shared")
-    args = [a.format(gone=gone) for a in argv]
+    (tmp_path / "score.py").write_text("def score_texts(gold, text):\n    return {}\n", "utf-8")  # a scorer
+    args = [a.format(gone=gone, here=tmp_path) for a in argv]
     done = subprocess.run([sys.executable, str(BENCH / args[0]), *args[1:]], capture_output=True, timeout=60,
                           env={**os.environ, **{k: v.format(gone=gone) for k, v in env.items()}}, cwd=tmp_path)
     err = done.stderr.decode()
