@@ -24,6 +24,8 @@ import sys
 import time
 from pathlib import Path
 
+from needs import need  # bench/needs.py, beside this script
+
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from review_stats import Review, load_canon, render, review  # noqa: E402  (bench/, beside this script)
@@ -48,7 +50,11 @@ def main() -> None:
     ap.add_argument("--pick", choices=["odd", "even", "all"], default="odd")
     ap.add_argument("--review", action="store_true")
     a = ap.parse_args()
-    score_texts = load_score(Path(a.score))
+    score_texts = load_score(need(a.score, "the shared scorer (tools/score.py)",
+                                  "check out ../shared beside the repository, or pass --score FILE"))
+    if a.only in (None, "gold"):
+        need(a.gold_dir, "the folder of hand-restored gold files",
+             "check out ../shared beside the repository, pass --gold-dir DIR, or --only roundtrip")
     from cchc_cli import repair_text
 
     rows = []

@@ -14,7 +14,9 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "scripts"))
-from corpus import iter_documents  # noqa: E402
+sys.path.insert(0, str(REPO / "bench"))
+from corpus import CORPUS, iter_documents  # noqa: E402
+from needs import need  # noqa: E402
 
 from cchc_cli.repair.lm import load_lm  # noqa: E402
 from cchc_cli.repair.units import lm_sentences  # noqa: E402
@@ -24,6 +26,8 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--max-docs", type=int, default=92)
     a = ap.parse_args()
+    need(CORPUS, "the corpus (its held-out documents are measured)",
+         "check out ../shared beside the repository, or set CCHC_CORPUS=DIR")
     lm = load_lm()
     total = 0.0
     n = oov = docs = 0

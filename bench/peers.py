@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 from accuracy import load_score  # bench/accuracy.py, beside this script
+from needs import need  # bench/needs.py
 
 REPO = Path(__file__).resolve().parents[1]
 RUN_PYVI = """
@@ -38,7 +39,8 @@ def main() -> None:
     ap.add_argument("--gold-dir", default=str(REPO.parent / "shared" / "gold"))
     ap.add_argument("--score", default=str(REPO.parent / "shared" / "tools" / "score.py"))
     a = ap.parse_args()
-    score_texts = load_score(Path(a.score))
+    score_texts = load_score(need(a.score, "the shared scorer (tools/score.py)",
+                                  "check out ../shared beside the repository, or pass --score FILE"))
     sets: dict[str, list[tuple[str, str]]] = {"gold": [], "roundtrip": []}
     for gold in sorted(Path(a.gold_dir).glob("*.gold.txt")):
         seed = gold.name.removesuffix(".gold.txt")

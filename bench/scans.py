@@ -26,6 +26,8 @@ import sys
 import time
 from pathlib import Path
 
+from needs import need  # bench/needs.py, beside this script
+
 REPO = Path(__file__).resolve().parents[1]
 FIELDS = ("doc_type", "number", "date", "place")
 
@@ -154,7 +156,8 @@ def main() -> None:
     a.dpi = a.dpi or DPI
     if ocr.find_tesseract() is None:
         sys.exit(f"bench/scans.py: {ocr.INSTALL_HINT}")
-    score_texts = load_score(a.score)
+    score_texts = load_score(need(a.score, "the shared scorer (tools/score.py)",
+                                  "check out ../shared beside the repository, or pass --score FILE"))
     docs = [json.loads(line) for line in (a.dir / "scans.jsonl").read_text("utf-8").splitlines() if line.strip()]
     kinds = a.kinds.split(",")
     out: dict = {"dir": str(a.dir), "psm": a.psm, "dpi": a.dpi}

@@ -36,6 +36,8 @@ def _private_store(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
     # subprocesses it starts inherit it. Tests that need a particular store pass --db.
     monkeypatch.setenv("CCHC_DB", str(tmp_path_factory.mktemp("store") / "cchc.db"))
     monkeypatch.delenv("CCHC_DB_TIMEOUT", raising=False)
+    # Nor does a user's ~/.config/cchc/config.toml change what a test sees (tests that need one make it).
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("config")))
 
 
 def run_cli(capsysbinary: pytest.CaptureFixture[bytes], *argv: object) -> tuple[int, bytes, str]:

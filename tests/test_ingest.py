@@ -156,7 +156,7 @@ def test_periods_and_time_frames_carry_the_contract_names(records) -> None:
 def test_schema_names_its_dialect_and_version() -> None:
     schema = document_record_schema()
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
-    assert schema["$id"] == "urn:cchc:document-record:1.2"
+    assert schema["$id"] == "urn:cchc:document-record:1.3"
     assert {"id", "doc_type", "legal_basis", "sections", "tasks", "repair", "warnings"} <= set(schema["properties"])
     assert "from" in schema["$defs"]["Period"]["properties"]
 
@@ -198,7 +198,7 @@ def test_cli_ingest_json_and_schema(tmp_path, capsysbinary) -> None:
     assert (record["doc_type"], record["number"]) == ("BC", "205/BC-UBND")
     assert record["source"]["path"] == str(head) and len(record["source"]["sha256"]) == 64
     code, out, _ = run_cli(capsysbinary, "schema")
-    assert code == 0 and json.loads(out)["$id"] == "urn:cchc:document-record:1.2"
+    assert code == 0 and json.loads(out)["$id"] == "urn:cchc:document-record:1.3"
 
 
 def test_cli_ingest_stdin_empty_file_and_usage(tmp_path, capsysbinary, monkeypatch) -> None:
@@ -236,8 +236,11 @@ def test_seed_000_tasks_are_the_bullets_under_its_task_headings(records) -> None
     assert first.content.endswith("tổ chức thực hiện quyết liệt.")  # wrapped lines joined, bullet dropped
     assert tasks[5].group == "Cải cách thể chế" and tasks[5].line == 115
     assert tasks[-1].area == "chinh_quyen_so" and tasks[-1].line == 250
-    # no cue names a lead unit or a time frame in these bullets: nothing is guessed
-    assert all(t.lead_unit is None and t.lead_units == [] and t.deadline is None for t in tasks)
+    # no cue names a lead unit or a time frame in these bullets: no unit is guessed, and the time frame is the
+    # plan's period ("6 tháng cuối năm 2025"), said so
+    assert all(t.lead_unit is None and t.lead_units == [] for t in tasks)
+    assert all(t.deadline_source == "plan period" and t.deadline is not None
+               and (t.deadline.from_, t.deadline.to) == ("2025-07-01", "2025-12-31") for t in tasks)
     # the "Một số chỉ tiêu chủ yếu" items are targets, not tasks
     assert not any(63 <= t.line <= 85 for t in tasks)
 
@@ -296,7 +299,9 @@ IV. TỔ CHỨC THỰC HIỆN
     assert first.deadline is not None
     assert (first.deadline.text, first.deadline.from_, first.deadline.to) == ("Quý III/2025", "2025-07-01",
                                                                                "2025-09-30")
-    assert second.lead_units == [] and second.deadline is None  # no cue: nothing guessed
+    assert second.lead_units == []  # no cue: no unit guessed; the time frame is the plan's year, said so
+    assert second.deadline is not None and second.deadline_source == "plan period"
+    assert first.deadline_source == "printed"
     # a unit named without a cue is not a lead unit; "trong năm 2025" is a time frame
     assert third.lead_units == [] and third.area == "thu_tuc_hanh_chinh"
     assert third.deadline is not None and third.deadline.to == "2025-12-31"

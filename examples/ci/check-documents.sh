@@ -37,8 +37,26 @@ if ! command -v cchc >/dev/null; then
 fi
 mkdir -p "$report_dir"
 
+# A file cchc cannot read (a PDF without text, an undecodable file) is one line on ingest's stderr,
+# `cchc: FILE: reason`: shown as it is, and with the github format also as an error annotation on FILE.
+annotate_failures() {
+    local line file message
+    while IFS= read -r line; do
+        printf '%s\n' "$line" >&2
+        [[ "$format" == github && "$line" == "cchc: "*": "* ]] || continue
+        line=${line#cchc: }
+        file=${line%%: *}
+        message=${line#*: }
+        file=${file#./}
+        file=${file//%/%25}; file=${file//:/%3A}; file=${file//,/%2C}
+        message=${message//%/%25}
+        printf '::error file=%s,title=unreadable::%s\n' "$file" "$message"
+    done
+}
+
 ingest_status=0
-cchc ingest "$documents" --db "$db" --quiet || ingest_status=$?
+cchc ingest "$documents" --db "$db" --quiet 2> >(annotate_failures) || ingest_status=$?
+wait  # the annotations are printed before what follows
 if [[ $ingest_status -ne 0 && $ingest_status -ne 3 ]]; then
     # Nothing usable was stored (usage or store error): there is nothing to validate or export.
     exit "$ingest_status"

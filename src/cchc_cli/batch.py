@@ -124,6 +124,8 @@ def read_files_from(source: str, read_stdin: Callable[[], bytes]) -> list[str]:
     else:
         try:
             data = Path(source).read_bytes()
+        except FileNotFoundError:
+            raise UsageError(f"--files-from {source}: no such file or folder; check the path") from None
         except OSError as exc:
             raise UsageError(f"--files-from {source}: cannot read: {exc.strerror or exc}") from None
     try:
@@ -144,10 +146,13 @@ def collect_inputs(
     *,
     stdin: bytes | None = None,
     on_error: Callable[[CchcError], None],
+    on_skip: Callable[[Path], None] | None = None,
+    on_duplicate: Callable[[str], None] | None = None,
 ) -> list[IngestInput]:
     """The files named by `paths` in order, each once (folders walked as ``cchc repair`` does: recursively,
     sorted, `include` (default ``*.txt``) matched, hidden files skipped, symlinks out of the tree not
-    followed). ``-`` stands for `stdin`'s bytes. A path that does not exist is passed to `on_error`."""
+    followed). ``-`` stands for `stdin`'s bytes. A path that does not exist is passed to `on_error`, a file
+    of a folder that `include` leaves out to `on_skip`, a name of a file already listed to `on_duplicate`."""
     found: list[IngestInput] = []
     seen: set[str] = set()
     for given in paths:
@@ -157,11 +162,15 @@ def collect_inputs(
             if key not in seen:
                 seen.add(key)
                 found.append(IngestInput(STDIN_LABEL, key, None, data))
+            elif on_duplicate is not None:
+                on_duplicate(given)
             continue
         is_dir = Path(given).is_dir()
-        for file, rel in iter_inputs([given], include, on_error=on_error):
+        for file, rel in iter_inputs([given], include, on_error=on_error, on_skip=on_skip):
             key = path_text(file.resolve())
             if key in seen:
+                if on_duplicate is not None:
+                    on_duplicate(given)
                 continue
             seen.add(key)
             label = path_text(os.path.join(given, str(rel)) if is_dir else given)

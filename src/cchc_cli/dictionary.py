@@ -301,7 +301,7 @@ def load_dictionary(path: Path) -> TermDictionary:
                                   "you need, or split them over several --dictionary files")
         raw = path.read_bytes()
     except FileNotFoundError:
-        raise DictionaryError(f"{path}: no such file — check the path given to --dictionary") from None
+        raise DictionaryError(f"{path}: no such file or folder — check the path given to --dictionary") from None
     except IsADirectoryError:
         raise DictionaryError(f"{path}: is a folder, not a file — give the path of a .yaml file") from None
     except OSError as exc:

@@ -72,13 +72,20 @@ def _get(data: dict[str, Any] | None, *keys: str) -> Any:
 
 
 def _base(stored: StoredRecord) -> dict[str, Any]:
-    return {"document_id": stored.record.get("id"), "path": stored.path, "version": stored.version}
+    # The path as the user named it at ingest (relative to where ingest ran), not the store's key (the path
+    # resolved on the machine that ingested); the key for a record without one (stdin).
+    path = _get(stored.record, "source", "path") or stored.path
+    return {"document_id": stored.record.get("id"), "path": path, "version": stored.version}
 
 
 def _document_refs(stored: StoredRecord) -> dict[str, Any]:
+    """The columns that say which document a row belongs to: a plan issued with a decision has no number of
+    its own, so the decision's number (`attached_to`), its type, title and period are carried too."""
     record = stored.record
     return {**_base(stored), "document_number": record.get("number"),
-            "document_issuer": _get(record, "issuer", "name")}
+            "document_issuer": _get(record, "issuer", "name"), "document_type": record.get("doc_type"),
+            "attached_to": _get(record, "attached_to", "number"), "document_title": record.get("title"),
+            "period_from": _get(record, "period", "from"), "period_to": _get(record, "period", "to")}
 
 
 def _documents(stored: StoredRecord) -> Iterator[dict[str, Any]]:
@@ -135,6 +142,7 @@ def _tasks(stored: StoredRecord) -> Iterator[dict[str, Any]]:
             "deadline_text": _get(t, "deadline", "text"),
             "deadline_from": _get(t, "deadline", "from"),
             "deadline_to": _get(t, "deadline", "to"),
+            "deadline_source": t.get("deadline_source"),
             "line": t.get("line"),
         }
 
@@ -179,11 +187,12 @@ def _references(stored: StoredRecord) -> Iterator[dict[str, Any]]:
 def _responsibilities(stored: StoredRecord) -> Iterator[dict[str, Any]]:
     refs = _document_refs(stored)
     for item in stored.record.get("responsibilities") or ():
-        yield {**refs, "unit": item.get("unit"), "duties": "\n".join(item.get("duties") or ()),
-               "line": item.get("line")}
+        yield {**refs, "unit": item.get("unit"), "units": item.get("units") or [],
+               "duties": "\n".join(item.get("duties") or ()), "line": item.get("line")}
 
 
-_DOC_REFS = ["document_id", "path", "version", "document_number", "document_issuer"]
+_DOC_REFS = ["document_id", "path", "version", "document_number", "document_issuer", "document_type", "attached_to",
+             "document_title", "period_from", "period_to"]
 TABLE_COLUMNS: dict[str, list[str]] = {
     "documents": [
         "document_id", "path", "version", "position", "ingested_at", "source_path", "sha256", "first_line",
@@ -193,10 +202,10 @@ TABLE_COLUMNS: dict[str, list[str]] = {
         "responsibility_count", "edit_count", "low_confidence_count", "warning_count", "warnings",
     ],
     "tasks": [*_DOC_REFS, "stt", "group", "area", "content", "lead_unit", "lead_units", "cooperating_units",
-              "output", "deadline_text", "deadline_from", "deadline_to", "line"],
+              "output", "deadline_text", "deadline_from", "deadline_to", "deadline_source", "line"],
     "targets": [*_DOC_REFS, "label", "text", "indicator", "comparator", "value", "unit", "deadline", "line"],
     "references": [*_DOC_REFS, "role", "kind", "number", "date", "issuer", "title", "line"],
-    "responsibilities": [*_DOC_REFS, "unit", "duties", "line"],
+    "responsibilities": [*_DOC_REFS, "unit", "units", "duties", "line"],
 }
 _ROWS: dict[str, Callable[[StoredRecord], Iterator[dict[str, Any]]]] = {
     "documents": _documents,
@@ -230,11 +239,14 @@ class _TextOut:
 
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_OPERATORS = "=+-"
 
 
 def _defused(cell: str) -> str:
-    """A cell that a spreadsheet would run as a formula (=, +, -, @ first), shown as text instead."""
-    if cell.startswith(_FORMULA_START):
+    """A cell that a spreadsheet would run as a formula (=, +, -, @ first), shown as text instead. A cell of
+    those signs alone (the comparator '=', a '-' label) has nothing to run and is kept, so that a filter
+    groups '=' with '≥' and '≤'."""
+    if cell.startswith(_FORMULA_START) and cell.strip(_OPERATORS):
         try:
             float(cell)
         except ValueError:

@@ -21,14 +21,19 @@ from typing import Any, BinaryIO, Protocol
 
 from .errors import CchcError, InputError, UsageError
 
-__all__ = ["DEFAULT_INCLUDE", "DOCUMENT_SUFFIXES", "STDIN_LABEL", "BinaryOut", "atomic_open", "atomic_write_text",
-           "display_path", "iter_inputs", "output_path", "path_text", "peek_head", "read_error", "text_name"]
+__all__ = ["DEFAULT_INCLUDE", "DOCUMENT_SUFFIXES", "STDIN_LABEL", "BinaryOut", "NoMatchError", "atomic_open",
+           "atomic_write_text", "display_path", "included", "iter_inputs", "output_path", "path_text", "peek_head",
+           "read_error", "text_name"]
 
 # What folders are walked for: text, and the documents the decode stage reads (cchc_cli.decode.source).
 DEFAULT_INCLUDE = "*.txt,*.pdf,*.png,*.jpg,*.jpeg,*.tif,*.tiff,*.docx"
 # Inputs with these suffixes are not text: their text goes to NAME.SUFFIX.txt in an --out-dir.
 DOCUMENT_SUFFIXES = frozenset({".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff", ".docx", ".gif", ".webp", ".bmp"})
 STDIN_LABEL = "<stdin>"  # how messages and records name a text read from stdin
+
+
+class NoMatchError(InputError):
+    """A folder given holds no file matching --include: nothing was read from it, though nothing failed."""
 
 
 class BinaryOut(Protocol):
@@ -47,6 +52,7 @@ def iter_inputs(
     exclude: Path | None = None,
     on_error: Callable[[CchcError], None] | None = None,
     every_name: bool = False,
+    on_skip: Callable[[Path], None] | None = None,
 ) -> list[tuple[Path, Path]]:
     """The input files named by `paths`, as (absolute path, path relative to the root given).
 
@@ -58,8 +64,12 @@ def iter_inputs(
     named twice is listed once; with `every_name`, once under each name the walk finds it by (a symlink
     beside its target: two names, two outputs).
 
-    A path that does not exist, a symlink that loops, or a folder with no matching file, is an InputError:
-    passed to `on_error` (and the path skipped) when given, else raised.
+    Names are matched without regard to case (``*.txt`` takes ``PLAN.TXT``); each file of a folder that no
+    pattern takes (hidden files aside) is passed to `on_skip`.
+
+    A path that does not exist, a symlink that loops, or a folder with no matching file (a
+    :class:`NoMatchError`), is an InputError: passed to `on_error` (and the path skipped) when given, else
+    raised.
     """
     pattern = include or DEFAULT_INCLUDE
     excluded = exclude.resolve() if exclude is not None else None
@@ -85,9 +95,10 @@ def iter_inputs(
         path = Path(given)
         if path.is_dir():
             root = Path(os.path.abspath(path))
-            files = sorted(_walk(root, pattern, excluded, report), key=lambda f: f.relative_to(root).parts)
+            files = sorted(_walk(root, pattern, excluded, report, on_skip),
+                           key=lambda f: f.relative_to(root).parts)
             if not files:
-                report(InputError(f"{path_text(given)}: no files match --include {pattern!r}"))
+                report(NoMatchError(f"{path_text(given)}: no files match --include {pattern!r}"))
             for file in files:
                 add(file, file.relative_to(root))
         elif path.exists():
@@ -96,7 +107,7 @@ def iter_inputs(
             report(_loop_error(path) if _resolved(path) is None else
                    InputError(f"{path_text(given)}: a symbolic link to a file that does not exist"))
         else:
-            report(InputError(f"{path_text(given)}: no such file or folder"))
+            report(missing_error(given))
     return found
 
 
@@ -113,9 +124,16 @@ def _loop_error(path: Path) -> InputError:
                       "fix it")
 
 
-def _walk(root: Path, pattern: str, excluded: Path | None, report: Callable[[CchcError], None]) -> Iterator[Path]:
+def included(name: str, rel: str, pattern: str) -> bool:
+    """Whether a file named `name` (at `rel` under the folder walked) matches one of the comma-separated
+    patterns of `pattern`, case aside."""
+    names = (name.lower(), rel.lower())
+    return any(fnmatch.fnmatchcase(n, p.strip().lower()) for p in pattern.split(",") if p.strip() for n in names)
+
+
+def _walk(root: Path, pattern: str, excluded: Path | None, report: Callable[[CchcError], None],
+          on_skip: Callable[[Path], None] | None = None) -> Iterator[Path]:
     real_root = root.resolve()
-    patterns = [p.strip() for p in pattern.split(",") if p.strip()]
     for folder, dirnames, filenames in os.walk(root, followlinks=False):
         here = Path(folder)
         # Prune in place so os.walk does not descend: hidden folders, symlinked folders, the output folder.
@@ -131,8 +149,9 @@ def _walk(root: Path, pattern: str, excluded: Path | None, report: Callable[[Cch
                 continue
             file = here / name
             rel = file.relative_to(root)
-            names = (name, name.lower(), rel.as_posix())
-            if not any(fnmatch.fnmatch(n, p) for p in patterns for n in names):
+            if not included(name, rel.as_posix(), pattern):
+                if on_skip is not None:
+                    on_skip(file)
                 continue
             if file.is_symlink():
                 target = _resolved(file)
@@ -292,7 +311,24 @@ def path_text(path: Path | str) -> str:
     return text
 
 
+def missing_error(path: str) -> InputError:
+    """The one wording of a file that is not there, whichever command meets it (a relative path says where
+    it was looked for)."""
+    where = "" if os.path.isabs(path) else f" (looked for in {display_cwd()})"
+    return InputError(f"{path_text(path)}: no such file or folder{where}")
+
+
+def display_cwd() -> str:
+    try:
+        return path_text(Path.cwd())
+    except OSError:
+        return "the current folder"
+
+
 def read_error(path: str, exc: OSError) -> InputError:
-    """The one-line InputError for a file that cannot be opened or read."""
+    """The one-line InputError for a file that cannot be opened or read (a missing one worded as
+    :func:`missing_error`)."""
+    if isinstance(exc, FileNotFoundError):
+        return missing_error(path)
     reason = exc.strerror or exc.__class__.__name__
     return InputError(f"{path}: cannot read: {reason}")

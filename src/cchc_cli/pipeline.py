@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
-from .decode import decode_bytes
+from .decode import HEAD_SIZE, decode_bytes, encoding_doubt
 from .decode.source import SourceOptions, input_format, read_source
 from .document import Document, RepairResult, SourceText
 from .extract import extract_records
@@ -150,5 +150,9 @@ def ingest_bytes(data: bytes | Path, label: str, source: str | None = None, *, r
         for record in records:  # how the file was read concerns each of its documents
             record.warnings.extend(scanned.warnings)
         return records
-    return _ingest(decode_bytes(data, label, encoding), source, sha256, resources, None)
+    records = _ingest(decode_bytes(data, label, encoding), source, sha256, resources, None)
+    doubt = encoding_doubt(data[:HEAD_SIZE], encoding) if encoding else None
+    for record in records if doubt else ():  # a wrong --encoding gives mojibake the records would carry silently
+        record.warnings.append(doubt)  # type: ignore[arg-type]
+    return records
 

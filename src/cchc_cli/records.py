@@ -44,7 +44,8 @@ __all__ = [
     "document_record_schema",
 ]
 
-SCHEMA_VERSION = "1.2"  # 1.1: repair.syllables; 1.2: source.format, source.pages
+SCHEMA_VERSION = "1.3"  # 1.1: repair.syllables; 1.2: source.format, source.pages; 1.3: tasks[].deadline_source,
+# responsibilities[].units
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
 # The task area codes: those of dictionaries/task_areas.yaml, then "other".
@@ -157,11 +158,16 @@ class Task(_Model):
     cooperating_units: list[str] = Field(default=[], description="canonical names")
     output: str | None = None
     deadline: Deadline | None = None
+    deadline_source: Literal["printed", "plan period"] | None = Field(
+        default=None, description="printed: the task's own time frame; plan period: the task prints none and "
+                                  "takes the plan's period; null: no deadline (or a record before 1.3)")
     line: int
 
 
 class Responsibility(_Model):
-    unit: str
+    unit: str = Field(description="as printed (repaired)")
+    units: list[str] = Field(default=[], description="canonical names (dictionaries/units.yaml) of the units "
+                                                     "`unit` names; empty when none is known (or before 1.3)")
     duties: list[str] = []
     line: int
 

@@ -5,13 +5,14 @@ answered before typer is even imported; typer is imported when the app is built,
 terminal, and the repair engine only when a document is actually repaired.
 """
 
+import os
 import sys
 from functools import lru_cache
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 from ..errors import ExitCode
 from ..version import __version__
-from .common import PROG, quiet_lost_stderr, report_exception, say, state
+from .common import PROG, error, quiet_lost_stderr, report_exception, say, state
 
 if TYPE_CHECKING:
     import click
@@ -29,20 +30,79 @@ def main(argv: list[str] | None = None) -> int:
     if args in (["--version"], ["-V"]):
         print(_version_line())
         return ExitCode.OK
+    click = click_module()
+    import typer
+
+    if f"_{PROG.upper()}_COMPLETE" in os.environ:  # the shell asks for completions (`cchc completion SHELL`)
+        from typer.completion import completion_init
+
+        completion_init()
     try:
-        _command().main(args=args, prog_name=PROG, standalone_mode=True)
+        defaults = _defaults(args)
+        code = _command().main(args=args, prog_name=PROG, standalone_mode=False, default_map=defaults)
+    except click.exceptions.UsageError as exc:
+        return _usage_error(exc, args)
+    except typer.Abort:
+        error("interrupted")
+        return ExitCode.INTERRUPTED
+    except click.exceptions.ClickException as exc:
+        error(exc.format_message())
+        return exc.exit_code
     except SystemExit as exc:
         return _exit_status(exc.code)
     except Exception as exc:  # errors raised outside a command body (commands handle their own)
         return report_exception(exc)
-    return ExitCode.OK
+    return code if isinstance(code, int) else ExitCode.OK
+
+
+def _defaults(args: list[str]) -> dict[str, Any]:
+    """The options' defaults from cchc.toml and ~/.config/cchc/config.toml (flags still win); a bad file is a
+    usage error naming it, except for --help, which a broken config file must not hide."""
+    from ..errors import UsageError
+    from .settings import load_settings
+
+    try:
+        return load_settings().default_map()
+    except UsageError:
+        if "--help" in args or "-h" in args:
+            return {}
+        raise
+
+
+def click_module() -> Any:
+    """The click typer runs on: its own copy (typer ≥ 0.20 vendors it as ``typer._click``), else click."""
+    try:
+        from typer import _click  # type: ignore[attr-defined]
+    except ImportError:
+        import click as _click
+    return _click
+
+
+def _usage_error(exc: "click.exceptions.UsageError", args: list[str]) -> int:
+    """A bad option or argument in cchc's one style: ``cchc: ingest: --jobs: 'abc' is not …; see 'cchc ingest
+    --help'`` (not click's usage block, nor a parser's wording)."""
+    click = click_module()
+
+    command = exc.ctx.command_path if exc.ctx is not None else PROG
+    if command == PROG:  # an error the parser met before the command's context was made
+        named = [a for a in args if a in getattr(_command(), "commands", {})]
+        command = f"{PROG} {named[0]}" if named else PROG
+    where = command.removeprefix(PROG).strip()
+    if isinstance(exc, click.exceptions.BadParameter) and exc.param is not None:
+        name = max(exc.param.opts, key=len) if exc.param.opts else (exc.param.name or "")
+        message = f"{name}: {exc.message}" if not isinstance(exc, click.exceptions.MissingParameter) \
+            else exc.format_message()
+    else:
+        message = exc.format_message()
+    message = message.replace("Input should be a valid", "give a valid").rstrip(".")
+    error(f"{where + ': ' if where else ''}{message}; see '{command} --help'")
+    return ExitCode.USAGE
 
 
 def _version_line() -> str:
     """``cchc 0.1.0 (repair core: compiled)``: the core is found without loading the engine (``cchc doctor``
     says more)."""
     import importlib.util
-    import os
 
     compiled = os.environ.get("CCHC_PURE_PYTHON") != "1" and importlib.util.find_spec("cchc_cli.repair._core")
     return f"{PROG} {__version__} (repair core: {'compiled' if compiled else 'python'})"
@@ -69,14 +129,25 @@ def _command() -> "click.Command":
     """The app as a click command, made once a process (typer reads every command's signature to make it)."""
     import typer
 
-    return typer.main.get_command(build_app())
+    command = typer.main.get_command(build_app())
+    # `cchc --help` lists the commands in the order of the work: read, check, hand on; then the tools.
+    rank = {name: k for k, name in enumerate(WORKFLOW)}
+    subcommands = getattr(command, "commands", {})
+    ordered = sorted(subcommands.items(), key=lambda item: rank.get(item[0], len(rank)))
+    subcommands.clear()
+    subcommands.update(ordered)
+    for sub in subcommands.values():
+        for param in sub.params:
+            if param.param_type_name == "argument":  # help shows 'PATH...', not 'PATH <list[str]>'
+                param.display_type_rich = lambda ctx: None  # type: ignore[method-assign]
+    return command
 
 
 def build_app() -> "typer.Typer":
     """The typer application (built on demand so that importing this module stays cheap)."""
     import typer
 
-    from . import doctor, export, ingest, repair, validate
+    from . import completion, config, dictionary, doctor, export, ingest, repair, review, validate
     from .options import Help
 
     app = typer.Typer(
@@ -84,7 +155,7 @@ def build_app() -> "typer.Typer":
         help="Repair OCR'd Vietnamese administrative-reform (CCHC) documents.",
         epilog=EXIT_CODES,
         no_args_is_help=True,
-        add_completion=False,
+        add_completion=False,  # `cchc completion SHELL` instead: typer's options would load pydantic at start
         pretty_exceptions_enable=False,
         rich_markup_mode=None,
         context_settings={"help_option_names": []},  # our own --help (options.Help)
@@ -105,6 +176,10 @@ def build_app() -> "typer.Typer":
     ) -> None:
         state.debug = debug
 
-    for command in (repair, ingest, export, validate, doctor):
+    for command in (repair, ingest, export, validate, doctor, completion, config, dictionary, review):
         command.register(app)
     return app
+
+
+WORKFLOW = ("ingest", "validate", "export", "repair", "review", "dictionary", "schema", "config", "doctor",
+            "completion")

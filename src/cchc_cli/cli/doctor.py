@@ -38,6 +38,7 @@ def report() -> dict[str, Any]:
     """What :func:`run_doctor` prints, as data."""
     from ..decode.ocr import INSTALL_HINT, find_tesseract
     from ..repair.search import CORE
+    from ..resources import pipeline_version
 
     tesseract = find_tesseract()
     libraries = {}
@@ -52,6 +53,7 @@ def report() -> dict[str, Any]:
         "cchc": __version__,
         "python": platform.python_version(),
         "platform": sys.platform,
+        "pipeline": pipeline_version(),  # what the store keys its files by: a CI cache key
         "repair_core": CORE,  # "compiled" (the C extension) or "python" (not built, or CCHC_PURE_PYTHON=1)
         "tesseract": None if tesseract is None else {
             "path": tesseract.path, "version": tesseract.version, "languages": list(tesseract.languages),
@@ -68,7 +70,7 @@ def run_doctor(as_json: bool) -> int:
         write_output(lambda out: out.write((json.dumps(found, ensure_ascii=False, indent=2) + "\n").encode()))
         return ExitCode.OK
     lines = [f"{PROG} {found['cchc']} (Python {found['python']}, {found['platform']})",
-             f"repair core: {found['repair_core']}"]
+             f"repair core: {found['repair_core']}", f"pipeline version: {found['pipeline']}"]
     tesseract = found["tesseract"]
     if tesseract is None:
         lines.append(f"tesseract: not found — scans and images cannot be OCR'd; {found['tesseract_remedy']}")

@@ -17,9 +17,9 @@ from .streams import write_output
 
 def register(app: typer.Typer) -> None:
     @app.command()
-    def schema(_help: Help = False) -> None:
+    def schema(output: Output = None, _help: Help = False) -> None:
         """Print the JSON Schema (draft 2020-12) of one record of 'cchc ingest --json'."""
-        guarded(run_schema)
+        guarded(lambda: run_schema(output))
 
     @app.command()
     def export(
@@ -99,10 +99,10 @@ def run_export(*, db: Path | None = None, as_json: bool = False, as_jsonl: bool 
     return ExitCode.OK
 
 
-def run_schema() -> int:
+def run_schema(output: Path | None = None) -> int:
     """``cchc schema``: the JSON Schema of one DocumentRecord on stdout."""
     from ..records import document_record_schema
 
     text = json.dumps(document_record_schema(), ensure_ascii=False, indent=2) + "\n"
-    write_output(lambda out: out.write(text.encode("utf-8")))
+    write_output(lambda out: out.write(text.encode("utf-8")), output)
     return ExitCode.OK

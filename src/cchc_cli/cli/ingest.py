@@ -14,20 +14,19 @@ import typer
 from ..errors import ExitCode, UsageError
 from ..io import STDIN_LABEL
 from .common import error, guarded
-from .options import Db, Dictionary, Encoding, Help, Include, Ocr, Password, format_flag
+from .options import Db, Dictionary, Encoding, Help, Include, Ocr, Password, Quiet, format_flag, jobs_option
 from .streams import read_stdin, write_output
 
 
 def register(app: typer.Typer) -> None:
-    @app.command(no_args_is_help=True)
+    @app.command()
     def ingest(
         paths: Annotated[list[str] | None, typer.Argument(
-            metavar="PATH",
+            metavar="PATH", show_default=False,
             help="Text, PDF, image or DOCX files, or folders (walked recursively); '-' reads one document from "
                  "stdin.")] = None,
         db: Db = None,
-        jobs: Annotated[int | None, typer.Option(
-            "--jobs", "-j", metavar="N", help="Worker processes (default: the machine's cores).")] = None,
+        jobs: Annotated[int | None, jobs_option("Worker processes (default: the machine's cores).")] = None,
         include: Include = None,
         files_from: Annotated[str | None, typer.Option(
             "--files-from", metavar="FILE",
@@ -42,8 +41,10 @@ def register(app: typer.Typer) -> None:
         as_json: Annotated[bool, format_flag(
             "json", "Also print the records of the files named (just made or already stored) as one JSON array "
                     "on stdout, in input order.")] = False,
-        quiet: Annotated[bool, typer.Option(
-            "--quiet", "-q", help="No progress bar, summary or warnings on stderr; errors only.")] = False,
+        output: Annotated[Path | None, typer.Option(
+            "--output", "-o", metavar="FILE", help="Write the records (as --json prints them) to FILE, "
+                                                   "atomically; implies --json.")] = None,
+        quiet: Quiet = False,
         fail_fast: Annotated[bool, typer.Option(
             "--fail-fast", help="Stop at the first file that cannot be read (exit 3).")] = False,
         _help: Help = False,
@@ -54,7 +55,8 @@ def register(app: typer.Typer) -> None:
         with the same content by the same pipeline version is skipped (--force re-processes it), a changed
         one adds a new version. Files that cannot be read are reported and the others still stored (exit 3).
         """
-        guarded(lambda: run_ingest(list(paths or []), as_json=as_json, dictionaries=dictionary, encoding=encoding,
+        guarded(lambda: run_ingest(list(paths or []), as_json=as_json or output is not None, output=output,
+                                   dictionaries=dictionary, encoding=encoding,
                                    db=db, jobs=jobs, include=include, files_from=files_from, force=force,
                                    quiet=quiet, fail_fast=fail_fast, ocr=ocr, password=password))
 
@@ -72,14 +74,16 @@ def _names(paths: list[str], files_from: str | None) -> list[str]:
                   for p in read_files_from(files_from, lambda: read_stdin(STDIN_LABEL))]
     names = [*paths, *listed]
     if not names:
-        raise UsageError("give files, folders, '-' for stdin, or --files-from FILE")
+        raise UsageError("ingest: PATH is missing: give files, folders, '-' for stdin, or --files-from FILE; see "
+                         "'cchc ingest --help'")
     return names
 
 
 def run_ingest(paths: list[str], *, as_json: bool = False, dictionaries: list[Path] | None = None,
                encoding: str | None = None, db: Path | None = None, jobs: int | None = None,
                include: str | None = None, files_from: str | None = None, force: bool = False,
-               quiet: bool = False, fail_fast: bool = False, ocr: str = "auto", password: str | None = None) -> int:
+               quiet: bool = False, fail_fast: bool = False, ocr: str = "auto", password: str | None = None,
+               output: Path | None = None) -> int:
     """``cchc ingest``: files, folders and stdin into the record store (:mod:`cchc_cli.batch`); with ``--json``
     the records of the files named, as one JSON array on stdout. Returns the exit code: 3 when some input could
     not be read (the others are stored), 70 when a file hit a bug of ours; store errors raise StoreError (4)."""
@@ -98,7 +102,8 @@ def run_ingest(paths: list[str], *, as_json: bool = False, dictionaries: list[Pa
     started = time.monotonic()
     report = IngestReport(quiet=quiet)
     stdin = read_stdin(STDIN_LABEL) if "-" in paths else None
-    inputs = collect_inputs(names, include, stdin=stdin, on_error=report.missing)
+    inputs = collect_inputs(names, include, stdin=stdin, on_error=report.missing, on_skip=report.skip,
+                            on_duplicate=report.duplicate)
     if report.missing_inputs and fail_fast:
         return ExitCode.INPUT
     report.single = len(inputs) + report.missing_inputs == 1
@@ -112,16 +117,17 @@ def run_ingest(paths: list[str], *, as_json: bool = False, dictionaries: list[Pa
         if summary.interrupted:
             error(f"interrupted: {summary.stored} file(s) stored; run the same command again to finish")
             return ExitCode.INTERRUPTED
-        report.summary(summary, time.monotonic() - started, store.location)
+        report.summary(summary, time.monotonic() - started, store.location, include)
         if as_json:
             done = [item.key for item in inputs if item.key in report.ok_keys]
             payload = [stored.record for stored in store.file_records(done)]
-            write_output(lambda out: out.write((json.dumps(payload, ensure_ascii=False, indent=2) + "\n").encode()))
+            text = json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
+            write_output(lambda out: out.write(text.encode()), output)
     finally:
         report.end()
         store.close()
     if summary.internal:
         return ExitCode.INTERNAL
-    if summary.failed or report.missing_inputs:
+    if summary.failed or report.missing_inputs or report.empty_folders:  # a folder of nothing to read: noticed
         return ExitCode.INPUT
     return ExitCode.OK

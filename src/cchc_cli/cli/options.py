@@ -51,10 +51,44 @@ AllVersions = Annotated[bool, typer.Option(
     "--all-versions", help="Every stored version, not only the latest of each document.")]
 
 
+def parse_count(value: str | int) -> int:
+    """A whole number, 1 or more (``--jobs``): anything else is a usage error in words, not a parser's."""
+    text = str(value).strip()
+    if not text.isdigit() or int(text) < 1:
+        raise typer.BadParameter(f"'{value}' is not a whole number of 1 or more")
+    return int(text)
+
+
+def parse_share(value: str | float) -> float:
+    """A confidence or share between 0 and 1 (``--below 0.9``)."""
+    try:
+        share = float(value)
+    except ValueError:
+        share = -1.0
+    if not 0 <= share <= 1:
+        raise typer.BadParameter(f"'{value}' is not a number from 0 to 1")
+    return share
+
+
+Below = Annotated[float | None, typer.Option(
+    "--below", metavar="CONFIDENCE", parser=parse_share,
+    help="Only the edits and flagged tokens with a confidence under this (0-1).")]
+
+FlagsOnly = Annotated[bool, typer.Option("--flags-only", help="Only the flagged (doubtful) tokens, not the edits.")]
+
+
+def jobs_option(help: str) -> object:
+    return typer.Option("--jobs", "-j", metavar="N", parser=parse_count, help=help)
+
+
+Quiet = Annotated[bool, typer.Option(
+    "--quiet", "-q", help="No progress, summary or notes on stderr; errors only.")]
+
+
 def format_flag(name: str, help: str) -> object:
     """An output-format flag (``--json``, ``--jsonl``, ``--csv``, ``--junit``, ``--github``): on or off."""
     return typer.Option(f"--{name}", help=help)
 
 
-__all__ = ["AllVersions", "Db", "Dictionary", "Encoding", "Help", "Include", "Ocr", "Output", "Password",
-           "format_flag"]
+__all__ = ["AllVersions", "Below", "Db", "Dictionary", "Encoding", "FlagsOnly", "Help", "Include", "Ocr", "Output",
+           "Password", "Quiet", "format_flag", "jobs_option", "parse_count", "parse_share"]

@@ -24,7 +24,7 @@ def resources_for(dictionaries: list[Path] | None) -> Resources:
     paths = list(dictionaries or [])
     for path in paths:
         if not path.is_file():
-            raise UsageError(f"{path}: no such dictionary file (--dictionary)")
+            raise UsageError(f"{path}: no such file or folder (--dictionary); check the path")
     try:
         return load_resources(paths)
     except DictionaryError as exc:  # its message names the file

@@ -41,12 +41,13 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Check records as a reviewer would: the schema, then rules with an id and a severity.
 
-        Errors: schema, date-impossible, period-reversed, number-malformed. Warnings: date-future,
-        date-missing, number-type-mismatch, section-order, task-stt-gap, task-no-lead, task-no-deadline,
-        percent-range, low-confidence. Without RECORD_FILES, the latest version of each document in the store
-        is checked. Exit 0 when there are no errors (warnings allowed), 1 with errors (or any warning with
-        --strict), 3 when a record file cannot be read (the others are still checked), 4 on a store error,
-        5 when the report cannot be written.
+        Errors: schema, date-impossible, period-reversed, number-malformed, not-a-document. Warnings:
+        date-future, date-missing, number-type-mismatch, section-order, task-stt-gap, task-no-lead,
+        task-no-deadline, percent-range, low-confidence, extraction-note (the records' own notes).
+        Without RECORD_FILES, the latest version of each document in the store is checked. Exit 0 when there
+        are no errors (warnings allowed), 1 with errors (or any warning with --strict), 3 when a record file
+        cannot be read (the others are still checked), 4 on a store error, 5 when the report cannot be
+        written.
         """
         flags = [name for name, on in (("json", as_json), ("junit", as_junit), ("github", as_github)) if on]
         guarded(lambda: run_validate(list(record_files or []), db=db, fmt=_format(flags, fmt), output=output,

@@ -34,6 +34,8 @@ __all__ = [
     "LegacyDetector",
     "check_encoding",
     "decode_bytes",
+    "encoding_doubt",
+    "guess_encoding",
     "iter_decoded_lines",
     "sniff_binary",
 ]
@@ -115,14 +117,74 @@ def sniff_binary(head: bytes, path: str, *, wide: bool = False, codec: str | Non
     if wide or _bom(head)[0] in {"utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"}:
         return
     if b"\x00" in head:
-        raise InputError(f"{path}: {_BINARY}")
+        raise InputError(_binary(path, head if codec is None else b""))
     sample = head[:8192]
     limit = _CONTROL_SHARE * len(sample)
     if sample and _controls(sample, legacy.c0_letters(codec)) > limit:
         vn1_letters = legacy.c0_letters("tcvn5712-1")
         if codec is None and _controls(sample, vn1_letters) <= limit and legacy.detect(head) == "tcvn5712-1":
             return
-        raise InputError(f"{path}: {_BINARY}")
+        raise InputError(_binary(path, head if codec is None else b""))
+
+
+# What a file that is not UTF-8 looks like, for the hint of its refusal: (codec, how the user knows it).
+_NAMES = {"utf-16-le": "UTF-16 (little-endian) without a byte-order mark",
+          "utf-16-be": "UTF-16 (big-endian) without a byte-order mark",
+          "tcvn3": "TCVN3 (ABC)", "tcvn5712-1": "TCVN 5712 VN1", "vni": "VNI", "cp1258": "Windows-1258"}
+_FLAG = {"utf-16-le": "utf-16le", "utf-16-be": "utf-16be"}
+_WIDE_NUL_SHARE = 0.3  # of the high (or low) bytes of UTF-16 code units: ASCII text has NUL there
+_PRINTABLE_SHARE = 0.95
+
+
+def guess_encoding(head: bytes) -> str | None:
+    """The encoding a file that is neither UTF-8 nor unmistakably one of the legacy ones most likely is (for a
+    hint, never to read it by): UTF-16 without a byte-order mark (NUL in every other byte, text once decoded),
+    or the legacy encoding that reads its non-ASCII words as Vietnamese syllables and none as garbage."""
+    sample = head[: 8192 - 8192 % 2]
+    for codec, nul_at in (("utf-16-le", 1), ("utf-16-be", 0)):
+        halves = sample[nul_at::2]
+        if halves and halves.count(0) >= _WIDE_NUL_SHARE * len(halves):
+            try:
+                text = sample.decode(codec)
+            except UnicodeDecodeError:
+                continue
+            if sum(ch.isprintable() or ch in "\t\r\n" for ch in text) >= _PRINTABLE_SHARE * len(text):
+                return codec
+    if b"\x00" in sample:
+        return None
+    best = max(legacy.score_candidates(head), key=lambda c: (c.valid - c.invalid, c.valid))
+    return best.codec if best.valid and not best.invalid else None
+
+
+def _binary(path: str, head: bytes) -> str:
+    """The refusal of a file that does not read as text, with the encoding it looks like when there is one."""
+    codec = guess_encoding(head) if head else None
+    if codec is None:
+        return f"{path}: {_BINARY}"
+    return f"{path}: not UTF-8 text; it looks like {_NAMES[codec]}: try --encoding {_FLAG.get(codec, codec)}"
+
+
+def encoding_doubt(head: bytes, encoding: str) -> str | None:
+    """Why ``--encoding ENC`` looks wrong for a file whose first bytes are `head`: they are valid UTF-8 with
+    Vietnamese words, and ENC turns them into words that are not Vietnamese (mojibake: 'á»¦Y' for 'ỦY').
+    None when ENC reads them as well, or they are not UTF-8."""
+    codec = check_encoding(encoding)
+    if codecs.lookup(codec).name.startswith("utf-8") or head.isascii():
+        return None
+    try:
+        as_utf8 = codecs.getincrementaldecoder("utf-8")("strict").decode(head, final=False)
+        as_given = _nfc(head.decode(_with_byte_order(codec, head), errors="replace"))
+    except (UnicodeDecodeError, LookupError):
+        return None
+    right, wrong = _vietnamese_words(as_utf8), _vietnamese_words(as_given)
+    if right <= wrong or right < legacy.MIN_VALID:
+        return None
+    return (f"the file is valid UTF-8 and reads as Vietnamese that way, but --encoding {encoding} gives words "
+            "that are not Vietnamese; drop --encoding unless you are sure")
+
+
+def _vietnamese_words(text: str) -> int:
+    return sum(1 for word in legacy.WORD_RE.findall(text) if not word.isascii() and legacy.is_syllable(word))
 
 
 def _controls(sample: bytes, letters: bytes) -> int:
@@ -258,6 +320,10 @@ def _line_of(data: bytes, offset: int) -> int:
 
 
 def _not_utf8(path: str, data: bytes, exc: UnicodeDecodeError) -> str:
+    codec = guess_encoding(data[:HEAD_SIZE])
+    if codec is not None:
+        return f"{path}: not UTF-8 text (line {_line_of(data, exc.start)}); it looks like {_NAMES[codec]}: try " \
+               f"--encoding {_FLAG.get(codec, codec)}"
     return (
         f"{path}: not UTF-8 text (line {_line_of(data, exc.start)}); "
         "pass --encoding (e.g. --encoding cp1258)"

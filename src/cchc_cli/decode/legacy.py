@@ -315,6 +315,7 @@ codecs.register(_search)
 # are not plain ASCII words: the only places where the encodings differ.
 _RUN_RE = re.compile(rb"[A-Za-z\x80-\xff\x01\x02\x04-\x06\x11-\x17]+")
 _WORD_RE = re.compile(r"(?:[^\W\d_]|[\u0300-\u036f])+")
+WORD_RE = _WORD_RE
 _TONE_MARKS = frozenset(_TONES)
 _TONED = frozenset(unicodedata.normalize("NFC", v + t) for v in "aăâeêioôơuưy" for t in _TONES)
 

@@ -30,6 +30,7 @@ from typing import Any, Literal
 
 from ..document import PageInfo, SourceText
 from ..errors import InputError, UsageError
+from ..io import read_error
 from ..vietnamese import STRONG_MARKS, has_syllable_shape
 from . import ocr
 
@@ -107,7 +108,7 @@ def _head(path: Path, label: str) -> bytes:
         with open(path, "rb") as stream:
             return stream.read(4096)
     except OSError as exc:
-        raise InputError(f"{label}: cannot read: {exc.strerror or exc}") from None
+        raise read_error(label, exc) from None
 
 
 # --- pages ------------------------------------------------------------------------------------------------

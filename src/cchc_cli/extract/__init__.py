@@ -11,13 +11,16 @@ from __future__ import annotations
 
 from ..document import Document, DocumentSpan
 from ..records import (
+    Deadline,
     DocumentRecord,
     LowConfidenceToken,
+    Period,
     RepairSummary,
     SignatureStamp,
     Signer,
     Source,
     SourcePage,
+    Task,
     document_id,
 )
 from ..resources import Resources, load_resources
@@ -45,6 +48,11 @@ __all__ = [
 ]
 
 CONFIDENCE_DIGITS = 3
+# Documents whose period is their tasks' time frame: a plan's tasks are due within it. (A report's period is
+# the one it looks back on; the tasks it sets are for the next.)
+PLAN_TYPES = frozenset({"KH"})
+# A place name several provinces have is placed by the province the document's first lines name.
+PROVINCE_CONTEXT_LINES = 60
 
 
 def extract_records(document: Document, resources: Resources | None = None) -> list[DocumentRecord]:
@@ -77,7 +85,9 @@ def _record(document: Document, position: int, span: DocumentSpan, resources: Re
     if span.appendix_line and not span.rows:
         warnings.append(f"line {span.appendix_line}: an appendix whose task table could not be rebuilt")
     raw_issuer = " ".join(left_column(document.original_lines[n - 1]) for n in header.issuer_lines)
-    issued_by = issuer(header.issuer_text, resources, raw=raw_issuer)
+    context = "\n".join(lines[span.first - 1: min(span.last, span.first + PROVINCE_CONTEXT_LINES)])
+    issued_by = issuer(header.issuer_text, resources, raw=raw_issuer, context=context, notes=warnings,
+                       line=header.issuer_line)
     if header.issuer_text and issued_by.level is None:
         warnings.append(f"line {header.issuer_line}: issuing body '{header.issuer_text}' not found in the 2025 "
                         "gazetteer")
@@ -85,6 +95,8 @@ def _record(document: Document, position: int, span: DocumentSpan, resources: Re
         warnings.append(f"lines {span.first}-{span.last}: no date found in the header")
     if code is not None and header.number is None and attached is None:
         warnings.append(f"lines {span.first}-{span.last}: no document number (Số: …) found in the header")
+    period = find_period(header.title)
+    _time_frames(tasks, period if code in PLAN_TYPES else None)
     stamp = header.stamp
     return DocumentRecord(
         id=document_id("\n".join(document.original_lines[span.first - 1: span.last]), position),
@@ -100,7 +112,7 @@ def _record(document: Document, position: int, span: DocumentSpan, resources: Re
         signer=Signer(name=span.closing.signer_name, position=span.closing.signer_position),
         recipients=[*header.addressees, *span.closing.recipients],
         title=header.title,
-        period=find_period(header.title),
+        period=period,
         attached_to=attached,
         legal_basis=[ref for ref in references if any(p.line <= ref.line <= p.last for p in span.preamble)],
         references=references,
@@ -111,6 +123,17 @@ def _record(document: Document, position: int, span: DocumentSpan, resources: Re
         repair=_repair_summary(document, span),
         warnings=warnings,
     )
+
+
+def _time_frames(tasks: list[Task], period: Period | None) -> None:
+    """Where each task's time frame comes from: its own (``printed``), else the plan's period (``plan
+    period``: a task of a plan for the last 6 months of 2025 that prints no time frame is due within them)."""
+    for task in tasks:
+        if task.deadline is not None:
+            task.deadline_source = "printed"
+        elif period is not None and (period.from_ or period.to):
+            task.deadline = Deadline(text=period.text, from_=period.from_, to=period.to)
+            task.deadline_source = "plan period"
 
 
 def _repair_summary(document: Document, span: DocumentSpan) -> RepairSummary:

@@ -54,10 +54,15 @@ def attached_to(header: Header, resources: Resources) -> AttachedTo | None:
     return AttachedTo(doc_type=code, number=cited[0].number, date=cited[0].date)
 
 
-def issuer(text: str | None, resources: Resources, *, raw: str | None = None) -> Issuer:
+def issuer(text: str | None, resources: Resources, *, raw: str | None = None, context: str = "",
+           notes: list[str] | None = None, line: int | None = None) -> Issuer:
     """'ỦY BAN NHÂN DÂN ĐẶC KHU BẠCH LONG VĨ' → Ủy ban nhân dân đặc khu Bạch Long Vĩ, level đặc khu, its province
     (checked against the 2025 gazetteer). `raw`: the same lines as the OCR read them, before repair: a place
-    name the repair changed ("HA NOI" → "HUẾ NỘI") is found there after its level word."""
+    name the repair changed ("HA NOI" → "HUẾ NỘI") is found there after its level word.
+
+    A name several provinces have ('Xã Tân Phú': five) takes the province the document names (`context`: its
+    header and first lines, where the body above the issuer, "tỉnh …" or the place line stand); with none or
+    several named, `province` stays null and a note listing the candidates goes to `notes` (at `line`)."""
     text = clean_issuer_text(text) if text else None
     if not text:
         return Issuer()
@@ -72,7 +77,24 @@ def issuer(text: str | None, resources: Resources, *, raw: str | None = None) ->
         return Issuer(name=text[:1] + text[1:].lower())
     place_text = f"{best.level} {best.short_name}" if best.name.lower().startswith(best.level) else best.name
     name = f"{prefix}{body} {place_text}" if body else best.name
-    return Issuer(name=name, level=best.level, province=best.province)
+    return Issuer(name=name, level=best.level, province=_province_of(best, resources, context, notes, line))
+
+
+def _province_of(place: Place, resources: Resources, context: str, notes: list[str] | None,
+                 line: int | None) -> str | None:
+    """The province of `place`, or of the place of that name in the province `context` names."""
+    provinces = sorted({p.province for p in resources.places if p.name == place.name and p.level == place.level})
+    if len(provinces) <= 1:
+        return place.province
+    folded = f" {_words(context)} "
+    named = [p for p in provinces if f" {_words(p)} " in folded]  # "tỉnh Đồng Nai", "UBND TỈNH ĐỒNG NAI"
+    if len(named) == 1:
+        return named[0]
+    if notes is not None:
+        where = f"line {line}: " if line else ""
+        notes.append(f"{where}'{place.name}' is in {len(provinces)} provinces ({', '.join(provinces)}) and the "
+                     "document names " + ("none of them" if not named else "several") + ": province left empty")
+    return None
 
 
 def _place_at_end(folded: str, resources: Resources) -> Place | None:

@@ -12,6 +12,7 @@ from ..document import DocumentSpan, Heading, NumberedLine, items_between
 from ..records import Responsibility
 from ..resources import Resources
 from ..text import clean_space, fold
+from .vocab import find_units
 
 __all__ = ["find_responsibilities"]
 
@@ -73,6 +74,8 @@ def find_responsibilities(span: DocumentSpan, lines: Sequence[str], resources: R
         out.append(Responsibility(unit=unit, duties=duties, line=no))
     out += _bullets(span, section, {r.line for r in out}, resources)
     out += _assigned(lines, section, {fold(r.unit).lower() for r in out}, resources)
+    for item in out:  # the canonical names, as tasks carry them, whatever the OCR left of the printed ones
+        item.units = list(dict.fromkeys(m.unit.name for m in find_units(item.unit, resources)))
     return sorted(out, key=lambda r: r.line)
 
 

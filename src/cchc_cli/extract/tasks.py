@@ -12,7 +12,7 @@ from ..document import Heading, TableRow
 from ..records import Deadline, Task
 from ..resources import Resources
 from ..text import YEAR_RANGE_RE, clean_space, fold, iso_date
-from .periods import find_period, parse_deadline
+from .periods import deadline_of, find_period, parse_deadline
 from .targets import measurable
 from .vocab import UnitMatch, area_for, find_units, output_named
 
@@ -323,7 +323,7 @@ def _task_deadline(text: str, resources: Resources) -> Deadline | None:
             return Deadline(text=printed, to=iso_date(m["d"], m["m"], m["y"]))
         period = find_period(printed)
         if period is not None:
-            return Deadline(**{"text": printed, "from": period.from_, "to": period.to})
+            return deadline_of(printed, period)
     m = cues.regular.search(folded)
     if m:
         return Deadline(text=text[m.start(): m.end()].strip(" ;,.()"))

@@ -131,7 +131,8 @@ def check_record(
     span = (lines[0], lines[1]) if isinstance(lines, list | tuple) and len(lines) == 2 and all(
         isinstance(n, int) for n in lines) else None
     doc_id = record.get("id") if isinstance(record.get("id"), str) else None
-    checked = CheckedDocument(doc_id, path or fallback_path, span, _label(record, span, index))
+    checked = CheckedDocument(doc_id, path or fallback_path, span, _label(record, span, index),
+                              name=document_name(record, span, index))
     checked.findings = validate_record(record, today=today, fallback_path=fallback_path, index=index,
                                        resources=resources)
     return checked
@@ -162,6 +163,20 @@ def _label(record: dict[str, Any], span: tuple[int, int] | None, index: int) -> 
     elif index:
         parts.append(f"record {index}")
     return " ".join(parts) or "record"
+
+
+def document_name(record: dict[str, Any], span: tuple[int, int] | None, index: int = 0) -> str:
+    """The document as a reader names it: its type and number ('QĐ 95/QĐ-UBND'); a plan issued with a
+    decision by the decision's number ('KH of 95/QĐ-UBND'); else its type and lines ('KH lines 1-40')."""
+    doc_type = record.get("doc_type") if isinstance(record.get("doc_type"), str) else None
+    number = record.get("number") if isinstance(record.get("number"), str) else None
+    attached = record.get("attached_to") if isinstance(record.get("attached_to"), dict) else {}
+    if number:
+        return f"{doc_type} {number}" if doc_type else number
+    if isinstance(attached.get("number"), str):
+        return f"{doc_type or 'document'} of {attached['number']}"
+    where = f"lines {span[0]}-{span[1]}" if span else (f"record {index}" if index else "")
+    return " ".join(part for part in (doc_type, where) if part) or "record"
 
 
 def _schema_findings(record: dict[str, Any], fallback_path: str | None, index: int) -> list[Finding]:

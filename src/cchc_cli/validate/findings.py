@@ -37,6 +37,9 @@ RULES: dict[str, Rule] = {
         Rule("period-reversed", "error", "a period (or a task's time frame) that ends before it starts"),
         Rule("number-malformed", "error",
              "a document number that is not a well-formed symbol (123/QĐ-UBND, 118/2025/NĐ-CP, 57-NQ/TW)"),
+        Rule("not-a-document", "error",
+             "the text was not read as an administrative document: no type word (KẾ HOẠCH, QUYẾT ĐỊNH, …) and no "
+             "document number in its header (doc_type null)"),
         Rule("date-future", "warning",
              "the document's date, its signing, the decision it is attached to or a cited document's date is "
              "after today"),
@@ -53,6 +56,9 @@ RULES: dict[str, Rule] = {
         Rule("percent-range", "warning", "a target in % outside 0–100"),
         Rule("low-confidence", "warning",
              f"more than {LOW_CONFIDENCE_SHARE:.0%} of the document's syllables were left doubtful by the repair"),
+        Rule("extraction-note", "warning",
+             "a note the extraction left in the record's `warnings` (a row number read as another, a heading "
+             "read another way, a header field not found), at its line"),
     )
 }
 
@@ -81,6 +87,7 @@ class CheckedDocument:
     lines: tuple[int, int] | None
     label: str
     findings: list[Finding] = field(default_factory=list)
+    name: str = ""  # how a reader names it: type and number ('QĐ 95/QĐ-UBND', 'KH of 95/QĐ-UBND')
 
     @property
     def errors(self) -> list[Finding]:

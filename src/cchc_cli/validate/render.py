@@ -7,6 +7,7 @@ import datetime as _dt
 import json
 import os
 import re
+import textwrap
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 
@@ -24,8 +25,9 @@ def _failing(doc: CheckedDocument, strict: bool) -> list[Finding]:
 
 
 def render(documents: Sequence[CheckedDocument], fmt: str, *, strict: bool = False, rich: bool = False,
-           cwd: str | None = None) -> str:
-    """The report in `fmt` (table, json, junit, github) as text. `rich` draws the table for a terminal."""
+           cwd: str | None = None, width: int | None = None) -> str:
+    """The report in `fmt` (table, json, junit, github) as text. `rich` draws the table for a terminal
+    `width` columns wide (default: the terminal's)."""
     if fmt == "json":
         return render_json(documents)
     if fmt == "junit":
@@ -33,12 +35,17 @@ def render(documents: Sequence[CheckedDocument], fmt: str, *, strict: bool = Fal
     if fmt == "github":
         return render_github(documents, cwd=cwd)
     if fmt == "table":
-        return render_rich_table(documents, cwd=cwd) if rich else render_table(documents, cwd=cwd)
+        return render_rich_table(documents, cwd=cwd, width=width) if rich else render_table(documents, cwd=cwd)
     raise ValueError(f"unknown format {fmt!r}")
 
 
 def _all(documents: Sequence[CheckedDocument]) -> list[Finding]:
     return [f for doc in documents for f in doc.findings]
+
+
+def _named(documents: Sequence[CheckedDocument]) -> list[tuple[Finding, str]]:
+    """Each finding with the name of its document (type and number)."""
+    return [(f, printable(doc.name or doc.label)) for doc in documents for f in doc.findings]
 
 
 def render_json(documents: Sequence[CheckedDocument]) -> str:
@@ -54,40 +61,59 @@ def _one_line(text: str) -> str:
     return printable(" ".join(text.split()))
 
 
+TABLE_HEADER = ("location", "severity", "rule", "document", "message")
+
+
 def render_table(documents: Sequence[CheckedDocument], *, cwd: str | None = None) -> str:
-    """Plain aligned columns (not a terminal): severity, rule, path:line, document, message."""
-    findings = _all(documents)
+    """Plain aligned columns (not a terminal): path:line, severity, rule, document, message; the summary last."""
+    findings = _named(documents)
     if not findings:
         return f"no findings: {summary(documents)}\n"
-    rows = [(f.severity, f.rule, _where(f, cwd), (f.document_id or "-")[:12], _one_line(f.message)) for f in findings]
-    header = ("severity", "rule", "location", "document", "message")
-    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(4)]
+    rows = [(_where(f, cwd), f.severity, f.rule, name, _one_line(f.message)) for f, name in findings]
+    widths = [max(len(r[i]) for r in [TABLE_HEADER, *rows]) for i in range(4)]
     lines = ["  ".join(cell.ljust(widths[i]) if i < 4 else cell for i, cell in enumerate(row)).rstrip()
-             for row in [header, *rows]]
+             for row in [TABLE_HEADER, *rows]]
     return "\n".join(lines) + f"\n{summary(documents)}\n"
 
 
-def render_rich_table(documents: Sequence[CheckedDocument], *, cwd: str | None = None) -> str:
+# Below this many columns a terminal gets each finding as a line of where and what, its message wrapped
+# under it; a table's five columns leave the message no room there.
+WIDE_TERMINAL = 120
+MESSAGE_INDENT = 4
+
+
+def render_rich_table(documents: Sequence[CheckedDocument], *, cwd: str | None = None,
+                      width: int | None = None) -> str:
+    """For a terminal: a table when it is wide, one block a finding when it is narrow (the message wrapped,
+    never cut); the summary last."""
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
 
-    console = Console(record=True, highlight=False, soft_wrap=False)
-    findings = _all(documents)
+    console = Console(record=True, highlight=False, width=width)
+    findings = _named(documents)
     with console.capture() as capture:
-        if findings:
-            table = Table(title=summary(documents), title_justify="left")
-            for name in ("severity", "rule", "location", "document"):
+        if findings and console.width >= WIDE_TERMINAL:
+            table = Table()
+            for name in TABLE_HEADER[:-1]:
                 table.add_column(name, no_wrap=True)
-            table.add_column("message", overflow="fold", min_width=30)
-            for f in findings:
-                style = "red" if f.severity == "error" else "yellow"
-                table.add_row(Text(f.severity, style=style), Text(f.rule), Text(_where(f, cwd)),
-                              Text((f.document_id or "-")[:12]), Text(_one_line(f.message)))
+            table.add_column("message", overflow="fold", ratio=1)
+            for f, name in findings:
+                table.add_row(Text(_where(f, cwd)), Text(f.severity, style=_style(f)), Text(f.rule), Text(name),
+                              Text(_one_line(f.message)))
             console.print(table)
-        else:
-            console.print(Text(f"no findings: {summary(documents)}", style="green"))
+        for f, name in findings if console.width < WIDE_TERMINAL else ():
+            console.print(Text.assemble((_where(f, cwd), "bold"), "  ", (f.severity, _style(f)), "  ", f.rule),
+                          overflow="fold")
+            body = textwrap.wrap(f"{name}: {_one_line(f.message)}", max(20, console.width - MESSAGE_INDENT))
+            console.print(Text("\n".join(" " * MESSAGE_INDENT + line for line in body)), overflow="fold")
+        style = "red" if any(d.errors for d in documents) else ("yellow" if findings else "green")
+        console.print(Text(summary(documents) if findings else f"no findings: {summary(documents)}", style=style))
     return capture.get()
+
+
+def _style(finding: Finding) -> str:
+    return "red" if finding.severity == "error" else "yellow"
 
 
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -164,7 +190,10 @@ def render_github(documents: Sequence[CheckedDocument], *, cwd: str | None = Non
 
 
 def _relative(path: str, cwd: str | None) -> str:
-    if cwd and os.path.isabs(path):
+    """`path` as a workspace names it: relative to `cwd` when under it, './' and 'a/../' taken out."""
+    if not os.path.isabs(path):
+        return os.path.normpath(path) if path not in ("", "-") else path
+    if cwd:
         try:
             rel = os.path.relpath(path, cwd)
         except ValueError:

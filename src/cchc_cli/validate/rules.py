@@ -48,6 +48,7 @@ class Checker:
         self.tasks()
         self.targets()
         self.low_confidence()
+        self.extraction_notes()
 
     # -- dates -------------------------------------------------------------------------------------------
 
@@ -99,6 +100,8 @@ class Checker:
             elif not may_be_future and parsed > self.today:
                 self.add("date-future", line, f"{where} {parsed.isoformat()} is after today ({self.today.isoformat()})")
         attached = r.get("attached_to") or {}
+        if r.get("doc_type") is None:
+            return  # not a document (not-a-document says so): its missing date is no news
         if r.get("date") is None and attached.get("date") is None:
             self.add("date-missing", self.first_line,
                      "the document has no date" + (" (nor has the document it is attached to)" if attached else ""))
@@ -211,9 +214,11 @@ class Checker:
             if from_table and not task.get("lead_unit") and not task.get("lead_units"):
                 self.add("task-no-lead", line, f"task {_task_name(task, i)} has no lead unit")
             deadline = task.get("deadline") or {}
-            if from_table and not (deadline.get("text") or "").strip() and not deadline.get("from") \
-                    and not deadline.get("to"):
-                self.add("task-no-deadline", line, f"task {_task_name(task, i)} has no deadline")
+            inherited = task.get("deadline_source") == "plan period"
+            if from_table and (inherited or (not (deadline.get("text") or "").strip() and not deadline.get("from")
+                                             and not deadline.get("to"))):
+                because = " of its own (the plan's period stands in)" if inherited else ""
+                self.add("task-no-deadline", line, f"task {_task_name(task, i)} has no deadline{because}")
             if not numbered:
                 continue  # a task table without an STT column
             stt = task.get("stt")
@@ -245,6 +250,34 @@ class Checker:
             self.add("low-confidence", self.first_line,
                      f"{flagged} of {syllables} syllables ({flagged / syllables:.1%}) were left doubtful by the "
                      f"repair (more than {LOW_CONFIDENCE_SHARE:.0%}): reread it against the original")
+
+
+    # -- what the extraction noted -------------------------------------------------------------------------
+
+    def extraction_notes(self) -> None:
+        """The record's own ``warnings`` (the extraction's notes) as findings at their line; a record that is
+        no administrative document (``doc_type`` null) is the error ``not-a-document``."""
+        not_a_document = self.record.get("doc_type") is None
+        said = False
+        for note in self.record.get("warnings") or []:
+            line, text = note_line(note)
+            if not_a_document and NOT_A_DOCUMENT in text:
+                self.add("not-a-document", line or self.first_line, text)
+                said = True
+            else:
+                self.add("extraction-note", line or self.first_line, text)
+        if not_a_document and not said:
+            self.add("not-a-document", self.first_line, f"{NOT_A_DOCUMENT}: no type word and no document number")
+
+
+NOTE_LINE_RE = re.compile(r"lines? (\d+)(?:-\d+)?: ")
+NOT_A_DOCUMENT = "not read as an administrative document"
+
+
+def note_line(note: str) -> tuple[int | None, str]:
+    """(line, text) of an extraction note: 'line 673: row number …' → (673, 'row number …')."""
+    m = NOTE_LINE_RE.match(note)
+    return (int(m.group(1)), note[m.end():]) if m else (None, note)
 
 
 def _task_name(task: dict[str, Any], index: int) -> str:
