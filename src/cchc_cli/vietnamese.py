@@ -125,3 +125,41 @@ SYLLABLE_SHAPE = re.compile(
 def has_syllable_shape(word: str) -> bool:
     """Could this lowercase word be a Vietnamese syllable by its letters alone ('tu' yes, 'sipas' no)?"""
     return SYLLABLE_SHAPE.fullmatch(word) is not None
+
+
+# --- alphabetical order ----------------------------------------------------------------------------------
+
+# The Vietnamese alphabet (a ă â b c d đ e ê g h i k l m n o ô ơ p q r s t u ư v x y), with the Latin letters
+# it lacks (f, j, w, z) where Latin puts them, for names and codes written in them.
+ALPHABET = "aăâbcdđeêfghijklmnoôơpqrstuưvwxyz"
+_LETTER_RANK = {letter: rank for rank, letter in enumerate(ALPHABET)}
+# Tones after the letters, in the dictionaries' order: ngang, huyền, hỏi, ngã, sắc, nặng (the numbers are
+# those of TONE_MARKS: 1 huyền, 2 sắc, 3 hỏi, 4 ngã, 5 nặng).
+TONE_ORDER = {0: 0, 1: 1, 3: 2, 4: 3, 2: 4, 5: 5}
+_SORT_WORD = re.compile(r"\d+|[^\W\d_]+")
+
+SortKey = tuple[tuple[tuple[int, ...], ...], tuple[tuple[int, ...], ...], str]
+
+
+@lru_cache(maxsize=65536)
+def _word_key(word: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """(letters, tones) of one word (lowercase NFC), or of a number: ((0, value),) sorts numbers by value,
+    before words."""
+    if word.isdigit():
+        return (0, int(word)), ()
+    letters: list[int] = [1]
+    tones: list[int] = []
+    for ch in word:
+        base, tone = split_tone(ch)
+        letters.append(_LETTER_RANK.get(base, len(ALPHABET) + ord(base[0])))
+        tones.append(TONE_ORDER[tone])
+    return tuple(letters), tuple(tones)
+
+
+def sort_key(text: str | None) -> SortKey:
+    """A key that sorts text in Vietnamese alphabetical order: word by word, letters first (a < ă < â < b …
+    d < đ …), then the tones of the word (ngang, huyền, hỏi, ngã, sắc, nặng), then case; numbers by value,
+    before words; punctuation ignored except as the last tie-break. None and empty text sort first."""
+    text = unicodedata.normalize("NFC", text or "")
+    words = [_word_key(w) for w in _SORT_WORD.findall(text.lower())]
+    return tuple(w[0] for w in words), tuple(w[1] for w in words), text

@@ -22,10 +22,10 @@ PROJECT_FILE = "cchc.toml"
 KEYS = ("db", "dictionaries", "include", "jobs", "encoding")
 # Which option of which command each key fills (the commands' parameter names).
 APPLIES = {
-    "db": ("db", ("ingest", "validate", "export", "review")),
-    "dictionaries": ("dictionary", ("ingest", "repair", "review")),
+    "db": ("db", ("ingest", "validate", "export", "review", "report")),
+    "dictionaries": ("dictionary", ("ingest", "repair", "review", "report")),
     "include": ("include", ("ingest", "repair")),
-    "jobs": ("jobs", ("ingest", "repair")),
+    "jobs": ("jobs", ("ingest", "repair", "report")),
     "encoding": ("encoding", ("ingest", "repair")),
 }
 DEFAULTS: dict[str, Any] = {"db": "./cchc.db", "dictionaries": [], "include": DEFAULT_INCLUDE,
