@@ -370,6 +370,11 @@ class SQLiteStore:
             versions = self._db.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
         return {"files": files, "ingests": ingests, "documents": latest, "versions": versions}
 
+    def ingests(self) -> list[tuple[str, str]]:
+        """(path, pipeline) of every ingest, oldest first (for tests and ``cchc store copy``)."""
+        with self._errors():
+            return self._db.execute("SELECT path, pipeline FROM ingests ORDER BY id").fetchall()
+
     # --- writing ------------------------------------------------------------------------------------------
 
     def store_file(
