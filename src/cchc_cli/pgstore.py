@@ -29,7 +29,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from .errors import StoreError
-from .store import IngestInfo, StoredFile, StoredRecord, _now
+from .store import IngestInfo, IngestRow, StoredFile, StoredRecord, _now
 
 if TYPE_CHECKING:
     import psycopg
@@ -401,8 +401,24 @@ class PostgresStore:
 
     # --- writing ------------------------------------------------------------------------------------------
 
+    def history(self) -> Iterator[tuple[IngestRow, list[dict[str, Any]]]]:
+        """Every ingest, oldest first, with its documents in order (for ``cchc store copy``)."""
+        with self._errors():
+            rows = self._db.execute("SELECT id, path, sha256, pipeline, ingested_at FROM cchc.ingests "
+                                    "ORDER BY id").fetchall()
+            for ingest_id, path, sha256, pipeline, ingested_at in rows:
+                records = self._db.execute("SELECT record FROM cchc.documents WHERE ingest_id = %s ORDER BY "
+                                           "position", (ingest_id,)).fetchall()
+                yield IngestRow(path, sha256, pipeline, ingested_at), [in_record_order(r[0]) for r in records]
+
+    def has_ingest(self, row: IngestRow) -> bool:
+        with self._errors():
+            return self._db.execute("SELECT 1 FROM cchc.ingests WHERE path = %s AND sha256 = %s AND pipeline = %s "
+                                    "AND ingested_at = %s", tuple(row)).fetchone() is not None
+
     def store_file(
-        self, path: str, sha256: str, pipeline: str, records: Iterable[dict[str, Any]], *, force: bool = False
+        self, path: str, sha256: str, pipeline: str, records: Iterable[dict[str, Any]], *, force: bool = False,
+        ingested_at: str | None = None,
     ) -> StoredFile:
         with self._errors(), self._db.transaction():
             # Writers of one file take turns (its version numbers); other files are written side by side.
@@ -412,7 +428,7 @@ class PostgresStore:
                 return StoredFile("unchanged", latest.document_count)
             row = self._db.execute(
                 "INSERT INTO cchc.ingests (path, sha256, pipeline, ingested_at, document_count) "
-                "VALUES (%s, %s, %s, %s, 0) RETURNING id", (path, sha256, pipeline, _now())).fetchone()
+                "VALUES (%s, %s, %s, %s, 0) RETURNING id", (path, sha256, pipeline, ingested_at or _now())).fetchone()
             assert row is not None
             ingest_id = row[0]
             versions = dict(self._db.execute("SELECT position, max(version) FROM cchc.documents WHERE path = %s "

@@ -33,7 +33,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from .errors import StoreError
 
@@ -42,11 +42,13 @@ __all__ = [
     "DEFAULT_TIMEOUT",
     "MIGRATIONS",
     "IngestInfo",
+    "IngestRow",
     "SQLiteStore",
     "Store",
     "StoreError",
     "StoredFile",
     "StoredRecord",
+    "copy_store",
     "open_store",
     "resolve_db",
     "resolve_db_path",
@@ -113,6 +115,15 @@ class IngestInfo:
     pipeline: str
     ingested_at: str
     document_count: int
+
+
+class IngestRow(NamedTuple):
+    """One ingest as ``cchc store copy`` moves it."""
+
+    path: str
+    sha256: str
+    pipeline: str
+    ingested_at: str
 
 
 @dataclass(frozen=True)
@@ -193,6 +204,22 @@ def open_store(path: str | Path | None = None, *, must_exist: bool = False, read
     if (must_exist or readonly) and not db.exists():
         raise StoreError(f"{db}: no cchc store here; run 'cchc ingest' first or pass --db")
     return SQLiteStore(db, timeout=_timeout(), readonly=readonly)
+
+
+def copy_store(source: Any, target: Any, on_copied: Any = None) -> tuple[int, int]:
+    """Copy every ingest of `source` into `target` (either backend) in order, each with its documents and its
+    time, one transaction each; an ingest `target` already has (same file, content, pipeline and time) is left
+    alone, so a copy can be run again. Returns (copied, already there)."""
+    copied = already = 0
+    for row, records in source.history():
+        if target.has_ingest(row):
+            already += 1
+            continue
+        target.store_file(row.path, row.sha256, row.pipeline, records, force=True, ingested_at=row.ingested_at)
+        copied += 1
+        if on_copied is not None:
+            on_copied(copied)
+    return copied, already
 
 
 def side_files(path: str | Path | None = None) -> list[Path]:
@@ -377,8 +404,23 @@ class SQLiteStore:
 
     # --- writing ------------------------------------------------------------------------------------------
 
+    def history(self) -> Iterator[tuple[IngestRow, list[dict[str, Any]]]]:
+        """Every ingest, oldest first, with its documents in order (for ``cchc store copy``)."""
+        with self._errors():
+            ingests = self._db.execute("SELECT id, path, sha256, pipeline, ingested_at FROM ingests ORDER BY id")
+            for ingest_id, path, sha256, pipeline, ingested_at in ingests.fetchall():
+                rows = self._db.execute("SELECT record FROM documents WHERE ingest_id = ? ORDER BY position",
+                                        (ingest_id,)).fetchall()
+                yield IngestRow(path, sha256, pipeline, ingested_at), [json.loads(row[0]) for row in rows]
+
+    def has_ingest(self, row: IngestRow) -> bool:
+        with self._errors():
+            return self._db.execute("SELECT 1 FROM ingests WHERE path = ? AND sha256 = ? AND pipeline = ? AND "
+                                    "ingested_at = ?", tuple(row)).fetchone() is not None
+
     def store_file(
-        self, path: str, sha256: str, pipeline: str, records: Iterable[dict[str, Any]], *, force: bool = False
+        self, path: str, sha256: str, pipeline: str, records: Iterable[dict[str, Any]], *, force: bool = False,
+        ingested_at: str | None = None,
     ) -> StoredFile:
         with self._errors():
             self._db.execute("BEGIN IMMEDIATE")
@@ -390,7 +432,7 @@ class SQLiteStore:
                     return StoredFile("unchanged", latest.document_count)
                 ingest_id = self._db.execute(
                     "INSERT INTO ingests (path, sha256, pipeline, ingested_at, document_count) VALUES (?, ?, ?, ?, ?)",
-                    (path, sha256, pipeline, _now(), 0),
+                    (path, sha256, pipeline, ingested_at or _now(), 0),
                 ).lastrowid
                 versions = dict(
                     self._db.execute(

@@ -76,7 +76,7 @@ def build_app() -> "typer.Typer":
     """The typer application (built on demand so that importing this module stays cheap)."""
     import typer
 
-    from . import doctor, export, ingest, repair, validate
+    from . import doctor, export, ingest, queue, repair, store, validate, worker
     from .options import Help
 
     app = typer.Typer(
@@ -105,6 +105,6 @@ def build_app() -> "typer.Typer":
     ) -> None:
         state.debug = debug
 
-    for command in (repair, ingest, export, validate, doctor):
+    for command in (repair, ingest, export, validate, queue, worker, store, doctor):
         command.register(app)
     return app
