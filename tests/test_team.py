@@ -64,6 +64,26 @@ def test_a_wrong_password_is_named_as_such_and_never_printed(pg_url, capsys) -> 
     assert "refused the password" in err and "~/.pgpass" in err and "not-the-password" not in err
 
 
+def test_tls_parameters_are_passed_through_to_libpq(pg_url, capsys) -> None:
+    # The test server has no TLS: sslmode=require must reach libpq, which then refuses to go on without it.
+    assert main(["export", "--db", pg_url + "?sslmode=require", "--json"]) == 4
+    err = capsys.readouterr().err
+    assert "SSL" in err and "admin-s3cret" not in err and ":***@" in err
+
+
+def test_debug_output_masks_the_password(monkeypatch, capsys) -> None:
+    from cchc_cli import pgstore
+
+    def broken(url, readonly=False):
+        raise RuntimeError(f"a bug while connecting to {url}")
+
+    monkeypatch.setattr(pgstore, "connect", broken)
+    monkeypatch.setitem(sys.modules, "psycopg", sys.modules.get("psycopg"))
+    assert main(["--debug", "export", "--db", "postgresql://u:pw-secret@127.0.0.1/x", "--json"]) == 70
+    err = capsys.readouterr().err
+    assert "Traceback" in err and "u:***@127.0.0.1" in err and "pw-secret" not in err
+
+
 def test_a_database_that_is_not_a_cchc_store_is_refused(pg_url, tmp_path, capsys) -> None:
     sql(pg_url, "CREATE TABLE invoices (id integer)")
     doc = docs(tmp_path / "in", range(1))[0]
@@ -190,6 +210,7 @@ def test_a_worker_killed_mid_document_loses_nothing_after_the_lease(pg_url, tmp_
     assert done.returncode == 0, done.stderr
     assert queue_counts(pg_url)["counts"] == {"waiting": 0, "in_progress": 0, "done": 4, "parked": 0}
     stored_once(pg_url, files)
+    assert sql(pg_url, "SELECT count(*) FROM cchc.queue_files") == [(0,)]  # the bytes go with the jobs done
 
 
 def test_bytes_that_are_not_a_document_are_parked_with_their_error_and_retried(pg_url, tmp_path, capsys) -> None:
@@ -207,6 +228,7 @@ def test_bytes_that_are_not_a_document_are_parked_with_their_error_and_retried(p
     assert main(["queue", "retry", "--db", pg_url]) == 0
     assert queue_counts(pg_url)["counts"]["waiting"] == 1
     stored_once(pg_url, good)
+    assert sql(pg_url, "SELECT count(*) FROM cchc.queue_files") == [(1,)]  # the parked file's bytes are kept
 
 
 def test_queue_add_refuses_big_files_and_skips_stored_ones(pg_url, tmp_path, monkeypatch, capsys) -> None:
@@ -266,3 +288,28 @@ def test_the_server_restarted_mid_batch_leaves_nothing_half_stored(pg_server, tm
         stored_once(url, files)
     finally:
         sql(server.url, "DROP DATABASE IF EXISTS cchc_restart WITH (FORCE)")
+
+
+def test_the_readme_grants_let_a_worker_role_work_and_a_reader_read(pg_url, tmp_path, capsys) -> None:
+    # The grants of the README's team-store section, as an administrator would run them after the store's
+    # owner (here the test's superuser) created it with its first command.
+    assert main(["queue", "status", "--db", pg_url]) == 0
+    grants = ["CREATE ROLE cchc_worker_t LOGIN PASSWORD 'w-pass'",
+              "GRANT USAGE ON SCHEMA cchc TO cchc_worker_t",
+              "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA cchc TO cchc_worker_t",
+              "GRANT USAGE ON ALL SEQUENCES IN SCHEMA cchc TO cchc_worker_t",
+              "GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA cchc TO cchc_worker_t"]
+    for statement in grants:
+        sql(pg_url, statement)
+    try:
+        worker = with_user(pg_url, "cchc_worker_t", "w-pass")
+        files = docs(tmp_path / "in", range(3))
+        assert main(["ingest", "--quiet", "--db", worker, str(files[0])]) == 0
+        assert main(["queue", "add", str(tmp_path / "in"), "--db", worker]) == 0
+        assert main(["worker", "--db", worker, "--until-empty", "--lease", "2", "--quiet"]) == 0
+        assert main(["queue", "retry", "--db", worker]) == 0
+        stored_once(pg_url, files)
+        assert "may not" not in capsys.readouterr().err
+    finally:
+        sql(pg_url, "DROP OWNED BY cchc_worker_t")
+        sql(pg_url, "DROP ROLE cchc_worker_t")

@@ -3,8 +3,8 @@ number of machines, on **procrastinate** (PostgreSQL-based jobs, retries, heartb
 ``cchc[postgres]``).
 
 - A file's bytes go into ``cchc.queue_files`` (keyed by sha256: procrastinate's job arguments are JSON), so
-  workers need no shared disk; files over :data:`MAX_FILE_BYTES` are refused. One job per (file key, sha256,
-  pipeline): procrastinate's *queueing lock* refuses a second while the first waits.
+  workers need no shared disk, until its job is done; files over :data:`MAX_FILE_BYTES` are refused. One job
+  per (file key, sha256, pipeline): procrastinate's *queueing lock* refuses a second while the first waits.
 - Jobs go to the procrastinate queue of the adder's pipeline version (``cchc/<pipeline>``); a worker takes the
   jobs of its own pipeline only, and refuses to start when the queue holds work for other pipelines only
   (the remedy: the same cchc version and ``--dictionary`` files as the adder, or add the files again).
@@ -130,6 +130,10 @@ def _ingest_job(context: Any, key: str, label: str, sha256: str, pipeline: str, 
             outcome = store.store_file(key, sha256, pipeline, result.records, force=force).status
         with store._errors(), conn.transaction():
             conn.execute("DELETE FROM cchc.queue_errors WHERE job_id = %s", (job_id,))
+            # The bytes go once no other job waits for them (a job run again finds the file stored first).
+            conn.execute("DELETE FROM cchc.queue_files AS f WHERE f.sha256 = %s AND NOT EXISTS (SELECT 1 FROM "
+                         "cchc.procrastinate_jobs AS j WHERE j.args ->> 'sha256' = f.sha256 AND j.id <> %s AND "
+                         "j.status IN ('todo', 'doing', 'failed'))", (sha256, job_id))
     except StoreError as exc:
         _lost(job)
         _tell(job, label, "parked" if last else "retry", 0, exc.message)

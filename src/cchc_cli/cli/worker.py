@@ -121,12 +121,16 @@ def run_worker(*, db: str | Path | None = None, jobs: int = 1, until_empty: bool
         child.start()
     codes = _wait(children, results, report)
     report.end(location)
+    if codes is None:
+        error("interrupted: the workers finished the file they had; the rest stays on the queue")
+        return ExitCode.INTERRUPTED
     if any(code == ExitCode.STORE for code in codes):
         return ExitCode.STORE
     return ExitCode.INPUT if report.counts["parked"] else ExitCode.OK
 
 
-def _wait(children: list[Any], results: Any, report: _Report) -> list[int]:
+def _wait(children: list[Any], results: Any, report: _Report) -> list[int] | None:
+    """The workers' exit codes once all have ended (None: Ctrl-C, after they finished their file)."""
     try:
         while any(child.is_alive() for child in children) or not results.empty():
             while not results.empty():
@@ -135,4 +139,5 @@ def _wait(children: list[Any], results: Any, report: _Report) -> list[int]:
     except KeyboardInterrupt:  # the workers finish their file and stop (procrastinate's signal handling)
         for child in children:
             child.join()
+        return None
     return [child.exitcode or 0 for child in children]
