@@ -64,6 +64,17 @@ def test_a_wrong_password_is_named_as_such_and_never_printed(pg_url, capsys) -> 
     assert "refused the password" in err and "~/.pgpass" in err and "not-the-password" not in err
 
 
+def test_libpq_environment_supplies_what_the_url_leaves_out(pg_url, monkeypatch, capsys) -> None:
+    params = psycopg.conninfo.conninfo_to_dict(pg_url)
+    monkeypatch.setenv("PGPASSWORD", params["password"])
+    monkeypatch.setenv("PGPORT", str(params["port"]))
+    bare = f"postgresql://{params['user']}@{params['host']}/{params['dbname']}"  # no password, no port
+    assert main(["export", "--db", bare, "--jsonl"]) == 4  # reached (libpq took both), but no store yet
+    assert "not a cchc store" in capsys.readouterr().err
+    open_store(bare).close()
+    assert main(["export", "--db", bare, "--jsonl"]) == 0
+
+
 def test_tls_parameters_are_passed_through_to_libpq(pg_url, capsys) -> None:
     # The test server has no TLS: sslmode=require must reach libpq, which then refuses to go on without it.
     assert main(["export", "--db", pg_url + "?sslmode=require", "--json"]) == 4
