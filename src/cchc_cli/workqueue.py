@@ -125,7 +125,6 @@ def _ingest_job(context: Any, key: str, label: str, sha256: str, pipeline: str, 
                 raise _Parked(f"{label}: its bytes are no longer on the queue; add the file again")
             result = _process(_Task(0, label, label, bytes(row[0]), sha256, None, job.resources.dictionaries))
             if result.error is not None:
-                _record_error(store, job_id, result.error)
                 raise (_Retry if result.internal else _Parked)(result.error)
             outcome = store.store_file(key, sha256, pipeline, result.records, force=force).status
         with store._errors(), conn.transaction():
@@ -139,6 +138,8 @@ def _ingest_job(context: Any, key: str, label: str, sha256: str, pipeline: str, 
         _tell(job, label, "parked" if last else "retry", 0, exc.message)
         raise _Retry(exc.message) from None
     except (_Parked, _Retry) as exc:
+        with contextlib.suppress(StoreError):  # for 'cchc queue status', should it be parked
+            _record_error(store, job_id, str(exc))
         _tell(job, label, "parked" if last or isinstance(exc, _Parked) else "retry", 0, str(exc))
         raise
     finally:
