@@ -90,3 +90,63 @@ def store_of(path: Path, sample_records: dict[str, list[DocumentRecord]], seeds:
 def sample_store(tmp_path_factory: pytest.TempPathFactory, sample_records: dict[str, list[DocumentRecord]]) -> Path:
     """A store holding the five samples (read-only: copy it to change it)."""
     return store_of(tmp_path_factory.mktemp("samples") / "samples.db", sample_records)
+
+
+# --- PostgreSQL ---------------------------------------------------------------------------------------------
+# The tests of the team store run against a real server: $CCHC_TEST_POSTGRES (the URL of a role that may
+# create databases, on a server of your own), else a throwaway server started here (tests/pg_server.py:
+# initdb into a temporary folder, loopback only, stopped at the end), else they are skipped with the reason.
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """The server's admin URL and, when it is our own throwaway server, the Server (else None)."""
+    pytest.importorskip("psycopg", reason="psycopg is not installed: pip install -e '.[dev]'")
+    import pg_server as servers
+
+    given = os.environ.get("CCHC_TEST_POSTGRES")
+    if given:
+        yield given, None
+        return
+    if servers.server_bin() is None:
+        pytest.skip(servers.MISSING)
+    server = servers.start_server(os.environ.get("CCHC_TEST_PG_DIR") or None)
+    try:
+        yield server.url, server
+    finally:
+        server.destroy()
+
+
+_databases = iter(range(1, 1_000_000))
+
+
+def database_url(admin_url: str, name: str) -> str:
+    import psycopg
+
+    params = psycopg.conninfo.conninfo_to_dict(admin_url)
+    params["dbname"] = name
+    user = params.get("user", "")
+    password = f":{params['password']}" if params.get("password") else ""
+    return f"postgresql://{user}{password}@{params.get('host', '127.0.0.1')}:{params.get('port', 5432)}/{name}"
+
+
+@pytest.fixture
+def pg_url(pg_server) -> str:
+    """The URL of a new, empty database on the test server (dropped afterwards)."""
+    import psycopg
+
+    admin_url, _ = pg_server
+    name = f"cchc_test_{os.getpid()}_{next(_databases)}"
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')  # our own name: digits and letters
+    yield database_url(admin_url, name)
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_db(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A new store on each backend: an SQLite file's path, or a PostgreSQL database's URL."""
+    if request.param == "sqlite":
+        return str(tmp_path / "s.db")
+    return request.getfixturevalue("pg_url")

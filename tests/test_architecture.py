@@ -21,7 +21,7 @@ FLOORS: tuple[tuple[str, ...], ...] = (
     ("segment",),
     ("extract",),
     ("pipeline",),
-    ("batch", "store", "export", "validate", "review", "report"),
+    ("batch", "store", "pgstore", "workqueue", "export", "validate", "review", "report"),
     ("cli", "__main__"),
 )
 MAX_FUNCTION_LINES = 80

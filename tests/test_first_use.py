@@ -549,6 +549,13 @@ def test_item14_config_says_each_value_and_where_it_came_from(project: Path, cap
     assert "/elsewhere.db" in out.decode() and "($CCHC_DB)" in out.decode()
 
 
+def test_item14_a_team_store_url_in_the_config_is_kept_as_a_url(project: Path, capsysbinary) -> None:
+    # db = "postgresql://…" names the team's server, not a file beside cchc.toml
+    (project / "cchc.toml").write_text('db = "postgresql://analyst@db.example:5432/cchc"\n', "utf-8")
+    code, out, _ = run_cli(capsysbinary, "config", "--json")
+    assert code == 0 and json.loads(out)["db"]["value"] == "postgresql://analyst@db.example:5432/cchc"
+
+
 def test_item14_a_bad_config_file_is_named_with_the_remedy(project: Path, capsysbinary) -> None:
     (project / "cchc.toml").write_text('db = "x.db"\nthreads = 4\n', "utf-8")
     code, _, err = run_cli(capsysbinary, "config")

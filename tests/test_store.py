@@ -30,7 +30,7 @@ def ingest(*args: str) -> int:
     return main(["ingest", "--quiet", "--jobs", "1", *args])
 
 
-def stored(db: Path, *, all_versions: bool = False) -> list[tuple[str, int, int, str]]:
+def stored(db: Path | str, *, all_versions: bool = False) -> list[tuple[str, int, int, str]]:
     store = open_store(db, must_exist=True)
     try:
         return [(r.path, r.position, r.version, r.record["id"]) for r in store.records(all_versions=all_versions)]
@@ -38,18 +38,24 @@ def stored(db: Path, *, all_versions: bool = False) -> list[tuple[str, int, int,
         store.close()
 
 
-def ingests(db: Path) -> list[tuple[str, str]]:
-    with sqlite3.connect(db) as conn:
-        return conn.execute("SELECT path, pipeline FROM ingests ORDER BY id").fetchall()
+def ingests(db: Path | str) -> list[tuple[str, str]]:
+    store = open_store(db, must_exist=True)
+    try:
+        return [tuple(row) for row in store.ingests()]  # type: ignore[attr-defined]
+    finally:
+        store.close()
 
 
-def test_changed_content_adds_a_version_and_keeps_the_old_one(tmp_path, monkeypatch, capsys) -> None:
-    db = tmp_path / "s.db"
+# The tests taking `any_db` run on both backends: an SQLite file and a PostgreSQL database (conftest.py).
+
+
+def test_changed_content_adds_a_version_and_keeps_the_old_one(any_db, tmp_path, monkeypatch, capsys) -> None:
+    db = any_db
     doc = tmp_path / "plan.txt"
     doc.write_text(small_doc(1), "utf-8")
     key = str(doc.resolve())
 
-    assert ingest(str(doc), "--db", str(db)) == 0
+    assert ingest(str(doc), "--db", db) == 0
     (first,) = stored(db)
     assert first[:3] == (key, 0, 1)
 
@@ -89,8 +95,8 @@ def test_changed_content_adds_a_version_and_keeps_the_old_one(tmp_path, monkeypa
     assert len(capsys.readouterr().out.splitlines()) == 1
 
 
-def test_a_document_that_left_the_file_is_no_longer_latest(tmp_path) -> None:
-    db = tmp_path / "s.db"
+def test_a_document_that_left_the_file_is_no_longer_latest(any_db) -> None:
+    db = any_db
     store = open_store(db)
     try:
         store.store_file("/f.txt", "a" * 64, "p", [{"id": "one"}, {"id": "two"}])
@@ -106,8 +112,8 @@ def test_a_document_that_left_the_file_is_no_longer_latest(tmp_path) -> None:
         store.close()
 
 
-def test_an_empty_file_is_recorded_and_skipped_next_time(tmp_path, capsys) -> None:
-    db = tmp_path / "s.db"
+def test_an_empty_file_is_recorded_and_skipped_next_time(any_db, tmp_path, capsys) -> None:
+    db = any_db
     blank = tmp_path / "blank.txt"
     blank.write_text("\n  \n", "utf-8")
     assert main(["ingest", str(blank), "--db", str(db)]) == 0
@@ -164,8 +170,8 @@ def test_a_corrupt_or_missing_store_exits_4_naming_the_file(tmp_path, capsys) ->
     assert not missing.exists()
 
 
-def test_cchc_db_environment_variable_chooses_the_store(tmp_path, monkeypatch) -> None:
-    db = tmp_path / "env.db"
+def test_cchc_db_environment_variable_chooses_the_store(any_db, tmp_path, monkeypatch) -> None:
+    db = any_db
     monkeypatch.setenv("CCHC_DB", str(db))
     doc = tmp_path / "plan.txt"
     doc.write_text(small_doc(3), "utf-8")
@@ -209,8 +215,8 @@ def test_a_locked_store_waits_then_exits_4_after_the_timeout(tmp_path, monkeypat
     assert len(stored(db, all_versions=True)) == 1  # the run that timed out stored nothing
 
 
-def test_two_ingest_runs_on_one_store_at_once_both_succeed(tmp_path) -> None:
-    db = tmp_path / "s.db"
+def test_two_ingest_runs_on_one_store_at_once_both_succeed(any_db, tmp_path) -> None:
+    db = any_db
     shared, own_a, own_b = (tmp_path / name for name in ("shared", "a", "b"))
     for n, folder in enumerate((shared, own_a, own_b)):
         folder.mkdir()
@@ -226,8 +232,9 @@ def test_two_ingest_runs_on_one_store_at_once_both_succeed(tmp_path) -> None:
     paths = [path for path, _ in ingests(db)]
     assert sorted(paths) == sorted({str(f.resolve()) for f in tmp_path.glob("*/*.txt")})
     assert len(stored(db)) == 9
-    with sqlite3.connect(db) as conn:
-        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    if not db.startswith("postgresql://"):
+        with sqlite3.connect(db) as conn:
+            assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
 
 def _open_at_once(db: str, barrier, results) -> None:
@@ -257,8 +264,8 @@ def test_runs_that_open_a_new_store_at_the_same_moment_all_get_it(tmp_path) -> N
             assert conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
 
 
-def test_ingest_json_output_is_what_the_store_holds(tmp_path, capsys) -> None:
-    db = tmp_path / "s.db"
+def test_ingest_json_output_is_what_the_store_holds(any_db, tmp_path, capsys) -> None:
+    db = any_db
     a, b = tmp_path / "b.txt", tmp_path / "a.txt"
     a.write_text(small_doc(6), "utf-8")
     b.write_text(small_doc(7), "utf-8")
@@ -275,3 +282,50 @@ def test_ingest_json_output_is_what_the_store_holds(tmp_path, capsys) -> None:
     # Already stored: the same records are printed again.
     assert ingest(str(a), str(b), "--db", str(db), "--json") == 0
     assert json.loads(capsys.readouterr().out) == printed
+
+
+def test_a_file_another_run_has_claimed_is_left_to_it(any_db, tmp_path) -> None:
+    # Two runs given the same file do the work once: while this test holds the claim on plan.txt (as a run
+    # processing it would), `cchc ingest plan.txt` waits instead of repairing it; once the holder has stored it
+    # and let go, the run finds it stored (unchanged) and does nothing more.
+    import hashlib
+
+    doc = tmp_path / "plan.txt"
+    doc.write_text(small_doc(42), "utf-8")
+    key, sha256 = str(doc.resolve()), hashlib.sha256(doc.read_bytes()).hexdigest()
+    pipeline = resources.load_resources().version
+    holder = open_store(any_db)
+    try:
+        assert holder.claim(key, sha256, pipeline)
+        run = subprocess.Popen([sys.executable, "-m", "cchc_cli", "ingest", str(doc), "--db", any_db, "--jobs", "1"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        with pytest.raises(subprocess.TimeoutExpired):
+            run.wait(timeout=4)  # long enough to load the model and ingest it, had it not waited
+        assert holder.store_file(key, sha256, pipeline, [{"id": "stored-by-the-holder"}]).status == "stored"
+        holder.release(key, sha256, pipeline)
+        _, err = run.communicate(timeout=60)
+    finally:
+        holder.close()
+    assert run.returncode == 0, err.decode()
+    assert "0 stored, 1 unchanged" in err.decode()
+    assert [r[3] for r in stored(any_db, all_versions=True)] == ["stored-by-the-holder"]
+
+
+def test_a_claim_of_a_run_that_is_gone_is_taken_over(any_db) -> None:
+    # A run killed while it held a claim must not block the file for ever: the claim goes with its process
+    # (PostgreSQL: its session; SQLite: its pid).
+    code = ("import sys; from cchc_cli.store import open_store; s = open_store(sys.argv[1]); "
+            "assert s.claim('/f.txt', 'a' * 64, 'p'); import os; os._exit(0)")
+    subprocess.run([sys.executable, "-c", code, any_db], check=True, timeout=60)
+    store = open_store(any_db)
+    try:
+        assert store.claim("/f.txt", "a" * 64, "p")
+        other = open_store(any_db)
+        try:
+            assert not other.claim("/f.txt", "a" * 64, "p")  # held by a live run: refused
+            store.release("/f.txt", "a" * 64, "p")
+            assert other.claim("/f.txt", "a" * 64, "p")
+        finally:
+            other.close()
+    finally:
+        store.close()

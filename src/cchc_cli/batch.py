@@ -243,22 +243,24 @@ def ingest_batch(
     batch.summary.files = len(inputs)
     long_files: list[tuple[IngestInput, _Read]] = []
 
+    def task(index: int, item: IngestInput, read: _Read) -> _Task | None:
+        if read.document:
+            return _Task(index, item.label, item.source, None, read.sha256, encoding, resources.dictionaries,
+                         read.path, page_options, read.state)
+        if read.data is None:
+            long_files.append((item, read))
+            return None
+        return _Task(index, item.label, item.source, read.data, read.sha256, encoding, resources.dictionaries,
+                     options=page_options)
+
     def tasks() -> Iterator[_Task]:
         for index, item in enumerate(inputs):
             if batch.summary.stopped:
                 return
-            read = batch.read(item)
-            if read is None:
-                continue
-            if read.document:
-                yield _Task(index, item.label, item.source, None, read.sha256, encoding, resources.dictionaries,
-                            read.path, page_options, read.state)
-                continue
-            if read.data is None:
-                long_files.append((item, read))
-                continue
-            yield _Task(index, item.label, item.source, read.data, read.sha256, encoding, resources.dictionaries,
-                        options=page_options)
+            read = batch.read(index, item)
+            made = None if read is None else task(index, item, read)
+            if made is not None:
+                yield made
 
     workers = min(jobs or os.cpu_count() or 1, len(inputs))
     # one file: its pages are OCR'd --jobs at a time; several: a file a worker, its pages one at a time
@@ -275,6 +277,15 @@ def ingest_batch(
             if batch.summary.stopped:
                 break
             batch.finish_long(item, read, on_progress)
+        long_files.clear()
+        # Files another run claimed: wait for it, then take them over if it did not store them.
+        for index, item, read in batch.waiting_for_others():
+            made = task(index, item, read)
+            if made is not None and batch.finish(item, _process(made)):
+                break
+            for long_item, long_read in long_files:
+                batch.finish_long(long_item, long_read, on_progress)
+            long_files.clear()
     except KeyboardInterrupt:  # the workers ignore it; the pool is ended on the way out
         batch.summary.interrupted = True
     finally:
@@ -297,6 +308,8 @@ class _Batch:
         self.fail_fast = fail_fast
         self.on_outcome = on_outcome
         self.summary = BatchSummary()
+        self.deferred: list[tuple[int, IngestInput, _Read]] = []
+        self.claimed: dict[str, str] = {}  # key → sha256 of the files this run claimed and has not let go
 
     def report(self, outcome: FileOutcome) -> bool:
         """Count and announce `outcome`; True when the batch must stop (fail_fast)."""
@@ -307,28 +320,59 @@ class _Batch:
             self.summary.stopped = True
         return self.summary.stopped
 
-    def read(self, item: IngestInput) -> _Read | None:
-        """The file read once; None when it needs no processing (unreadable, or stored already with this
-        content by this pipeline), after reporting it."""
+    def read(self, index: int, item: IngestInput) -> _Read | None:
+        """The file read once and claimed for this run; None when it needs no processing here (unreadable,
+        stored already with this content by this pipeline, or claimed by another run: then it waits in
+        `deferred`), after reporting it."""
         try:
             read = _read_once(item)
         except InputError as exc:
             self.report(FileOutcome(item, "failed", error=exc.message))
             return None
-        latest = None if self.force else self.store.latest_ingest(item.key)
-        if latest is not None and (latest.sha256, latest.pipeline) == (read.sha256, self.pipeline):
-            if read.spool is not None:
-                read.spool.close()
-            self.report(FileOutcome(item, "unchanged", documents=latest.document_count))
+        if self.unchanged(item, read):
             return None
+        if not self.store.claim(item.key, read.sha256, self.pipeline):
+            self.deferred.append((index, item, read))
+            return None
+        self.claimed[item.key] = read.sha256
         return read
+
+    def unchanged(self, item: IngestInput, read: _Read) -> bool:
+        latest = None if self.force else self.store.latest_ingest(item.key)
+        if latest is None or (latest.sha256, latest.pipeline) != (read.sha256, self.pipeline):
+            return False
+        if read.spool is not None:
+            read.spool.close()
+        self.report(FileOutcome(item, "unchanged", documents=latest.document_count))
+        return True
+
+    def waiting_for_others(self) -> Iterator[tuple[int, IngestInput, _Read]]:
+        """The files other runs had claimed, each once that run let go of it, unless it stored them meanwhile."""
+        while self.deferred and not self.summary.stopped:
+            index, item, read = self.deferred.pop(0)
+            self.store.claim(item.key, read.sha256, self.pipeline, wait=True)
+            self.claimed[item.key] = read.sha256
+            if not self.force and self.unchanged(item, read):
+                self.let_go(item)
+                continue
+            yield index, item, read
+
+    def let_go(self, item: IngestInput) -> None:
+        """Release this run's claim on `item` (stored, or failed: another run may then try it)."""
+        sha256 = self.claimed.pop(item.key, None)
+        if sha256 is not None:
+            self.store.release(item.key, sha256, self.pipeline)
 
     def finish(self, item: IngestInput, result: WorkerResult) -> bool:
         if result.error is not None:
+            self.let_go(item)
             return self.report(FileOutcome(item, "failed", error=result.error, internal=result.internal,
                                            detail=result.detail))
         assert result.sha256 is not None
-        stored = self.store.store_file(item.key, result.sha256, self.pipeline, result.records, force=self.force)
+        try:
+            stored = self.store.store_file(item.key, result.sha256, self.pipeline, result.records, force=self.force)
+        finally:
+            self.let_go(item)
         return self.report(FileOutcome(
             item, stored.status, documents=stored.document_count,
             tasks=sum(len(r.get("tasks") or ()) for r in result.records),
@@ -354,6 +398,8 @@ class _Batch:
             if not isinstance(exc, InputError):
                 raise
             return self.report(FileOutcome(item, "failed", error=exc.message))
+        finally:
+            self.let_go(item)
         outcome.status = stored.status
         return self.report(outcome)
 

@@ -7,8 +7,13 @@ each of its documents; older versions are kept. The *latest* documents of a file
 ingest, so a document that left the file no longer shows, and a file that yields no document is recorded too
 (it is skipped as unchanged next time).
 
-The store sits behind the small :class:`Store` protocol (a shared PostgreSQL store comes next); every SQL
-statement lives in :class:`SQLiteStore`, and values only ever reach SQL as parameters.
+The store sits behind the small :class:`Store` protocol: :class:`SQLiteStore` here (the default, one file) and
+:class:`~cchc_cli.pgstore.PostgresStore` (a team's database, ``--db postgresql://…``); :func:`open_store` picks
+one from ``--db``. Values only ever reach SQL as parameters.
+
+Claims: before doing the work on a file, a run claims its (key, sha256, pipeline) (:meth:`Store.claim`), so two
+runs given the same file do it once; in SQLite a claim is a row of ``claims`` naming its owner (host and
+process), taken over when that process is gone.
 
 SQLite details: WAL journal (readers never wait for the writer); a busy timeout of 30 s (``CCHC_DB_TIMEOUT``
 seconds to change it) before a locked store is reported (exit 4); each file's documents are written in one
@@ -21,13 +26,14 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import socket
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from .errors import StoreError
 
@@ -36,12 +42,15 @@ __all__ = [
     "DEFAULT_TIMEOUT",
     "MIGRATIONS",
     "IngestInfo",
+    "IngestRow",
     "SQLiteStore",
     "Store",
     "StoreError",
     "StoredFile",
     "StoredRecord",
+    "copy_store",
     "open_store",
+    "resolve_db",
     "resolve_db_path",
     "side_files",
 ]
@@ -73,7 +82,18 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         )""",
         "CREATE INDEX documents_by_ingest ON documents (ingest_id)",
     ),
+    (
+        """CREATE TABLE claims (
+            path TEXT NOT NULL,
+            sha256 TEXT NOT NULL,
+            pipeline TEXT NOT NULL,
+            owner TEXT NOT NULL,
+            PRIMARY KEY (path, sha256, pipeline)
+        )""",
+    ),
 )
+READABLE_STEP = 1  # readers need the tables of the first step only
+CLAIM_POLL_SECONDS = 0.2
 
 
 @dataclass(frozen=True)
@@ -95,6 +115,15 @@ class IngestInfo:
     pipeline: str
     ingested_at: str
     document_count: int
+
+
+class IngestRow(NamedTuple):
+    """One ingest as ``cchc store copy`` moves it."""
+
+    path: str
+    sha256: str
+    pipeline: str
+    ingested_at: str
 
 
 @dataclass(frozen=True)
@@ -130,25 +159,46 @@ class Store(Protocol):
         one transaction, unless the file's latest ingest has the same sha256 and pipeline and not `force`."""
         ...
 
+    def claim(self, path: str, sha256: str, pipeline: str, *, wait: bool = False) -> bool:
+        """Claim the work on this content of `path` by `pipeline`: False when another live run holds it (with
+        `wait`, wait until it lets go). Held until :meth:`release` or the end of the process."""
+        ...
+
+    def release(self, path: str, sha256: str, pipeline: str) -> None: ...
+
     def close(self) -> None: ...
 
 
+def resolve_db(db: str | Path | None = None) -> str | Path:
+    """`db`, else ``$CCHC_DB``, else ``./cchc.db``: a PostgreSQL URL (``postgresql://…``) as a str, else a path."""
+    from .pgstore import is_postgres_url
+
+    chosen: str | Path = db if db is not None else (os.environ.get("CCHC_DB") or DEFAULT_DB)
+    return str(chosen) if is_postgres_url(str(chosen)) else Path(chosen)
+
+
 def resolve_db_path(path: Path | None = None) -> Path:
-    """`path`, else ``$CCHC_DB``, else ``./cchc.db``."""
+    """`path`, else ``$CCHC_DB``, else ``./cchc.db`` (an SQLite store)."""
     if path is not None:
         return Path(path)
     return Path(os.environ.get("CCHC_DB") or DEFAULT_DB)
 
 
-def open_store(path: Path | None = None, *, must_exist: bool = False, readonly: bool = False) -> Store:
-    """Open (creating and migrating it if needed) the store at `path` (see :func:`resolve_db_path`).
+def open_store(path: str | Path | None = None, *, must_exist: bool = False, readonly: bool = False) -> Store:
+    """Open (creating and migrating it if needed) the store at `path` (see :func:`resolve_db`): a PostgreSQL URL
+    opens a :class:`~cchc_cli.pgstore.PostgresStore`, anything else an SQLite file.
 
     With `must_exist`, a missing file is a StoreError rather than a new empty store. `readonly` (export,
     validate: readers) opens an existing store without writing anything to it — no new store, no change of
     journal mode, no migration — so a store on a read-only disk or owned by another user can be read.
-    Every failure is a :class:`StoreError` (exit 4) naming the file.
+    Every failure is a :class:`StoreError` (exit 4) naming the file (a URL with its password masked).
     """
-    db = resolve_db_path(path)
+    chosen = resolve_db(path)
+    if isinstance(chosen, str):
+        from .pgstore import PostgresStore
+
+        return PostgresStore(chosen, readonly=readonly)
+    db = chosen
     if db.is_dir():
         raise StoreError(f"{db}: is a folder, not a cchc store; pass --db FILE")
     if (must_exist or readonly) and not db.exists():
@@ -156,9 +206,27 @@ def open_store(path: Path | None = None, *, must_exist: bool = False, readonly: 
     return SQLiteStore(db, timeout=_timeout(), readonly=readonly)
 
 
-def side_files(path: Path | None = None) -> list[Path]:
-    """The store's file and the files SQLite keeps beside it (never an output)."""
-    db = resolve_db_path(path)
+def copy_store(source: Any, target: Any, on_copied: Any = None) -> tuple[int, int]:
+    """Copy every ingest of `source` into `target` (either backend) in order, each with its documents and its
+    time, one transaction each; an ingest `target` already has (same file, content, pipeline and time) is left
+    alone, so a copy can be run again. Returns (copied, already there)."""
+    copied = already = 0
+    for row, records in source.history():
+        if target.has_ingest(row):
+            already += 1
+            continue
+        target.store_file(row.path, row.sha256, row.pipeline, records, force=True, ingested_at=row.ingested_at)
+        copied += 1
+        if on_copied is not None:
+            on_copied(copied)
+    return copied, already
+
+
+def side_files(path: str | Path | None = None) -> list[Path]:
+    """The store's file and the files SQLite keeps beside it (never an output); none for a PostgreSQL store."""
+    db = resolve_db(path)
+    if isinstance(db, str):
+        return []
     return [db, *(db.with_name(db.name + suffix) for suffix in ("-wal", "-shm", "-journal"))]
 
 
@@ -185,6 +253,7 @@ class SQLiteStore:
         self.location = str(path)
         self.timeout = timeout
         self.readonly = readonly
+        self._claims: set[tuple[str, str, str]] = set()
         if self.path.parent and not self.path.parent.exists():
             raise StoreError(f"{path}: its folder does not exist; create it or pass another --db")
         self._db = self._connect()
@@ -245,7 +314,7 @@ class SQLiteStore:
             if step == 0:
                 raise StoreError(f"{self.location}: no cchc store here (an empty database); run 'cchc ingest' "
                                  "first or pass --db")
-            if step < len(MIGRATIONS):
+            if step < READABLE_STEP:
                 raise StoreError(f"{self.location}: a store of an older cchc; run 'cchc ingest' on it once to "
                                  "upgrade it")
             return
@@ -328,10 +397,30 @@ class SQLiteStore:
             versions = self._db.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
         return {"files": files, "ingests": ingests, "documents": latest, "versions": versions}
 
+    def ingests(self) -> list[tuple[str, str]]:
+        """(path, pipeline) of every ingest, oldest first (for tests and ``cchc store copy``)."""
+        with self._errors():
+            return self._db.execute("SELECT path, pipeline FROM ingests ORDER BY id").fetchall()
+
     # --- writing ------------------------------------------------------------------------------------------
 
+    def history(self) -> Iterator[tuple[IngestRow, list[dict[str, Any]]]]:
+        """Every ingest, oldest first, with its documents in order (for ``cchc store copy``)."""
+        with self._errors():
+            ingests = self._db.execute("SELECT id, path, sha256, pipeline, ingested_at FROM ingests ORDER BY id")
+            for ingest_id, path, sha256, pipeline, ingested_at in ingests.fetchall():
+                rows = self._db.execute("SELECT record FROM documents WHERE ingest_id = ? ORDER BY position",
+                                        (ingest_id,)).fetchall()
+                yield IngestRow(path, sha256, pipeline, ingested_at), [json.loads(row[0]) for row in rows]
+
+    def has_ingest(self, row: IngestRow) -> bool:
+        with self._errors():
+            return self._db.execute("SELECT 1 FROM ingests WHERE path = ? AND sha256 = ? AND pipeline = ? AND "
+                                    "ingested_at = ?", tuple(row)).fetchone() is not None
+
     def store_file(
-        self, path: str, sha256: str, pipeline: str, records: Iterable[dict[str, Any]], *, force: bool = False
+        self, path: str, sha256: str, pipeline: str, records: Iterable[dict[str, Any]], *, force: bool = False,
+        ingested_at: str | None = None,
     ) -> StoredFile:
         with self._errors():
             self._db.execute("BEGIN IMMEDIATE")
@@ -343,7 +432,7 @@ class SQLiteStore:
                     return StoredFile("unchanged", latest.document_count)
                 ingest_id = self._db.execute(
                     "INSERT INTO ingests (path, sha256, pipeline, ingested_at, document_count) VALUES (?, ?, ?, ?, ?)",
-                    (path, sha256, pipeline, _now(), 0),
+                    (path, sha256, pipeline, ingested_at or _now(), 0),
                 ).lastrowid
                 versions = dict(
                     self._db.execute(
@@ -369,9 +458,51 @@ class SQLiteStore:
                 raise
         return StoredFile("stored", count)
 
+    # --- claims -------------------------------------------------------------------------------------------
+
+    def claim(self, path: str, sha256: str, pipeline: str, *, wait: bool = False) -> bool:
+        key = (path, sha256, pipeline)
+        if key in self._claims:
+            return True
+        while not self._try_claim(key):
+            if not wait:
+                return False
+            time.sleep(CLAIM_POLL_SECONDS)
+        self._claims.add(key)
+        return True
+
+    def _try_claim(self, key: tuple[str, str, str]) -> bool:
+        with self._errors():
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                row = self._db.execute("SELECT owner FROM claims WHERE path = ? AND sha256 = ? AND pipeline = ?",
+                                       key).fetchone()
+                if row is not None and _owner_alive(row[0]):
+                    self._db.execute("ROLLBACK")
+                    return False
+                self._db.execute("INSERT OR REPLACE INTO claims (path, sha256, pipeline, owner) VALUES (?, ?, ?, ?)",
+                                 (*key, _owner()))
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._rollback()
+                raise
+        return True
+
+    def release(self, path: str, sha256: str, pipeline: str) -> None:
+        key = (path, sha256, pipeline)
+        if key not in self._claims:
+            return
+        self._claims.discard(key)
+        with self._errors():
+            self._db.execute("DELETE FROM claims WHERE path = ? AND sha256 = ? AND pipeline = ? AND owner = ?",
+                             (*key, _owner()))
+
     # --- plumbing -----------------------------------------------------------------------------------------
 
     def close(self) -> None:
+        with contextlib.suppress(sqlite3.Error, StoreError):
+            for key in list(self._claims):
+                self.release(*key)
         with contextlib.suppress(sqlite3.Error):
             self._db.close()
 
@@ -405,6 +536,37 @@ class SQLiteStore:
         if "disk" in lowered or "full" in lowered:
             return StoreError(f"{self.location}: cannot write the store ({detail}); free some space")
         return StoreError(f"{self.location}: store error: {detail}")
+
+
+def _process_start(pid: int) -> str:
+    """The start time of process `pid` (Linux), so that a reused pid is not taken for the claim's owner."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat_file:
+            return stat_file.read().rsplit(b")", 1)[1].split()[19].decode()
+    except (OSError, IndexError):
+        return "0"
+
+
+def _owner() -> str:
+    """This process as the owner of a claim: host, pid and the pid's start time."""
+    return f"{socket.gethostname()}:{os.getpid()}:{_process_start(os.getpid())}"
+
+
+def _owner_alive(owner: str) -> bool:
+    """Whether the run that took a claim still runs (a claim of another host is taken as alive: SQLite is not
+    for several machines)."""
+    host, _, rest = owner.partition(":")
+    pid_text, _, started = rest.partition(":")
+    if host != socket.gethostname():
+        return True
+    try:
+        pid = int(pid_text)
+        os.kill(pid, 0)
+    except (ValueError, ProcessLookupError):
+        return False
+    except PermissionError:
+        return True
+    return _process_start(pid) == started
 
 
 def _is_lock(exc: sqlite3.Error) -> bool:

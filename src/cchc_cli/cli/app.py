@@ -147,7 +147,21 @@ def build_app() -> "typer.Typer":
     """The typer application (built on demand so that importing this module stays cheap)."""
     import typer
 
-    from . import completion, config, dictionary, doctor, export, ingest, repair, report, review, validate
+    from . import (
+        completion,
+        config,
+        dictionary,
+        doctor,
+        export,
+        ingest,
+        queue,
+        repair,
+        report,
+        review,
+        store,
+        validate,
+        worker,
+    )
     from .options import Help
 
     app = typer.Typer(
@@ -176,10 +190,11 @@ def build_app() -> "typer.Typer":
     ) -> None:
         state.debug = debug
 
-    for command in (repair, ingest, export, validate, report, doctor, completion, config, dictionary, review):
+    for command in (repair, ingest, export, validate, report, queue, worker, store, doctor, completion, config,
+                    dictionary, review):
         command.register(app)
     return app
 
 
-WORKFLOW = ("ingest", "validate", "export", "report", "repair", "review", "dictionary", "schema", "config", "doctor",
-            "completion")
+WORKFLOW = ("ingest", "validate", "export", "report", "repair", "review", "dictionary", "queue", "worker", "store",
+            "schema", "config", "doctor", "completion")

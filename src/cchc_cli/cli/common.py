@@ -52,9 +52,10 @@ def quiet_lost_stderr() -> None:
 
 def error(message: str) -> None:
     """``cchc: <message>`` on stderr, control characters shown as escapes."""
+    from ..pgstore import mask_url
     from ..text import printable  # not at start-up: text.py loads regex, and --help must stay fast
 
-    say(f"{PROG}: {printable(message)}\n")
+    say(f"{PROG}: {printable(mask_url(message))}\n")
 
 
 def stderr_is_terminal() -> bool:
@@ -70,7 +71,9 @@ def report_exception(exc: BaseException) -> int:
         error(exc.message)
         return int(exc.exit_code)
     if state.debug:
-        say("".join(traceback.format_exception(exc)))
+        from ..pgstore import mask_url  # a PostgreSQL URL's password never reaches the terminal
+
+        say(mask_url("".join(traceback.format_exception(exc))))
     else:
         detail = " ".join(str(exc).split()) or "no message"
         error(f"internal error: {type(exc).__name__}: {detail} (run with --debug for the traceback)")

@@ -42,7 +42,7 @@ def register(app: typer.Typer) -> None:
                                    output=output, excel=excel, all_versions=all_versions))
 
 
-def check_output(output: Path | None, db: Path | None) -> None:
+def check_output(output: Path | None, db: str | Path | None) -> None:
     """An ``-o`` that is a folder, the store or one of the files SQLite keeps beside it is a usage error."""
     from ..store import side_files
 
@@ -62,7 +62,7 @@ def check_not_a_source(output: Path | None, store: Any) -> None:
         raise UsageError(f"-o {output}: is a document ingested into this store; choose another file")
 
 
-def run_export(*, db: Path | None = None, as_json: bool = False, as_jsonl: bool = False, as_csv: bool = False,
+def run_export(*, db: str | Path | None = None, as_json: bool = False, as_jsonl: bool = False, as_csv: bool = False,
                table: str | None = None, output: Path | None = None, excel: bool = False,
                all_versions: bool = False) -> int:
     """``cchc export``: the stored records (latest version of each document) as JSON, JSONL or a CSV table,

@@ -80,7 +80,7 @@ def _names(paths: list[str], files_from: str | None) -> list[str]:
 
 
 def run_ingest(paths: list[str], *, as_json: bool = False, dictionaries: list[Path] | None = None,
-               encoding: str | None = None, db: Path | None = None, jobs: int | None = None,
+               encoding: str | None = None, db: str | Path | None = None, jobs: int | None = None,
                include: str | None = None, files_from: str | None = None, force: bool = False,
                quiet: bool = False, fail_fast: bool = False, ocr: str = "auto", password: str | None = None,
                output: Path | None = None) -> int:

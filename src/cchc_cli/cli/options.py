@@ -19,8 +19,10 @@ def _show_help(ctx: typer.Context, value: bool) -> None:
 Help = Annotated[bool, typer.Option("--help", "-h", is_eager=True, expose_value=False, callback=_show_help,
                                     help="Show this message and exit.")]
 
-Db = Annotated[Path | None, typer.Option(
-    "--db", metavar="FILE", help="The record store (default: $CCHC_DB, else ./cchc.db).")]
+Db = Annotated[str | None, typer.Option(
+    "--db", metavar="FILE|URL",
+    help="The record store: an SQLite file, or a team's PostgreSQL database as postgresql://user@host:5432/dbname "
+         "(default: $CCHC_DB, else ./cchc.db).")]
 
 Dictionary = Annotated[list[Path] | None, typer.Option(
     "--dictionary", metavar="FILE",

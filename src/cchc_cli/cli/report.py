@@ -41,14 +41,15 @@ def register(app: typer.Typer) -> None:
                                    dictionaries=list(dictionaries or []), jobs=jobs))
 
 
-def run_report(*, db: Path | None = None, output: Path | None = None, title: str | None = None, lang: str = "vi",
+def run_report(*, db: str | Path | None = None, output: Path | None = None, title: str | None = None, lang: str = "vi",
                include_text: bool | None = None, dictionaries: list[Path] | None = None,
                jobs: int | None = None) -> int:
     """``cchc report``: the HTML report of the store's latest documents, on stdout or atomically in `output`."""
+    from ..pgstore import mask_url
     from ..report import LANGUAGES, ReportOptions, require_jinja, write_report
     from ..report.review import read_sources
     from ..resources import load_resources
-    from ..store import open_store, resolve_db_path
+    from ..store import open_store, resolve_db
     from .export import check_not_a_source, check_output
 
     if lang not in LANGUAGES:
@@ -59,7 +60,7 @@ def run_report(*, db: Path | None = None, output: Path | None = None, title: str
     store = open_store(db, readonly=True)
     options = ReportOptions(title=title, lang=lang, include_text=include_text,
                             read_sources=read_sources(tuple(dictionaries or ()), jobs or os.cpu_count() or 1),
-                            store_label=str(resolve_db_path(db)))
+                            store_label=mask_url(str(resolve_db(db))))  # a team's URL without its password
 
     def write(out: Any) -> None:
         write_report(store, options, out.write, resources.version)

@@ -46,7 +46,7 @@ def register(app: typer.Typer) -> None:
                                    encoding=encoding, quiet=quiet))
 
 
-def _store_files(db: Path | None) -> list[tuple[str, Path, str | None]]:
+def _store_files(db: str | Path | None) -> list[tuple[str, Path, str | None]]:
     """(label, path, sha256 at ingest) of each file in the store, once."""
     from ..store import open_store
 
@@ -62,9 +62,9 @@ def _store_files(db: Path | None) -> list[tuple[str, Path, str | None]]:
         store.close()
 
 
-def run_review(files: list[str], *, db: Path | None = None, below: float = DEFAULT_BELOW, flags_only: bool = False,
-               output: Path | None = None, dictionaries: list[Path] | None = None, encoding: str | None = None,
-               quiet: bool = False) -> int:
+def run_review(files: list[str], *, db: str | Path | None = None, below: float = DEFAULT_BELOW,
+               flags_only: bool = False, output: Path | None = None, dictionaries: list[Path] | None = None,
+               encoding: str | None = None, quiet: bool = False) -> int:
     from ..repair.files import repair_bytes
     from ..review import review_rows, write_review
     from .resources import checked_encoding, resources_for

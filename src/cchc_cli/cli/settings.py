@@ -123,4 +123,6 @@ def _checked(path: Path, key: str, value: Any) -> Any:
         return ",".join(value)
     if not isinstance(value, str) or not value:
         raise wrong("a text" + (" (a file name)" if key == "db" else ""))
+    if key == "db" and "://" in value:
+        return value  # a team's PostgreSQL store: a URL, not a file beside the config
     return str(path.parent / value) if key == "db" else value

@@ -62,7 +62,7 @@ def _format(flags: list[str], fmt: str | None) -> str:
     return chosen[0] if chosen else "table"
 
 
-def run_validate(record_files: list[str], *, db: Path | None = None, fmt: str = "table",
+def run_validate(record_files: list[str], *, db: str | Path | None = None, fmt: str = "table",
                  output: Path | None = None, strict: bool = False, all_versions: bool = False) -> int:
     """``cchc validate``: check stored records (or RECORD_FILES) and write the findings (stdout or `output`)."""
     from ..validate import FORMATS, check_record, exit_code, read_record_file, render
