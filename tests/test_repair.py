@@ -248,3 +248,20 @@ def test_a_capitalised_word_the_ocr_read_as_capitals_gets_its_case_back() -> Non
     assert "HCC" in out.split() and "UBND" in out.split(), out
     heading = repair_text("BO TAI CHINH").text
     assert heading == "BỘ TÀI CHÍNH", heading
+
+
+def test_the_calibrated_confidence_is_the_model_the_calibration_script_fits() -> None:
+    # the engine's written-out sum and the features scripts/calibrate.py fits on are the same model
+    import math
+
+    from cchc_cli.repair.calibration import REASONS, Evidence, features, load_calibration
+
+    cal = load_calibration()
+    assert cal.weights is not None
+    for share, channel, best, options, unigram in [(0.5, -3.0, -1.0, 4, -3.2), (0.999999, 0.0, 0.0, 1, -1.0),
+                                                   (1e-9, -40.0, -2.0, 12, -12.0)]:
+        ev = Evidence(share, channel, best, options, unigram)
+        for reason in (*REASONS, "", "code"):
+            for kept in (False, True):
+                z = sum(w * x for w, x in zip(cal.weights, features(ev, reason, kept, True, 7), strict=True))
+                assert math.isclose(cal.probability(ev, reason, kept, True, 7), 1 / (1 + math.exp(-z)), rel_tol=1e-12)

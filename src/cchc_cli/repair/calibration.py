@@ -44,10 +44,15 @@ class Calibration:
     weights: tuple[float, ...] | None  # None: confidences stay the decoder's share
 
     def probability(self, ev: Evidence, reason: str, kept: bool, printed_is_syllable: bool, length: int) -> float:
-        if self.weights is None:
+        """sigmoid(weights · features(...)), written out: it runs for every word of every document."""
+        w = self.weights
+        if w is None:
             return ev.share
-        z = sum(w * x for w, x in zip(self.weights, features(ev, reason, kept, printed_is_syllable, length),
-                                      strict=True))
+        share = min(max(ev.share, 1e-4), 1 - 1e-6)
+        z = (w[0] + w[1] * math.log(share / (1 - share)) + w[2] * max(ev.channel, -20.0)
+             + w[3] * min(ev.best_channel - ev.channel, 20.0) + w[4] * math.log(max(ev.options, 1))
+             + w[5] * max(ev.unigram, -8.0) + (w[6 + REASONS.index(reason)] if reason in REASONS else 0.0)
+             + (w[11] if kept else 0.0) + (w[12] if printed_is_syllable else 0.0) + w[13] * (min(length, 20) / 10.0))
         return 1.0 / (1.0 + math.exp(-z)) if z > -700 else 0.0
 
 
