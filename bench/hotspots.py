@@ -42,6 +42,7 @@ PHASES = (
     ("adaptation: E-step + re-estimate (_adapted_channel)", "engine.py", "_adapted_channel", 1),
     ("E-step (ChannelModel.expected_counts)", "channel.py", "expected_counts", 2),
     ("rendering (_render)", "engine.py", "_render", 1),
+    ("confidences and flags (_finish)", "engine.py", "_finish", 1),
 )
 
 
