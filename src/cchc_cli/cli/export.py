@@ -62,6 +62,17 @@ def check_not_a_source(output: Path | None, store: Any) -> None:
         raise UsageError(f"-o {output}: is a document ingested into this store; choose another file")
 
 
+def write_from_store(store: Any, output: Path | None, write: Any) -> int:
+    """Write what `write(out)` prints from `store` to stdout or atomically to `output` (never over one of the
+    store's own documents), then close the store."""
+    try:
+        check_not_a_source(output, store)
+        write_output(write, output)
+    finally:
+        store.close()
+    return ExitCode.OK
+
+
 def run_export(*, db: str | Path | None = None, as_json: bool = False, as_jsonl: bool = False, as_csv: bool = False,
                table: str | None = None, output: Path | None = None, excel: bool = False,
                all_versions: bool = False) -> int:
@@ -91,12 +102,7 @@ def run_export(*, db: str | Path | None = None, as_json: bool = False, as_jsonl:
         else:
             export.write_csv(records, out, table, excel=excel)
 
-    try:
-        check_not_a_source(output, store)
-        write_output(write, output)
-    finally:
-        store.close()
-    return ExitCode.OK
+    return write_from_store(store, output, write)
 
 
 def run_schema(output: Path | None = None) -> int:

@@ -9,10 +9,9 @@ from typing import Annotated, Any
 
 import typer
 
-from ..errors import ExitCode, UsageError
+from ..errors import UsageError
 from .common import guarded
 from .options import Db, Dictionary, Help, Output, jobs_option
-from .streams import write_output
 
 
 def register(app: typer.Typer) -> None:
@@ -50,7 +49,7 @@ def run_report(*, db: str | Path | None = None, output: Path | None = None, titl
     from ..report.review import read_sources
     from ..resources import load_resources
     from ..store import open_store, resolve_db
-    from .export import check_not_a_source, check_output
+    from .export import check_output, write_from_store
 
     if lang not in LANGUAGES:
         raise UsageError(f"--lang {lang}: choose one of {', '.join(LANGUAGES)}")
@@ -65,9 +64,4 @@ def run_report(*, db: str | Path | None = None, output: Path | None = None, titl
     def write(out: Any) -> None:
         write_report(store, options, out.write, resources.version)
 
-    try:
-        check_not_a_source(output, store)
-        write_output(write, output)
-    finally:
-        store.close()
-    return ExitCode.OK
+    return write_from_store(store, output, write)
