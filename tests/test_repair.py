@@ -265,3 +265,10 @@ def test_the_calibrated_confidence_is_the_model_the_calibration_script_fits() ->
             for kept in (False, True):
                 z = sum(w * x for w, x in zip(cal.weights, features(ev, reason, kept, True, 7), strict=True))
                 assert math.isclose(cal.probability(ev, reason, kept, True, 7), 1 / (1 + math.exp(-z)), rel_tol=1e-12)
+
+
+def test_a_digit_the_ocr_printed_for_a_word_is_read_as_the_word_and_real_numbers_stay() -> None:
+    # Tesseract's English model prints 'ở' as '6'; between two words the digit is weighed as a word too
+    assert repair_text("nguoi dan 6 dia phuong").text == "người dân ở địa phương"
+    assert repair_text("Xã có 6 thôn và 16 tổ dân phố").text == "Xã có 6 thôn và 16 tổ dân phố"
+    assert repair_text("trong 6 thang dau nam").text == "trong 6 tháng đầu năm"

@@ -52,6 +52,7 @@ CANDIDATE_CACHE_SIZE = 200_000
 FLAG_CANDIDATES = 5  # candidates a flag lists
 LONE_CAPITALS_MIN_WORDS = 4  # lines with fewer words are not judged ...
 LONE_CAPITALS_SHARE = 0.25  # ... nor lines where more of the words than this are in capitals
+DIGIT_WORD_MAX = 2  # numbers of at most this many digits between words are weighed as words too
 ACRONYM_MAX = 8  # an all-capitals word up to this long may be an acronym (ISO, LGSP, ĐMST): not flagged
 MAX_SENTENCE = 400  # tokens decoded together at most (the search costs memory in proportion)
 UPPER_SHARE = 0.6  # a token this much in capitals is a capitals word (the OCR reads accented capitals small)
@@ -95,6 +96,8 @@ class Settings:
     vie_variants: int = 12  # readings of a word Tesseract vie printed: itself and its most frequent variants
     vie_weight: float = 1.0  # scale of ln P(printed | another syllable) for text Tesseract vie read
     join_blank_lines: bool = True  # a blank line before a lower-case continuation does not end a sentence
+    digit_words: bool = True  # a short number between two words may be a word the OCR read as digits
+    digit_keep: float = 0.0  # ln weight of reading such a number as the number it shows
     fix_lone_capitals: bool = True  # a capitalised word alone in a line of small letters: its case fixed
     calibrate: bool = True  # confidences through dictionaries/confidence.yaml (off: the decoder's own share)
 
@@ -367,7 +370,13 @@ class Repairer:
         s = self.settings
         lm = self.lm
         lattice: list[list[Option]] = []
-        for tok in sentence:
+        for i, tok in enumerate(sentence):
+            if s.digit_words and tok.kind in ("num", "word") and self._digits_between_words(sentence, i):
+                tok.kind = "word"  # '6' for 'ở', '14' for 'là': weighed as a word, the number kept as a reading
+                lattice.append([(None, (lm.num,), s.digit_keep), *(
+                    (w, (wid,), s.channel_weight * lp) for w, wid, lp in self.candidates(tok.plain, state)
+                    if lp >= s.keep_floor and w.isalpha())])
+                continue
             if tok.kind != "word":
                 lattice.append([(None, (lm.unk if tok.kind == "foreign" else lm.num,), 0.0)])
                 continue
@@ -398,6 +407,15 @@ class Repairer:
                 options = [(None, (lm.ids.get(normalize_syllable(obs), lm.unk),), 0.0)]
             lattice.append(options)
         return lattice
+
+    @staticmethod
+    def _digits_between_words(sentence: list[Token], i: int) -> bool:
+        """A number of one or two digits with a word on each side, on the same line."""
+        tok = sentence[i]
+        if len(tok.plain) > DIGIT_WORD_MAX or not tok.plain.isdigit() or i == 0 or i + 1 == len(sentence):
+            return False
+        return all(n.kind == "word" and n.line == tok.line and n.plain.isalpha()
+                   for n in (sentence[i - 1], sentence[i + 1]))
 
     def rescore_locally(self, sentence: list[Token], lattice: list[list[Option]], choice: list[int],
                         boosted: set[tuple[int, str]], state: DocumentState) -> None:
@@ -457,7 +475,8 @@ class Repairer:
                     if s.calibrate:
                         tok.confidence = self.calibration.probability(ev, tok.reason, kept, printed, len(tok.plain))
                         tok.flagged = tok.flagged or tok.confidence < s.flag_below
-                if not tok.flagged and self._unreadable(tok.replacement or tok.plain):
+                if not tok.flagged and not (tok.replacement is None and tok.plain.isdigit()) \
+                        and self._unreadable(tok.replacement or tok.plain):
                     tok.flagged = True
 
     def _fix_lone_capitals(self, words: list[Token]) -> None:
