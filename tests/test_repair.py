@@ -272,3 +272,8 @@ def test_a_digit_the_ocr_printed_for_a_word_is_read_as_the_word_and_real_numbers
     assert repair_text("nguoi dan 6 dia phuong").text == "người dân ở địa phương"
     assert repair_text("Xã có 6 thôn và 16 tổ dân phố").text == "Xã có 6 thôn và 16 tổ dân phố"
     assert repair_text("trong 6 thang dau nam").text == "trong 6 tháng đầu năm"
+
+
+def test_roman_numerals_read_with_a_small_i_are_capitals() -> None:
+    out = repair_text("vien phap ly hang Ii thanh tra vien, khu vuc I, Ii va Iii").text
+    assert out == "viên pháp lý hạng II thanh tra viên, khu vực I, II và III", out

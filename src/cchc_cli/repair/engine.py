@@ -52,6 +52,7 @@ CANDIDATE_CACHE_SIZE = 200_000
 FLAG_CANDIDATES = 5  # candidates a flag lists
 LONE_CAPITALS_MIN_WORDS = 4  # lines with fewer words are not judged ...
 LONE_CAPITALS_SHARE = 0.25  # ... nor lines where more of the words than this are in capitals
+OCR_ROMAN_I = regex.compile(r"I[iI]*i[iI]*")  # II, III with the OCR's small i: no word of the language
 DIGIT_WORD_MAX = 2  # numbers of at most this many digits between words are weighed as words too
 ACRONYM_MAX = 8  # an all-capitals word up to this long may be an acronym (ISO, LGSP, ĐMST): not flagged
 MAX_SENTENCE = 400  # tokens decoded together at most (the search costs memory in proportion)
@@ -475,6 +476,10 @@ class Repairer:
                     if s.calibrate:
                         tok.confidence = self.calibration.probability(ev, tok.reason, kept, printed, len(tok.plain))
                         tok.flagged = tok.flagged or tok.confidence < s.flag_below
+                out = tok.replacement if tok.replacement is not None else tok.plain
+                if OCR_ROMAN_I.fullmatch(out):  # 'Ii', 'Iii': II, III
+                    tok.replacement = out.upper()
+                    tok.reason = assign_reason(unicodedata.normalize("NFC", tok.plain), tok.replacement)
                 if not tok.flagged and not (tok.replacement is None and tok.plain.isdigit()) \
                         and self._unreadable(tok.replacement or tok.plain):
                     tok.flagged = True
