@@ -1,6 +1,6 @@
 """Align round-trip OCR output with its gold text by tokens; write token pairs for channel training.
 
-usage: python scripts/align_pairs.py DIR [DIR ...] -o PAIRS.tsv [--skip-dev | --pick even|odd]
+usage: python scripts/align_pairs.py DIR [DIR ...] -o PAIRS.tsv [--skip-dev | --pick even|odd] [--avoid DEV_DIR]...
 
 DIR holds <name>.gold.txt / <name>.ocr.txt files from scripts/make_roundtrip.py. Tesseract adds blank lines
 and may split or join lines, so the alignment ignores lines: the whitespace tokens of both sides are first
@@ -84,6 +84,13 @@ def align(ocr_text: str, gold_text: str) -> Iterator[tuple[str, str, str]]:
             yield from align_block(ocr[a0:a1], gold[b0:b1])
 
 
+def sources(d: Path) -> list[list[str]]:
+    """The rows (name, noise, source document) of a round-trip folder's SOURCES.tsv."""
+    path = d / "SOURCES.tsv"
+    rows = [line.split("\t") for line in path.read_text("utf-8").splitlines()[1:] if line] if path.exists() else []
+    return [r for r in rows if len(r) == 3]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("dirs", nargs="+", type=Path)
@@ -93,8 +100,13 @@ def main() -> None:
     ap.add_argument("--pick", choices=["even", "odd"],
                     help="only the passages with an even / odd number (a set split in halves: train on one, report "
                          "on the other)")
+    ap.add_argument("--avoid", type=Path, action="append", default=[],
+                    help="leave out passages of a document that an odd-numbered passage of this set (the half a "
+                         "development set reports on) was drawn from (SOURCES.tsv of scripts/make_roundtrip.py)")
     a = ap.parse_args()
-    files = n = 0
+    avoided = {row[2] for d in a.avoid for row in sources(d) if int(row[0].split("_")[1]) % 2 == 1}
+    files = n = skipped = 0
+    documents: dict[Path, dict[str, str]] = {}
     with open(a.output, "w", encoding="utf-8") as out:
         for d in a.dirs:
             for gold_path in sorted(d.glob("*.gold.txt")):
@@ -102,6 +114,10 @@ def main() -> None:
                 if not ocr_path.exists():
                     continue
                 number = int(gold_path.name.split("_")[1].split(".")[0])
+                if avoided and documents.setdefault(d, dict((r[0], r[2]) for r in sources(d))).get(
+                        gold_path.name.removesuffix(".gold.txt")) in avoided:
+                    skipped += 1
+                    continue
                 if (a.skip_dev and number % 10 == 0) or (a.pick and number % 2 != (a.pick == "odd")):
                     continue
                 files += 1
@@ -110,7 +126,8 @@ def main() -> None:
                 for o, g, kind in align(ocr, gold):
                     out.write(f"{o}\t{g}\t{kind}\n")
                     n += 1
-    print(f"{files} files, {n} pairs -> {a.output}")
+    print(f"{files} files, {n} pairs -> {a.output}" + (f"; {skipped} passage(s) of avoided documents left out"
+                                                       if skipped else ""))
 
 
 if __name__ == "__main__":
