@@ -298,8 +298,6 @@ class PostgresStore:
                 raise StoreError(f"{self.location}: a store of an older cchc; run 'cchc ingest' on it once to "
                                  "upgrade it")
             return
-        if step is None:
-            self._refuse_foreign_database()
         if step != len(MIGRATIONS):
             self._migrate()
 
@@ -319,8 +317,12 @@ class PostgresStore:
         with self._db.transaction():
             # One migrating run at a time; the others read the step again after it.
             self._db.execute("SELECT pg_advisory_xact_lock(%s, 0)", (_MIGRATE_CLASS,))
+            # read under the lock: a run that migrated meanwhile has left a cchc store, not a foreign database
+            step = self._step()
+            if step is None:
+                self._refuse_foreign_database()
             self._db.execute("CREATE SCHEMA IF NOT EXISTS cchc")
-            current = self._step() or 0
+            current = step or 0
             if current > len(MIGRATIONS):
                 raise StoreError(f"{self.location}: made by a newer cchc (schema step {current}); upgrade cchc")
             if current == 0:

@@ -40,6 +40,7 @@ __all__ = ["DEFAULT_ATTEMPTS", "DEFAULT_LEASE", "MAX_FILE_BYTES", "AddSummary", 
 MAX_FILE_BYTES = 64 * 1024 * 1024
 DEFAULT_LEASE = 60.0
 DEFAULT_ATTEMPTS = 3
+RETRY_WAIT = 2  # seconds: the n-th retry of a file waits RETRY_WAIT ** n
 RECONNECT_SECONDS = float(os.environ.get("CCHC_RECONNECT_SECONDS") or 30)  # a worker's wait for a lost server
 TASK_NAME = "cchc.ingest_file"
 _QUEUE_PREFIX = "cchc/"
@@ -98,7 +99,10 @@ def _app(url: str, attempts: int) -> Any:
                                                                      "application_name": "cchc-worker"},
                                                min_size=1, max_size=3)
     app = procrastinate.App(connector=connector)
-    retry = procrastinate.RetryStrategy(max_attempts=max(attempts - 1, 0), retry_exceptions=[_Retry])
+    # a retry waits 2, 4, 8 … s: a store that went away for a moment (a server restarting) does not use up
+    # a file's attempts in the seconds it takes to come back
+    retry = procrastinate.RetryStrategy(max_attempts=max(attempts - 1, 0), exponential_wait=RETRY_WAIT,
+                                        retry_exceptions=[_Retry])
     app.task(name=TASK_NAME, retry=retry, pass_context=True)(_ingest_job)
     return app
 
@@ -408,8 +412,7 @@ async def _recover(app: Any, procrastinate: Any, queue: str, lease: float, attem
 async def _idle(app: Any, queue: str) -> bool:
     row = await app.connector.execute_query_one_async(
         "SELECT count(*) AS pending FROM cchc.procrastinate_jobs WHERE queue_name = %(queue)s AND "
-        "(status = 'doing' OR (status = 'todo' AND scheduled_at IS NULL) OR (status = 'todo' AND "
-        "scheduled_at <= now()))", queue=queue)
+        "status IN ('doing', 'todo')", queue=queue)  # a retry scheduled a few seconds ahead is still work
     return not row["pending"]
 
 
