@@ -1,10 +1,13 @@
 """Make OCR round-trip data: corpus passages rendered as pages and read back by Tesseract (eng model).
 
 usage: python scripts/make_roundtrip.py OUT_DIR --part train|heldout --passages N [--noise 1,2,3]
-                                        [--jobs 2] [--seed 0] [--lines 52]
+                                        [--jobs 2] [--seed 0] [--lines 52] [--from-start]
 
 Each passage (about one A4 page of a corpus document) gives OUT_DIR/<name>.gold.txt (the wrapped text that
 was drawn, from ``ocr_roundtrip.py --keep-wrapped``) and OUT_DIR/<name>.ocr.txt (what Tesseract read back).
+With ``--from-start`` a passage is the beginning of its document (its header with the issuing body, then up to
+``--lines`` wrapped lines, several pages: the kind of text a document-level model sees) instead of a page
+drawn from anywhere in it.
 The two are not line-aligned: scripts/align_pairs.py aligns them by tokens. Runs are resumable (existing
 outputs are kept) and deterministic for a given --seed. Half the passages come from ubnd_docs (provincial
 decisions and plans, the seeds' kind), half from the other parts of the corpus.
@@ -34,12 +37,16 @@ SHARED = Path(os.environ.get("CCHC_SHARED", REPO.parent / "shared"))
 TOOL = SHARED / "tools" / "ocr_roundtrip.py"
 
 
-def passages(part: str, n: int, lines_per: int, seed: int) -> list[tuple[str, str]]:
-    """Pick n passages of about ``lines_per`` lines, half from ubnd_docs, deterministically."""
+def passages(part: str, n: int, lines_per: int, seed: int, from_start: bool = False,
+             avoid: frozenset[str] = frozenset()) -> list[tuple[str, str]]:
+    """Pick n passages of about ``lines_per`` lines, half from ubnd_docs, deterministically (`from_start`:
+    each the beginning of a different document); none from the documents named in `avoid`."""
     rng = random.Random(seed)
     ubnd: list[tuple[str, list[str]]] = []
     other: list[tuple[str, list[str]]] = []
     for source, text in iter_documents(part):
+        if source in avoid:
+            continue
         lines = [ln for ln in text.split("\n") if ln.strip()]
         if len(lines) < 8:
             continue
@@ -47,10 +54,14 @@ def passages(part: str, n: int, lines_per: int, seed: int) -> list[tuple[str, st
             (source, lines)
         )
     out: list[tuple[str, str]] = []
+    taken: set[str] = set()
     for i in range(n):
         pool = ubnd if (i % 2 == 0 and ubnd) else (other or ubnd)
         source, lines = pool[rng.randrange(len(pool))]
-        start = rng.randrange(max(1, len(lines) - lines_per // 2))
+        while from_start and source in taken and len(taken) < len(ubnd) + len(other):
+            source, lines = pool[rng.randrange(len(pool))]
+        taken.add(source)
+        start = 0 if from_start else rng.randrange(max(1, len(lines) - lines_per // 2))
         chunk: list[str] = []
         wrapped = 0
         for ln in lines[start:]:
@@ -122,12 +133,17 @@ def main() -> None:
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--lines", type=int, default=52)
+    ap.add_argument("--from-start", action="store_true", help="each passage the beginning of a document")
+    ap.add_argument("--avoid", type=Path, action="append", default=[],
+                    help="a SOURCES.tsv of other round trips: none of its documents is drawn (e.g. the channel's)")
     ap.add_argument("--font", choices=sorted(FONTS), default="dejavu",
                     help="face of the rendered pages (liberation needs apt-get install fonts-liberation2)")
     a = ap.parse_args()
     a.out_dir.mkdir(parents=True, exist_ok=True)
     noises = [int(x) for x in a.noise.split(",")]
-    chosen = passages(a.part, a.passages, a.lines, a.seed)
+    avoid = frozenset(line.split("\t")[2].strip() for f in a.avoid
+                      for line in f.read_text("utf-8").splitlines()[1:] if line.count("\t") >= 2)
+    chosen = passages(a.part, a.passages, a.lines, a.seed, a.from_start, avoid)
     jobs = []
     with open(a.out_dir / "SOURCES.tsv", "w", encoding="utf-8") as fh:
         fh.write("name\tnoise\tsource\n")
