@@ -56,18 +56,22 @@ def main() -> None:
         need(a.gold_dir, "the folder of hand-restored gold files",
              "check out ../shared beside the repository, pass --gold-dir DIR, or --only roundtrip")
     from cchc_cli import repair_text
+    from cchc_cli.repair import get_repairer
 
     rows = []
     reviews: dict[str, Review] = {}
     canon = load_canon(Path(a.score)) if a.review else None
 
     def measure(name: str, ocr: str, gold: str) -> None:
+        traced = canon is not None and not name.startswith("unchanged/")
+        get_repairer().lattice_trace = {} if traced else None
         t0 = time.perf_counter()
         result = repair_text(ocr)
         fixed = result.text
         dt = time.perf_counter() - t0
-        if canon is not None and not name.startswith("unchanged/"):
-            reviews.setdefault(name.rsplit("/", 1)[0], Review()).add(review(ocr, result, gold, canon))
+        if traced:
+            reviews.setdefault(name.rsplit("/", 1)[0], Review()).add(
+                review(ocr, result, gold, canon, get_repairer().lattice_trace))
         raw = score_texts(gold, ocr)["exact"]
         rep = score_texts(gold, fixed)["exact"]
         rows.append({"set": name, "gold_syllables": rep["gold_tokens"], "raw": raw["accuracy"],

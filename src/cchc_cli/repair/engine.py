@@ -194,6 +194,8 @@ class Repairer:
         self.vie: VieOcrChannel = load_vie_ocr()
         self.calibration: Calibration = load_calibration()
         self.trace: dict[tuple[int, int], list[float]] | None = None  # scripts/calibrate.py: features by position
+        # bench/accuracy.py --review: every reading each word's lattice held, by (1-based line, column)
+        self.lattice_trace: dict[tuple[int, int], set[str]] | None = None
         self._vie_cands: dict[tuple[str, int], list[tuple[str, int, float]]] = {}
 
     @property
@@ -363,6 +365,10 @@ class Repairer:
             words = [tok.plain if tok.kind == "word" and len(tok.plain) <= self.settings.max_token else None
                      for tok in sentence]
             boosted = self.term_fitter.apply(words, lattice)
+        if self.lattice_trace is not None:
+            for tok, options in zip(sentence, lattice, strict=True):
+                self.lattice_trace.setdefault((tok.line + 1, tok.start + 1), {tok.plain.lower()}).update(
+                    w for w, _, _ in options if w is not None)
         choice = viterbi(lattice, self.lm, self.settings.lm_weight * LN10, self.settings.viterbi_beam)
         self.rescore_locally(sentence, lattice, choice, boosted, state)
 
