@@ -127,7 +127,7 @@ def test_seed_004_header_signer_and_parts(records) -> None:
 def test_seed_003_signer_and_recipients(records) -> None:
     (report,) = records("003_4df792cc80223c47")
     assert (report.signer.name, report.signer.position) == ("Hoàng Minh Cường", "Phó Chủ tịch")
-    assert "UBND cấp huyện" in report.recipients and "Các sở, ban, ngành thuộc UBND TP" in report.recipients
+    assert "UBND cấp huyện" in report.recipients and "Các sở, ban, ngành thuộc UBNDTP" in report.recipients
 
 
 # --- the contract ----------------------------------------------------------------------------------------

@@ -84,6 +84,8 @@ class Settings:
     split_min_half: int = 2  # letters of each half of a split
     split_half_candidates: int = 3  # best readings of each half combined
     split_readings: int = 3  # two-syllable readings kept for a token
+    split_shapes: bool = True  # each half of a split must have a Vietnamese syllable's shape ('again sử' not)
+    keep_foreign: bool = True  # a word of the corpus that is no syllable ('document') may be right as printed
     foreign_min_words: int = 2  # English function words that make a sentence English ...
     foreign_share: float = 0.15  # ... when they are also this share of its words
     adapt_weight: float = 300.0  # weight of the document's own evidence when the channel adapts (0: off)
@@ -280,7 +282,8 @@ class Repairer:
             # text that already carries Vietnamese marks is usually right: mix in an identity reading
             p_ocr = math.exp(found.get(norm, NOT_A_CANDIDATE))
             found[norm] = math.log(s.identity_mix + (1 - s.identity_mix) * p_ocr)
-        elif norm in lm.ids and norm not in found and norm not in self.bare_forms and tone_allowed(norm):
+        elif norm in lm.ids and norm not in found and norm not in self.bare_forms and (
+                tone_allowed(norm) or (s.keep_foreign and not has_syllable_shape(norm))):
             # a word the corpus uses (an abbreviation, a foreign or rare word) may simply be right
             found[norm] = self.lexicon.channel.logprob(obs, norm)
         return found
@@ -307,8 +310,10 @@ class Repairer:
         found: list[tuple[float, str, tuple[int, int], float]] = []
         for cut in range(s.split_min_half, len(obs) - s.split_min_half + 1):
             left, right = obs[:cut], obs[cut:]
-            lc = [c for c in self.candidates(left, state)[: s.split_half_candidates] if c[2] > s.split_floor]
-            rc = [c for c in self.candidates(right, state)[: s.split_half_candidates] if c[2] > s.split_floor]
+            lc = [c for c in self.candidates(left, state)[: s.split_half_candidates] if c[2] > s.split_floor
+                  and (not s.split_shapes or has_syllable_shape(c[0]))]
+            rc = [c for c in self.candidates(right, state)[: s.split_half_candidates] if c[2] > s.split_floor
+                  and (not s.split_shapes or has_syllable_shape(c[0]))]
             for lw, lid, llp in lc:
                 for rw, rid, rlp in rc:
                     lp = llp + rlp + s.split_penalty
