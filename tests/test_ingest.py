@@ -7,6 +7,7 @@ import json
 import pytest
 from conftest import SEEDS, run_cli
 from extraction_gold import ANNOTATED, SAMPLES, Scores, annotation, f1, flat_sections, score
+from unidecode import unidecode
 
 from cchc_cli import DocumentRecord, ingest_text
 from cchc_cli.cli import main
@@ -118,7 +119,8 @@ def test_seed_004_header_signer_and_parts(records) -> None:
     (plan,) = records("004_b88a8f933fcc216f")
     assert (plan.doc_type, plan.number, plan.date) == ("KH", "14/KH-UBND", "2025-08-01")
     assert plan.issuer.name == "Ủy ban nhân dân phường Trần Liễu"
-    assert (plan.signer.name, plan.signer.position) == ("Trần Thị Tỉnh", "Chủ tịch")
+    # (the OCR printed "Tran Thi Tinh": which marks the given name bears, the text does not say; no gold for 004)
+    assert (unidecode(plan.signer.name), plan.signer.position) == ("Tran Thi Tinh", "Chủ tịch")
     assert [(s.kind, s.label) for s in plan.sections[:2]] == [("phan", "I"), ("phan", "II")]
     assert "Lưu: VT, BHXH" in plan.recipients
     assert [r.number for r in plan.legal_basis] == ["1747/UBND-KSTTHC"]

@@ -103,6 +103,13 @@ class Settings:
     digit_keep: float = 0.0  # ln weight of reading such a number as the number it shows
     fix_lone_capitals: bool = True  # a capitalised word alone in a line of small letters: its case fixed
     calibrate: bool = True  # confidences through dictionaries/confidence.yaml (off: the decoder's own share)
+    # document cache (second pass): ln bonus of a reading the same OCR shape had where the first pass was sure,
+    # times its share of those readings ...
+    cache_shape: float = 8.0
+    # ... and of a word the first pass read surely elsewhere in the document, times ln(1 + its share of the
+    # document's sure words over its share of the corpus)
+    cache_word: float = 1.5
+    cache_cap: float = 2.0  # ... that ln at most
 
 
 @dataclass(slots=True)
@@ -134,6 +141,9 @@ class DocumentState:
     adapted: ChannelModel | None = None
     adapted_candidates: dict[tuple[str, bool], list[tuple[str, int, float]]] = field(default_factory=dict)
     fixed: dict[tuple[int, int], str] = field(default_factory=dict)
+    # the document cache: the sure readings of each observed shape (lowercase), and the sure words' counts
+    shapes: dict[str, Counter[str]] = field(default_factory=dict)
+    words: Counter[str] = field(default_factory=Counter)
     sentences: list[list[Token]] = field(default_factory=list)
     # text Tesseract vie read: by 0-based line, its words' (start column, confidence 0-100), by column
     confidence: dict[int, list[tuple[int, float]]] = field(default_factory=dict)
@@ -417,8 +427,29 @@ class Repairer:
                 tok.flagged = bool(cands)
                 tok.candidates = [(w, lp) for w, _, lp in cands]
                 options = [(None, (lm.ids.get(normalize_syllable(obs), lm.unk),), 0.0)]
+            elif state.words:
+                options = self._cached(obs, options, state)
             lattice.append(options)
         return lattice
+
+    def _cached(self, obs: str, options: list[Option], state: DocumentState) -> list[Option]:
+        """The options with the document cache's bonus: a reading this shape had where the first pass was
+        sure, and a word the document uses more than the corpus does (a name of its header, its units)."""
+        s = self.settings
+        shape = state.shapes.get(obs)
+        shape_total = sum(shape.values()) + 1 if shape else 1
+        total = sum(state.words.values())
+        uni = self.lm.uni_logp
+        out: list[Option] = []
+        for w, ids, lp in options:
+            if w is not None:
+                if shape:
+                    lp += s.cache_shape * shape.get(w, 0) / shape_total
+                seen = state.words.get(w)
+                if seen:
+                    lp += s.cache_word * min(math.log1p(seen / total / 10 ** uni[ids[0]]), s.cache_cap)
+            out.append((w, ids, lp))
+        return out
 
     @staticmethod
     def _digits_between_words(sentence: list[Token], i: int) -> bool:
@@ -620,6 +651,14 @@ class Repairer:
         state.adapted = self._adapted_channel(pairs)
         state.adapted_candidates = {}
         state.fixed = fixed
+        if self.settings.cache_shape or self.settings.cache_word:
+            for toks in first:
+                for t in toks:
+                    word = fixed.get((t.line, t.start))
+                    if word is not None and t.kind == "word":
+                        state.shapes.setdefault(t.plain.lower(), Counter())[word] += 1
+                        if len(word) > 1 and has_syllable_shape(word):  # a syllable: no letter, no code
+                            state.words[word] += 1
         # decode again only the sentences with a doubtful word; the sure words stay as they were read
         for sentence in state.sentences:
             doubtful = [t for t in sentence if t.kind == "word" and (t.line, t.start) not in fixed]
