@@ -1,7 +1,7 @@
 """Syllable accuracy of `cchc repair`, with ../shared/tools/score.py's definition.
 
 usage: python bench/accuracy.py [--gold-dir ../shared/gold] [--roundtrip-dir bench/data/roundtrip] [--json]
-                                [--review] [--dev-dir DIR]... [--pick odd|even|all]
+                                [--review] [--dev-dir DIR]... [--pick odd|even|all] [--set NAME=VALUE]...
 
 (a) the real OCR'd documents with hand-restored gold (samples/<seed>.txt against <gold-dir>/<seed>.gold.txt);
 (b) round-trip OCR of held-out corpus documents (bench/data/roundtrip/nK_XX.ocr.txt against .gold.txt), per
@@ -12,7 +12,9 @@ Prints raw OCR accuracy beside the repaired accuracy. Run from the repository ro
 faces: see the README), the `--pick` half of them by passage number (`odd` by default: the half the settings
 were not tuned on; scripts/tune.py --pick even tunes). `--review` adds, per set, what a reviewer sees
 (bench/review_stats.py): the share of wrong words the tool doubted, the share of doubted words that are wrong,
-the edits' accuracy by confidence band.
+the edits' accuracy by confidence band, and candidate recall (the share of gold syllables whose reading the
+decoder's lattice held). `--set NAME=VALUE` runs with a repair setting other than its default (a switch takes 0
+or 1), to measure what one step gains.
 """
 
 from __future__ import annotations
@@ -49,6 +51,8 @@ def main() -> None:
     ap.add_argument("--dev-dir", action="append", default=[], type=Path)
     ap.add_argument("--pick", choices=["odd", "even", "all"], default="odd")
     ap.add_argument("--review", action="store_true")
+    ap.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                    help="a repair setting other than its default, e.g. --set cache_shape=0 (what a step gains)")
     a = ap.parse_args()
     score_texts = load_score(need(a.score, "the shared scorer (tools/score.py)",
                                   "check out ../shared beside the repository, or pass --score FILE"))
@@ -57,6 +61,15 @@ def main() -> None:
              "check out ../shared beside the repository, pass --gold-dir DIR, or --only roundtrip")
     from cchc_cli import repair_text
     from cchc_cli.repair import get_repairer
+    from cchc_cli.repair.engine import Settings
+
+    if a.set:
+        settings = Settings()
+        for item in a.set:
+            name, _, value = item.partition("=")
+            kind = type(getattr(settings, name))
+            setattr(settings, name, kind(float(value)) if kind is not str else value)
+        get_repairer().settings = settings
 
     rows = []
     reviews: dict[str, Review] = {}

@@ -54,6 +54,8 @@ LONE_CAPITALS_MIN_WORDS = 4  # lines with fewer words are not judged ...
 LONE_CAPITALS_SHARE = 0.25  # ... nor lines where more of the words than this are in capitals
 OCR_ROMAN_I = regex.compile(r"I[iI]*i[iI]*")  # II, III with the OCR's small i: no word of the language
 DIGIT_WORD_MAX = 2  # numbers of at most this many digits between words are weighed as words too
+LABEL_LETTERS = "abcdđeghiklmnopqrstuvxy"  # the order of lettered list items: a) b) c) d) đ) e) …
+LABEL_GAP = 80  # lines: a lettered label further from the one before it starts a new list
 ACRONYM_MAX = 8  # an all-capitals word up to this long may be an acronym (ISO, LGSP, ĐMST): not flagged
 MAX_SENTENCE = 400  # tokens decoded together at most (the search costs memory in proportion)
 UPPER_SHARE = 0.6  # a token this much in capitals is a capitals word (the OCR reads accented capitals small)
@@ -110,6 +112,7 @@ class Settings:
     # document's sure words over its share of the corpus)
     cache_word: float = 1.5
     cache_cap: float = 2.0  # ... that ln at most
+    order_labels: bool = True  # a list label read as d or đ takes the letter the labels around it call for
 
 
 @dataclass(slots=True)
@@ -526,6 +529,33 @@ class Repairer:
                         and self._unreadable(tok.replacement or tok.plain):
                     tok.flagged = True
 
+    def _order_labels(self, lines: list[str], tokens_by_line: list[list[Token]]) -> None:
+        """A list label read as d or đ ('d)', 'đ.') takes the letter its neighbours call for: d after c (or
+        before đ), đ after d (or before e). The two differ by a stroke the OCR loses or the repair may add."""
+        labels: list[tuple[int, Token, str]] = []  # (line, token, letter as read)
+        for n, toks in enumerate(tokens_by_line):
+            if not toks:
+                continue
+            tok = toks[0]
+            line = lines[n]
+            out = (tok.replacement if tok.replacement is not None else tok.plain).lower()
+            if (tok.kind == "word" and len(tok.plain) == 1 and out in LABEL_LETTERS and not line[: tok.start].strip()
+                    and line[tok.end : tok.end + 1] in (")", ".") and line[tok.end + 1 : tok.end + 2] in ("", " ")):
+                labels.append((n, tok, out))
+        for i, (n, tok, letter) in enumerate(labels):
+            if letter not in ("d", "đ"):
+                continue
+            before = labels[i - 1][2] if i > 0 and n - labels[i - 1][0] <= LABEL_GAP else None
+            after = labels[i + 1][2] if i + 1 < len(labels) and labels[i + 1][0] - n <= LABEL_GAP else None
+            want = ({"c": "d", "d": "đ"}.get(before or "") or {"đ": "d", "e": "đ"}.get(after or ""))
+            if want is None or want == letter:
+                continue
+            new = want.upper() if tok.plain.isupper() else want
+            original = unicodedata.normalize("NFC", tok.plain)
+            tok.replacement = new if new != original else None
+            tok.reason = assign_reason(original, new) if tok.replacement is not None else ""
+            labels[i] = (n, tok, want)
+
     def _fix_lone_capitals(self, words: list[Token]) -> None:
         """A syllable in capitals alone in a line of small letters is a capitalised word the OCR read as
         capitals (it reads 'Bộ' as 'BO'): title case ('BỘ Tài chính' → 'Bộ Tài chính', 'Hà NỘI' → 'Hà Nội').
@@ -587,6 +617,8 @@ class Repairer:
         if self.settings.adapt_weight > 0 and not state.clean:
             self._adapt_and_redo(tokens_by_line, state)
         self._finish(tokens_by_line, state)
+        if self.settings.order_labels and not state.clean:
+            self._order_labels(lines, tokens_by_line)
         out_lines = []
         edits: list[Edit] = []
         flags: list[Flag] = []
