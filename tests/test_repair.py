@@ -299,3 +299,8 @@ def test_a_list_label_read_as_d_or_đ_takes_the_letter_of_its_place_in_the_list(
     assert [line[:2] for line in repair_text(text).text.split("\n")[1:7]] == ["a)", "b)", "c)", "d)", "đ)", "e)"]
     assert [line[:2] for line in repair_text("A) Mot\nB) Hai\nC) Ba\nD) Bon\nD) Nam\n").text.split("\n")[3:5]] == [
         "D)", "Đ)"]
+
+
+def test_the_rest_of_a_url_wrapped_onto_the_next_line_is_kept_as_printed() -> None:
+    text = "Xem https://vbpl.vn/TW/Pages/vbpq-van-\nban?classid=1&mode=1&orggroupid=0 va thuc hien\n"
+    assert repair_text(text).text.split("\n")[1] == "ban?classid=1&mode=1&orggroupid=0 và thực hiện"

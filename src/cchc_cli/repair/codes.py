@@ -40,6 +40,8 @@ SYMBOL = regex.compile(
 DATE = regex.compile(r"(?<![\p{N}/.-])(?:[0-3]?\d)([/.-])(?:[01]?\d)\1(?:19|20)\d\d(?![\p{N}/])")
 STANDARD = regex.compile(r"\b(?:TCVN|ISO|QCVN|IEC)(?:[\s/]+(?:ISO|IEC))?\s*\d{2,5}(?:[-.]\d+)*(?::\d{4})?")
 URL = regex.compile(r"(?:https?://|www\.)[^\s<>\"“”]+[^\s<>\"“”.,;:)]", regex.I)
+# the rest of a URL wrapped onto the next line, known by its query: 'ban?classid=0&mode=1'
+URL_QUERY = regex.compile(r"(?<!\S)[^\s<>\"“”?&]*[?&][\w.%-]+=[^\s<>\"“”]*[^\s<>\"“”.,;:)]")
 EMAIL = regex.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 DOMAIN = regex.compile(r"\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:gov\.vn|com\.vn|org\.vn|edu\.vn|vn|com|org|net)\b")
 # a road's chainage, kilometre + metres: "K0+000", "Km12+500"
@@ -92,7 +94,7 @@ def find_codes(line: str, book: CodeBook) -> list[CodeSpan]:
         spans.append(CodeSpan(a, b, text, kind, conf))
         taken.append((a, b))
 
-    for pat, kind in ((URL, "url"), (EMAIL, "email"), (STANDARD, "standard"), (DATE, "date"),
+    for pat, kind in ((URL, "url"), (URL_QUERY, "url"), (EMAIL, "email"), (STANDARD, "standard"), (DATE, "date"),
                       (DOMAIN, "url"), (CHAINAGE, "chainage")):
         for m in pat.finditer(line):
             if free(m.start(), m.end()):
