@@ -67,7 +67,7 @@ LINE_PIECE = 1 << 16  # a longer line is repaired in pieces of about this many c
 
 @dataclass(slots=True)
 class Settings:
-    lm_weight: float = 1.5
+    lm_weight: float = 1.0
     viterbi_beam: float = 10.0  # Viterbi states this many nats below the best are dropped
     channel_weight: float = 1.0
     max_candidates: int = 12
