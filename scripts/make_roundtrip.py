@@ -1,7 +1,8 @@
 """Make OCR round-trip data: corpus passages rendered as pages and read back by Tesseract (eng model).
 
 usage: python scripts/make_roundtrip.py OUT_DIR --part train|heldout --passages N [--noise 1,2,3]
-                                        [--jobs 2] [--seed 0] [--lines 52] [--from-start]
+                                        [--jobs 2] [--seed 0] [--lines 52] [--from-start] [--avoid SOURCES.tsv]
+                                        [--font dejavu|liberation] [--degrade 150dpi+jpeg,binarize+ink,...]
 
 Each passage (about one A4 page of a corpus document) gives OUT_DIR/<name>.gold.txt (the wrapped text that
 was drawn, from ``ocr_roundtrip.py --keep-wrapped``) and OUT_DIR/<name>.ocr.txt (what Tesseract read back).
@@ -83,14 +84,59 @@ FONTS = {
     "liberation": ("/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf",
                    "/usr/share/fonts/truetype/liberation2/LiberationSerif-Bold.ttf"),
 }
-# Runs the shared tool with another face: its FONT and BOLD settings are replaced before main() runs.
+# Runs the shared tool with another face (its FONT and BOLD settings replaced; "-" keeps its own) and each
+# rendered page degraded as a scanner of another kind would (`degrade_page`) before Tesseract reads it.
 WITH_FONT = (
-    "import sys; sys.path.insert(0, sys.argv[1]); import ocr_roundtrip as t; "
-    "t.FONT, t.BOLD = sys.argv[2], sys.argv[3]; sys.argv = [t.__file__, *sys.argv[4:]]; t.main()"
+    "import sys; sys.path.insert(0, sys.argv[1]); sys.path.insert(0, sys.argv[2]); import ocr_roundtrip as t; "
+    "import make_roundtrip as m; m.patch_tool(t, sys.argv[3], sys.argv[4], sys.argv[5]); "
+    "sys.argv = [t.__file__, *sys.argv[6:]]; t.main()"
 )
+# What a page goes through after it is drawn (at 300 dpi), in the order given: ``150dpi`` / ``200dpi``
+# (scanned at that resolution: resampled down, as Tesseract then reads it), ``jpeg`` (saved at quality
+# 25-60), ``binarize`` (a fixed threshold, as fax-like scanners do), ``ink`` (ink spread: strokes thicken),
+# ``thin`` (faint print: strokes thin).
+DEGRADATIONS = ("150dpi", "200dpi", "jpeg", "binarize", "ink", "thin")
 
 
-def roundtrip(text: str, noise: int, seed: int, font: str, ocr: Path, drawn: Path) -> str:
+def degrade_page(path: str, steps: list[str], rng: random.Random) -> None:
+    from PIL import Image, ImageFilter
+
+    img = Image.open(path).convert("L")
+    for step in steps:
+        if step.endswith("dpi"):
+            scale = int(step[:-3]) / 300
+            img = img.resize((round(img.width * scale), round(img.height * scale)), Image.LANCZOS)
+        elif step == "jpeg":
+            with tempfile.TemporaryDirectory() as tmp:
+                jpg = os.path.join(tmp, "page.jpg")
+                img.save(jpg, quality=rng.randint(25, 60))
+                img = Image.open(jpg).convert("L")
+        elif step == "binarize":
+            cut = rng.randint(110, 170)
+            img = img.point(lambda v, cut=cut: 0 if v < cut else 255)
+        elif step == "ink":
+            img = img.filter(ImageFilter.MinFilter(3))
+        elif step == "thin":
+            img = img.filter(ImageFilter.MaxFilter(3))
+    img.save(path)
+
+
+def patch_tool(tool, font: str, bold: str, degrade: str) -> None:
+    """Run in the shared tool's process: its faces, and its renderer followed by `degrade` ('+'-joined steps)."""
+    if font != "-":
+        tool.FONT, tool.BOLD = font, bold
+    steps = [s for s in degrade.split("+") if s]
+    if steps:
+        draw = tool.render
+
+        def render(lines, path, rng, noise, px=50):
+            draw(lines, path, rng, noise, px)
+            degrade_page(path, steps, rng)
+
+        tool.render = render
+
+
+def roundtrip(text: str, noise: int, seed: int, font: str, ocr: Path, drawn: Path, degrade: str = "") -> str:
     """Render `text` as pages and OCR them with the shared tool: the OCR text to `ocr`, the text that was
     drawn (wrapped) to `drawn`, both replaced whole. "kept" when both exist already, else "made"."""
     if ocr.exists() and drawn.exists():
@@ -100,9 +146,10 @@ def roundtrip(text: str, noise: int, seed: int, font: str, ocr: Path, drawn: Pat
         src.write_text(text, encoding="utf-8")
         tmp_ocr, tmp_drawn = Path(tmp) / "ocr.txt", Path(tmp) / "drawn.txt"
         args = [str(src), str(tmp_ocr), "--keep-wrapped", str(tmp_drawn), "--seed", str(seed), "--noise", str(noise)]
-        faces = FONTS[font]
-        cmd = [sys.executable, str(TOOL), *args] if faces is None else [
-            sys.executable, "-c", WITH_FONT, str(TOOL.parent), faces[0], faces[1], *args]
+        faces = FONTS[font] or ("-", "-")
+        cmd = [sys.executable, str(TOOL), *args] if faces[0] == "-" and not degrade else [
+            sys.executable, "-c", WITH_FONT, str(TOOL.parent), str(REPO / "scripts"), faces[0], faces[1], degrade,
+            *args]
         subprocess.run(cmd, check=True, env={**os.environ, "OMP_THREAD_LIMIT": "1"}, capture_output=True)
         os.replace(tmp_drawn, drawn)
         os.replace(tmp_ocr, ocr)
@@ -119,9 +166,9 @@ def run_all(job: Callable[[T], str], jobs: list[T], threads: int, every: int) ->
                 print(f"{done}/{len(jobs)} ({status})", flush=True)
 
 
-def run_one(job: tuple[Path, str, str, int, int, str]) -> str:
-    out_dir, name, text, noise, seed, font = job
-    return roundtrip(text, noise, seed, font, out_dir / f"{name}.ocr.txt", out_dir / f"{name}.gold.txt")
+def run_one(job: tuple[Path, str, str, int, int, str, str]) -> str:
+    out_dir, name, text, noise, seed, font, degrade = job
+    return roundtrip(text, noise, seed, font, out_dir / f"{name}.ocr.txt", out_dir / f"{name}.gold.txt", degrade)
 
 
 def main() -> None:
@@ -138,7 +185,15 @@ def main() -> None:
                     help="a SOURCES.tsv of other round trips: none of its documents is drawn (e.g. the channel's)")
     ap.add_argument("--font", choices=sorted(FONTS), default="dejavu",
                     help="face of the rendered pages (liberation needs apt-get install fonts-liberation2)")
+    ap.add_argument("--degrade", default="", help="scanner profiles cycled over the passages, comma-separated, each "
+                    "'+'-joined steps of " + ", ".join(DEGRADATIONS) + " (e.g. 150dpi+jpeg,binarize+ink); "
+                    "written to DEGRADE.tsv")
     a = ap.parse_args()
+    profiles = a.degrade.split(",") if a.degrade else [""]
+    for profile in profiles:
+        for step in filter(None, profile.split("+")):
+            if step not in DEGRADATIONS:
+                ap.error(f"--degrade: unknown step {step!r} (one of {', '.join(DEGRADATIONS)})")
     a.out_dir.mkdir(parents=True, exist_ok=True)
     noises = [int(x) for x in a.noise.split(",")]
     avoid = frozenset(line.split("\t")[2].strip() for f in a.avoid
@@ -151,7 +206,10 @@ def main() -> None:
             noise = noises[i % len(noises)]
             name = f"n{noise}_{i:04d}" if a.font == "dejavu" else f"{a.font[:3]}{noise}_{i:04d}"
             fh.write(f"{name}\t{noise}\t{source}\n")
-            jobs.append((a.out_dir, name, text, noise, a.seed * 100003 + i, a.font))
+            jobs.append((a.out_dir, name, text, noise, a.seed * 100003 + i, a.font, profiles[i % len(profiles)]))
+    if a.degrade:
+        (a.out_dir / "DEGRADE.tsv").write_text("name\tprofile\n" + "".join(f"{j[1]}\t{j[6]}\n" for j in jobs),
+                                               "utf-8")
     run_all(run_one, jobs, a.jobs, 20)
 
 
