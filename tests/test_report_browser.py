@@ -101,14 +101,14 @@ def test_sorting_and_filtering_in_a_desktop_browser(tmp_path: Path, samples_page
     seen = results(tmp_path, samples_page, "1366,768")
     assert seen["errors"] == [] and seen["blocked"] == [] and seen["resources"] == 0
     assert seen["ready"]  # the page's own script ran (the policy let it)
-    assert seen["rows"] == sum(len(r["tasks"]) for r in records) == 177
-    # 004's 64 tasks sorted by lead unit in Vietnamese order (tasks without one first), then by area
+    assert seen["rows"] == sum(len(r["tasks"]) for r in records) == 180
+    # 004's 67 tasks sorted by lead unit in Vietnamese order (tasks without one first), then by area
     leads = [t["lead_units"] for t in records[5]["tasks"]]
     assert seen["sort_state"] == "ascending"
     assert seen["sorted"] == sorted(("; ".join(u) for u in leads), key=sort_key)
     expected = sum(t["area"] == "the_che" for t in records[5]["tasks"])
     assert seen["visible"] == ["Cải cách thể chế"] * expected and expected > 0
-    assert seen["shown"] == f"Đang hiện {expected}/64 nhiệm vụ"
+    assert seen["shown"] == f"Đang hiện {expected}/67 nhiệm vụ"
     # a click on a repaired word shows what the OCR read and the confidence
     assert not seen["tip_hidden"] and seen["tip"].startswith("Bản OCR: ") and "độ tin cậy: " in seen["tip"]
     assert seen["width"] <= seen["viewport"]
