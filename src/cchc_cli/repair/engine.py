@@ -147,6 +147,7 @@ class DocumentState:
     # the document cache: the sure readings of each observed shape (lowercase), and the sure words' counts
     shapes: dict[str, Counter[str]] = field(default_factory=dict)
     words: Counter[str] = field(default_factory=Counter)
+    words_total: int = 0  # the sum of `words`
     sentences: list[list[Token]] = field(default_factory=list)
     # text Tesseract vie read: by 0-based line, its words' (start column, confidence 0-100), by column
     confidence: dict[int, list[tuple[int, float]]] = field(default_factory=dict)
@@ -440,8 +441,8 @@ class Repairer:
         sure, and a word the document uses more than the corpus does (a name of its header, its units)."""
         s = self.settings
         shape = state.shapes.get(obs)
-        shape_total = sum(shape.values()) + 1 if shape else 1
-        total = sum(state.words.values())
+        shape_total = shape.total() + 1 if shape else 1
+        total = state.words_total
         uni = self.lm.uni_logp
         out: list[Option] = []
         for w, ids, lp in options:
@@ -691,6 +692,7 @@ class Repairer:
                         state.shapes.setdefault(t.plain.lower(), Counter())[word] += 1
                         if len(word) > 1 and has_syllable_shape(word):  # a syllable: no letter, no code
                             state.words[word] += 1
+            state.words_total = state.words.total()
         # decode again only the sentences with a doubtful word; the sure words stay as they were read
         for sentence in state.sentences:
             doubtful = [t for t in sentence if t.kind == "word" and (t.line, t.start) not in fixed]
