@@ -258,9 +258,10 @@ def test_the_calibrated_confidence_is_the_model_the_calibration_script_fits() ->
 
     cal = load_calibration()
     assert cal.weights is not None
-    for share, channel, best, options, unigram in [(0.5, -3.0, -1.0, 4, -3.2), (0.999999, 0.0, 0.0, 1, -1.0),
-                                                   (1e-9, -40.0, -2.0, 12, -12.0)]:
-        ev = Evidence(share, channel, best, options, unigram)
+    for share, channel, best, options, unigram, redone, seen, agree in [
+            (0.5, -3.0, -1.0, 4, -3.2, False, False, 0.0), (0.999999, 0.0, 0.0, 1, -1.0, True, True, 1.0),
+            (1e-9, -40.0, -2.0, 12, -12.0, True, True, 0.25), (0.7, -1.0, -1.0, 3, -4.0, True, False, 0.0)]:
+        ev = Evidence(share, channel, best, options, unigram, redone, seen, agree)
         for reason in (*REASONS, "", "code"):
             for kept in (False, True):
                 z = sum(w * x for w, x in zip(cal.weights, features(ev, reason, kept, True, 7), strict=True))

@@ -4,7 +4,9 @@ The decoder's own number (a word's share among its readings with both neighbours
 on round-trip pages of the corpus's training part, edits it put at 0.99 or more were right 98.9% of the
 time, edits at 0.95-0.99 only 77%. A logistic model over what the decoder knew when it chose the word (that
 share, how well the OCR token fits the reading and the best reading, how many readings there were, how
-common the word is, the kind of change, whether the token as printed is already a syllable, its length)
+common the word is, the kind of change, whether the token as printed is already a syllable, its length;
+whether the first pass was unsure of it, and how the first pass read the same OCR shape elsewhere in the
+document where it was sure)
 maps it to a probability, fitted by scripts/calibrate.py on round trips (never on the gold samples or the
 held-out part) and shipped as dictionaries/confidence.yaml.
 """
@@ -17,7 +19,8 @@ from dataclasses import dataclass
 from .. import data
 
 FEATURES = ("bias", "logit_share", "channel", "channel_gap", "log_options", "unigram", "diacritics",
-            "ocr_char", "term", "split", "case", "kept", "printed_is_syllable", "length")
+            "ocr_char", "term", "split", "case", "kept", "printed_is_syllable", "length", "redone", "shape_seen",
+            "shape_share")
 REASONS = ("diacritics", "ocr-char", "term", "split", "case")
 
 
@@ -30,13 +33,17 @@ class Evidence:
     best_channel: float  # ln P(printed | best reading) among the options
     options: int
     unigram: float  # log10 P(word) of the language model (its first syllable)
+    redone: bool = False  # decoded again in the second pass (the first pass was not sure of it)
+    shape_seen: bool = False  # the first pass was sure of this OCR shape elsewhere in the document ...
+    shape_share: float = 0.0  # ... and gave this reading that share of those times
 
 
 def features(ev: Evidence, reason: str, kept: bool, printed_is_syllable: bool, length: int) -> list[float]:
     share = min(max(ev.share, 1e-4), 1 - 1e-6)
     return [1.0, math.log(share / (1 - share)), max(ev.channel, -20.0), min(ev.best_channel - ev.channel, 20.0),
             math.log(max(ev.options, 1)), max(ev.unigram, -8.0), *(float(reason == r) for r in REASONS),
-            float(kept), float(printed_is_syllable), min(length, 20) / 10.0]
+            float(kept), float(printed_is_syllable), min(length, 20) / 10.0, float(ev.redone), float(ev.shape_seen),
+            ev.shape_share]
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +59,8 @@ class Calibration:
         z = (w[0] + w[1] * math.log(share / (1 - share)) + w[2] * max(ev.channel, -20.0)
              + w[3] * min(ev.best_channel - ev.channel, 20.0) + w[4] * math.log(max(ev.options, 1))
              + w[5] * max(ev.unigram, -8.0) + (w[6 + REASONS.index(reason)] if reason in REASONS else 0.0)
-             + (w[11] if kept else 0.0) + (w[12] if printed_is_syllable else 0.0) + w[13] * (min(length, 20) / 10.0))
+             + (w[11] if kept else 0.0) + (w[12] if printed_is_syllable else 0.0) + w[13] * (min(length, 20) / 10.0)
+             + (w[14] if ev.redone else 0.0) + (w[15] if ev.shape_seen else 0.0) + w[16] * ev.shape_share)
         return 1.0 / (1.0 + math.exp(-z)) if z > -700 else 0.0
 
 

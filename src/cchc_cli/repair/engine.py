@@ -494,8 +494,10 @@ class Repairer:
                 if word is None:
                     continue
             tok.candidates = [(w, round(ch, 2)) for w, _, ch in options if w is not None]
+            shape = state.shapes.get(tok.plain.lower()) if state.fixed else None
             tok.evidence = Evidence(probs[k], options[k][2], max(o[2] for o in options), len(options),
-                                    lm.uni_logp[options[k][1][0]])
+                                    lm.uni_logp[options[k][1][0]], bool(state.fixed), bool(shape),
+                                    shape[word] / shape.total() if shape else 0.0)
             self._set_word(tok, word, probs[k])
             if tok.replacement is not None and (i, word) in boosted and tok.reason == "ocr-char":
                 tok.reason = "term"
