@@ -13,9 +13,11 @@ number of machines, on **procrastinate** (PostgreSQL-based jobs, retries, heartb
   so the store write is idempotent by (file key, sha256, pipeline): a job run again after a worker died between
   the two finds the file stored and does nothing more.
 - A worker sends a heartbeat every quarter of ``--lease``; a job whose worker has sent none for ``--lease``
-  seconds (SIGKILL, a lost machine) is put back on the queue by any other worker; a file whose worker was lost
-  ``attempts`` times is parked, as is a file that failed ``attempts`` times (a bad input, which would fail the
-  same way again, at once), with its one-line error (``cchc queue status``; ``cchc queue retry``).
+  seconds (SIGKILL, a lost machine) is put back on the queue by any other worker, as is a job procrastinate
+  left aborted, or failed without an error of cchc's, when a worker's connection broke mid-job; a file whose
+  worker was lost ``attempts`` times is parked, as is a file that failed ``attempts`` times (a bad input, which
+  would fail the same way again, at once), with its one-line error (``cchc queue status``; ``cchc queue
+  retry``).
 """
 
 from __future__ import annotations
@@ -279,7 +281,7 @@ class QueueStatus:
 def queue_status(store: PostgresStore) -> QueueStatus:
     ensure_queue_schema(store)
     conn = store.connection
-    names = {"todo": "waiting", "doing": "in_progress", "succeeded": "done", "failed": "parked"}
+    names = {"todo": "waiting", "aborted": "waiting", "doing": "in_progress", "succeeded": "done", "failed": "parked"}
     with store._errors():
         rows = conn.execute("SELECT status::text, count(*) FROM cchc.procrastinate_jobs WHERE task_name = %s "
                             "GROUP BY status", (TASK_NAME,)).fetchall()
@@ -288,7 +290,7 @@ def queue_status(store: PostgresStore) -> QueueStatus:
             "AS j LEFT JOIN cchc.queue_errors AS e ON e.job_id = j.id WHERE j.task_name = %s AND j.status = 'failed' "
             "ORDER BY j.id", (TASK_NAME,)).fetchall()
         pending = conn.execute("SELECT queue_name, count(*) FROM cchc.procrastinate_jobs WHERE task_name = %s AND "
-                               "status IN ('todo', 'doing') GROUP BY queue_name", (TASK_NAME,)).fetchall()
+                               "status IN ('todo', 'doing', 'aborted') GROUP BY queue_name", (TASK_NAME,)).fetchall()
     counts = dict.fromkeys(names.values(), 0)
     for status, count in rows:
         if status in names:
@@ -395,7 +397,9 @@ async def _work(url: str, pipeline: str, lease: float, until_empty: bool, attemp
 
 
 async def _recover(app: Any, procrastinate: Any, queue: str, lease: float, attempts: int) -> None:
-    """Put back on the queue the jobs of workers silent for `lease` seconds; park a file lost `attempts` times."""
+    """Put back on the queue the jobs of workers silent for `lease` seconds, and the jobs a worker lost without
+    a verdict of cchc's (see _requeue_lost); park a file lost `attempts` times."""
+    await _requeue_lost(app, queue, attempts)
     for job in await app.job_manager.get_stalled_jobs(queue=queue, seconds_since_heartbeat=lease):
         with contextlib.suppress(procrastinate.exceptions.ProcrastinateException, Exception):
             if job.attempts + 1 >= attempts:
@@ -409,10 +413,37 @@ async def _recover(app: Any, procrastinate: Any, queue: str, lease: float, attem
                 await app.job_manager.retry_job(job)
 
 
+async def _requeue_lost(app: Any, queue: str, attempts: int) -> None:
+    """A worker whose connection broke in the middle of a job is torn down with the job in hand, and when the
+    server answers again procrastinate records that job as aborted, or as failed without retrying it. cchc
+    aborts no job, and parks a file only with its error in queue_errors (but after its last attempt): such a
+    job goes back on the queue, for one more attempt."""
+    rows = await app.connector.execute_query_all_async(
+        "SELECT j.id, j.attempts, j.args ->> 'label' AS label FROM cchc.procrastinate_jobs AS j "
+        "WHERE j.queue_name = %(queue)s AND j.task_name = %(task)s AND (j.status = 'aborted' OR (j.status = 'failed' "
+        "AND j.attempts < %(attempts)s AND NOT EXISTS (SELECT 1 FROM cchc.queue_errors AS e WHERE e.job_id = j.id)))",
+        queue=queue, task=TASK_NAME, attempts=attempts)
+    for row in rows:
+        with contextlib.suppress(Exception):  # another todo job holds the file's queueing lock: it does the work
+            if row["attempts"] + 1 >= attempts:
+                error = (f"{row['label']}: its worker was lost {row['attempts'] + 1} time(s) while processing it "
+                         "(its connection to the store broke); 'cchc queue retry' tries again")
+                await app.connector.execute_query_async(
+                    "INSERT INTO cchc.queue_errors (job_id, error) VALUES (%(id)s, %(error)s) ON CONFLICT (job_id) "
+                    "DO UPDATE SET error = EXCLUDED.error", id=row["id"], error=error)
+                await app.connector.execute_query_async(
+                    "UPDATE cchc.procrastinate_jobs SET status = 'failed' WHERE id = %(id)s AND status = 'aborted'",
+                    id=row["id"])
+            else:
+                await app.connector.execute_query_async(
+                    "UPDATE cchc.procrastinate_jobs SET status = 'todo', attempts = attempts + 1, scheduled_at = now() "
+                    "WHERE id = %(id)s AND status IN ('aborted', 'failed')", id=row["id"])
+
+
 async def _idle(app: Any, queue: str) -> bool:
     row = await app.connector.execute_query_one_async(
         "SELECT count(*) AS pending FROM cchc.procrastinate_jobs WHERE queue_name = %(queue)s AND "
-        "status IN ('doing', 'todo')", queue=queue)  # a retry scheduled a few seconds ahead is still work
+        "status IN ('doing', 'todo', 'aborted')", queue=queue)  # a retry scheduled ahead, an aborted job: still work
     return not row["pending"]
 
 
