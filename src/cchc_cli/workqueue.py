@@ -403,11 +403,8 @@ async def _recover(app: Any, procrastinate: Any, queue: str, lease: float, attem
     for job in await app.job_manager.get_stalled_jobs(queue=queue, seconds_since_heartbeat=lease):
         with contextlib.suppress(procrastinate.exceptions.ProcrastinateException, Exception):
             if job.attempts + 1 >= attempts:
-                error = (f"{job.task_kwargs.get('label')}: its worker was lost {job.attempts + 1} time(s) while "
-                         "processing it (killed, out of memory, or a lost machine); 'cchc queue retry' tries again")
-                await app.connector.execute_query_async(
-                    "INSERT INTO cchc.queue_errors (job_id, error) VALUES (%(id)s, %(error)s) ON CONFLICT (job_id) "
-                    "DO UPDATE SET error = EXCLUDED.error", id=job.id, error=error)
+                await _record_lost(app, job.id, job.task_kwargs.get("label"), job.attempts + 1,
+                                   "killed, out of memory, or a lost machine")
                 await app.job_manager.finish_job(job, status=procrastinate.jobs.Status.FAILED, delete_job=False)
             else:
                 await app.job_manager.retry_job(job)
@@ -426,11 +423,8 @@ async def _requeue_lost(app: Any, queue: str, attempts: int) -> None:
     for row in rows:
         with contextlib.suppress(Exception):  # another todo job holds the file's queueing lock: it does the work
             if row["attempts"] + 1 >= attempts:
-                error = (f"{row['label']}: its worker was lost {row['attempts'] + 1} time(s) while processing it "
-                         "(its connection to the store broke); 'cchc queue retry' tries again")
-                await app.connector.execute_query_async(
-                    "INSERT INTO cchc.queue_errors (job_id, error) VALUES (%(id)s, %(error)s) ON CONFLICT (job_id) "
-                    "DO UPDATE SET error = EXCLUDED.error", id=row["id"], error=error)
+                await _record_lost(app, row["id"], row["label"], row["attempts"] + 1,
+                                   "its connection to the store broke")
                 await app.connector.execute_query_async(
                     "UPDATE cchc.procrastinate_jobs SET status = 'failed' WHERE id = %(id)s AND status = 'aborted'",
                     id=row["id"])
@@ -438,6 +432,15 @@ async def _requeue_lost(app: Any, queue: str, attempts: int) -> None:
                 await app.connector.execute_query_async(
                     "UPDATE cchc.procrastinate_jobs SET status = 'todo', attempts = attempts + 1, scheduled_at = now() "
                     "WHERE id = %(id)s AND status IN ('aborted', 'failed')", id=row["id"])
+
+
+async def _record_lost(app: Any, job_id: int, label: str | None, times: int, cause: str) -> None:
+    """The one-line error of a file parked because its worker was lost `times` times."""
+    error = (f"{label}: its worker was lost {times} time(s) while processing it ({cause}); 'cchc queue retry' "
+             "tries again")
+    await app.connector.execute_query_async(
+        "INSERT INTO cchc.queue_errors (job_id, error) VALUES (%(id)s, %(error)s) ON CONFLICT (job_id) "
+        "DO UPDATE SET error = EXCLUDED.error", id=job_id, error=error)
 
 
 async def _idle(app: Any, queue: str) -> bool:
