@@ -33,6 +33,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from review_stats import Review, load_canon, render, review  # noqa: E402  (bench/, beside this script)
 
 
+def set_value(settings, name: str, value: float) -> None:
+    """One repair setting given as a number (a switch: 0 or 1), converted to the setting's own type."""
+    setattr(settings, name, type(getattr(settings, name))(value))
+
+
 def load_score(path: Path):
     spec = importlib.util.spec_from_file_location("score", path)
     mod = importlib.util.module_from_spec(spec)
@@ -67,8 +72,7 @@ def main() -> None:
         settings = Settings()
         for item in a.set:
             name, _, value = item.partition("=")
-            kind = type(getattr(settings, name))
-            setattr(settings, name, kind(float(value)) if kind is not str else value)
+            set_value(settings, name, float(value))
         get_repairer().settings = settings
 
     rows = []

@@ -23,7 +23,7 @@ sys.path.insert(0, str(REPO / "src"))
 from cchc_cli.repair.engine import Repairer, Settings  # noqa: E402
 
 sys.path.insert(0, str(REPO / "bench"))
-from accuracy import load_score  # noqa: E402
+from accuracy import load_score, set_value  # noqa: E402
 
 
 def main() -> None:
@@ -47,8 +47,7 @@ def main() -> None:
     for combo in itertools.product(*[vals for _, vals in grid]):
         settings = Settings()
         for (name, _), val in zip(grid, combo, strict=True):
-            kind = type(getattr(settings, name))
-            setattr(settings, name, bool(val) if kind is bool else kind(val))
+            set_value(settings, name, val)
         base.settings = settings  # the engine's caches start again
         err = total = 0
         t0 = time.perf_counter()
