@@ -305,3 +305,15 @@ def test_a_list_label_read_as_d_or_đ_takes_the_letter_of_its_place_in_the_list(
 def test_the_rest_of_a_url_wrapped_onto_the_next_line_is_kept_as_printed() -> None:
     text = "Xem https://vbpl.vn/TW/Pages/vbpq-van-\nban?classid=1&mode=1&orggroupid=0 va thuc hien\n"
     assert repair_text(text).text.split("\n")[1] == "ban?classid=1&mode=1&orggroupid=0 và thực hiện"
+
+
+def test_an_english_sentence_is_kept_as_printed_and_vietnamese_ocr_is_not_taken_for_english() -> None:
+    # few of its words are English function words, most are words no syllable could be: it stays as printed
+    text = ("Cac noi dung duoc giao cho cac phong ban thuc hien.\nThe annual tariff-rate quota for rice\n"
+            "product rows bearing 8-digit HS codes as provided in Appendix III\n")
+    out = repair_text(text).text.split("\n")
+    assert out[0] == "Các nội dung được giao cho các phòng ban thực hiện.", out[0]
+    assert out[1:] == text.split("\n")[1:]  # not 'quố ta', 'ros', 'code'
+    # a Vietnamese line the OCR garbled is repaired, acronyms and all
+    out = repair_text("- CT, cac PCT UBND TP; Van phong UBND thanh pho\n").text
+    assert out == "- CT, các PCT UBND TP; Văn phòng UBND thành phố\n", out

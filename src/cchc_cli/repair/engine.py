@@ -90,6 +90,8 @@ class Settings:
     keep_foreign: bool = True  # a word of the corpus that is no syllable ('document') may be right as printed
     foreign_min_words: int = 2  # English function words that make a sentence English ...
     foreign_share: float = 0.15  # ... when they are also this share of its words
+    english_min_words: int = 3  # words of the corpus no syllable could be ('annual', 'tariff') that make a
+    english_share: float = 0.5  # sentence English too, when they are also this share of its words
     adapt_weight: float = 300.0  # weight of the document's own evidence when the channel adapts (0: off)
     adapt_sure: float = 0.9  # first-pass confidence from which a reading is kept and taught to the channel
     adapt_min_pairs: int = 150  # documents with fewer sure readings are not adapted
@@ -368,9 +370,18 @@ class Repairer:
     def is_foreign(self, sentence: list[Token]) -> bool:
         """An English sentence (quoted names, translated passages): left as printed."""
         s = self.settings
-        words = [t.plain.lower() for t in sentence if t.kind == "word"]
-        hits = sum(1 for w in words if w in self.foreign)
-        return hits >= s.foreign_min_words and hits >= s.foreign_share * len(words)
+        words = [t.plain for t in sentence if t.kind == "word"]
+        hits = sum(1 for w in words if w.lower() in self.foreign)
+        if hits >= s.foreign_min_words and hits >= s.foreign_share * len(words):
+            return True
+        # English words the function-word list lacks: letters a syllable could not be, in small letters (not
+        # an acronym), used by the corpus (the OCR's own garbage is not), e.g. 'The annual tariff-rate quota'
+        # (the words of a line already found English count as English: a sentence runs on into such lines)
+        ids = self.lm.ids
+        kept = sum(1 for t in sentence if t.kind == "foreign")
+        english = kept + sum(1 for w in words if len(w) >= 2 and w.isascii() and w.isalpha() and not w.isupper()
+                             and (low := w.lower()) in ids and not has_syllable_shape(low))
+        return english >= s.english_min_words and english >= s.english_share * (len(words) + kept)
 
     # ---- decoding --------------------------------------------------------------------------
     def decode(self, sentence: list[Token], state: DocumentState) -> None:
