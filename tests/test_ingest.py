@@ -122,7 +122,9 @@ def test_seed_004_header_signer_and_parts(records) -> None:
     # (the OCR printed "Tran Thi Tinh": which marks the given name bears, the text does not say; no gold for 004)
     assert (unidecode(plan.signer.name), plan.signer.position) == ("Tran Thi Tinh", "Chủ tịch")
     assert [(s.kind, s.label) for s in plan.sections[:2]] == [("phan", "I"), ("phan", "II")]
-    assert "Lưu: VT, BHXH" in plan.recipients
+    # the archive line is a recipient (the OCR printed "Luu: VT, VHXH": the Văn hóa - Xã hội office, or BHXH
+    # misread; no gold for 004 says which)
+    assert any(r.startswith("Lưu: VT, ") and r[-4:] in ("VHXH", "BHXH") for r in plan.recipients), plan.recipients
     assert [r.number for r in plan.legal_basis] == ["1747/UBND-KSTTHC"]
 
 
