@@ -317,3 +317,15 @@ def test_an_english_sentence_is_kept_as_printed_and_vietnamese_ocr_is_not_taken_
     # a Vietnamese line the OCR garbled is repaired, acronyms and all
     out = repair_text("- CT, cac PCT UBND TP; Van phong UBND thanh pho\n").text
     assert out == "- CT, các PCT UBND TP; Văn phòng UBND thành phố\n", out
+
+
+def test_a_number_with_separators_is_one_number_inside_its_sentence() -> None:
+    # '114.400' and '95,5' are one number each, as the language model saw them, not a sentence end
+    from cchc_cli.repair.engine import DocumentState, Repairer
+
+    rep = Repairer()
+    state = DocumentState()
+    rep._process(list(enumerate(["tong kinh phi 114.400 trieu dong, dat 95,5% ho so. Muc 2.1. Cai cach"])), state)
+    assert [[t.text for t in s] for s in state.sentences] == [
+        ["tong", "kinh", "phi", "114.400", "trieu", "dong", "dat", "95,5", "ho", "so"], ["Muc", "2.1"],
+        ["Cai", "cach"]]
