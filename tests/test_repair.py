@@ -329,3 +329,9 @@ def test_a_number_with_separators_is_one_number_inside_its_sentence() -> None:
     assert [[t.text for t in s] for s in state.sentences] == [
         ["tong", "kinh", "phi", "114.400", "trieu", "dong", "dat", "95,5", "ho", "so"], ["Muc", "2.1"],
         ["Cai", "cach"]]
+
+
+def test_a_vowel_the_ocr_garbled_past_one_edit_is_still_read() -> None:
+    # horned vowels printed as w, ¢ or ff: no syllable's bare letters are within one edit of these tokens
+    out = repair_text("Ke hoach nay dw¢c ban hanh cho ngw¢i dan va giffa cac dia phuong").text
+    assert out == "Kế hoạch này được ban hành cho người dân và giữa các địa phương", out

@@ -26,6 +26,16 @@ SEARCH_BELOW = -4.0
 FLOOR = -20.0  # ln P(obs | syllable) under which a reading is not considered
 RARE = -18.0  # ln P(word) of a word the language model does not know
 MAX_NEIGHBOUR_LENGTH = 12  # longer observed strings get no look-alike search
+# When even the look-alikes read the token this badly (best ln P(obs | w) + ln P(w)), every syllable that
+# starts with the token's first letter (as first guessed) and is about as long is scored by the channel: the
+# OCR's garbles of horned and breved vowels ('dw¢c', 'ngw¢i', 'giffa' for được, người, giữa) are more than
+# one edit from any syllable's bare letters, and the index lists few of them. Tuning halves (Liberation,
+# DejaVu, whole documents): 1,024 errors without it; at -18 853, -14 833, -10 809, -7 783, -4 778 (length
+# 3: as 2); the degraded scans' 256 -> 177 at -7. Scoring only the 1,500 most frequent syllables gave 781
+# (3,000: 779; all 7,720: 783) at 1.25x the whole process of `cchc repair` on seed 001 (all: 1.65x).
+FALLBACK_BELOW = -7.0
+FALLBACK_LENGTH = 2  # letters the syllable may be longer or shorter by
+FALLBACK_WORDS = 1500  # the most frequent syllables, which the search scores
 PARSED_CACHE_SIZE = 100_000
 
 
@@ -51,6 +61,8 @@ class Lexicon:
         vocab.update(self.ranked)
         self.vocab = vocab
         self._bare: dict[str, list[str]] | None = None
+        self._by_first: dict[str, list[tuple[str, int]]] | None = None
+        self.fallback_below = FALLBACK_BELOW
         self.search_below = SEARCH_BELOW
         # ln P(word) of the index's syllables (others count as RARE)
         self.logfreq = {w: unigram[w] for w in vocab if w in unigram}
@@ -87,6 +99,14 @@ class Lexicon:
                 lp = self.channel.logprob(obs, w)
                 if lp > FLOOR:
                     merged[w] = lp
+        if merged:
+            best = max(lp + logfreq.get(w, RARE) for w, lp in merged.items())
+        if best < self.fallback_below:
+            for w in self.same_start(obs):
+                if w not in merged:
+                    lp = self.channel.logprob(obs, w)
+                    if lp > FLOOR:
+                        merged[w] = lp
         got = sorted(merged.items(), key=lambda x: -x[1])
         if len(self._parsed) > PARSED_CACHE_SIZE:
             self._parsed.clear()
@@ -98,6 +118,22 @@ class Lexicon:
         frequent first: what Tesseract's Vietnamese model confuses a syllable with."""
         bare = strip_marks(word)
         return [w for w in self._neighbour_index().get(bare, ()) if strip_marks(w) == bare]
+
+    def same_start(self, obs: str) -> list[str]:
+        """The syllables whose bare letters start with `obs`'s first guessed letter and are within
+        FALLBACK_LENGTH letters of its length (the fallback search's readings)."""
+        guess = obs.translate(self.letter_guess)
+        if not guess or len(obs) > MAX_NEIGHBOUR_LENGTH:
+            return []
+        if self._by_first is None:
+            by_first: dict[str, list[tuple[str, int]]] = {}
+            for w in self.ranked[:FALLBACK_WORDS]:
+                b = strip_marks(w)
+                if b:
+                    by_first.setdefault(b[0], []).append((w, len(b)))
+            self._by_first = by_first
+        n = len(obs)
+        return [w for w, length in self._by_first.get(guess[0], ()) if abs(length - n) <= FALLBACK_LENGTH]
 
     def neighbours(self, obs: str) -> list[str]:
         """The most frequent syllables whose bare letters are within one deletion of `obs`'s first guess."""
