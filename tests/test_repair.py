@@ -335,3 +335,9 @@ def test_a_vowel_the_ocr_garbled_past_one_edit_is_still_read() -> None:
     # horned vowels printed as w, ¢ or ff: no syllable's bare letters are within one edit of these tokens
     out = repair_text("Ke hoach nay dw¢c ban hanh cho ngw¢i dan va giffa cac dia phuong").text
     assert out == "Kế hoạch này được ban hành cho người dân và giữa các địa phương", out
+
+
+def test_a_question_mark_the_ocr_printed_for_a_horn_inside_a_word_is_read_as_a_letter() -> None:
+    # 'chi?c' is chức; a question mark after a word still ends its sentence
+    out = repair_text("to chi?c ca nhan mat st?c lao dong. Ban co dong y?").text
+    assert out == "tổ chức cá nhân mất sức lao động. Bạn có đồng ý?", out
