@@ -341,3 +341,5 @@ def test_a_question_mark_the_ocr_printed_for_a_horn_inside_a_word_is_read_as_a_l
     # 'chi?c' is chức; a question mark after a word still ends its sentence
     out = repair_text("to chi?c ca nhan mat st?c lao dong. Ban co dong y?").text
     assert out == "tổ chức cá nhân mất sức lao động. Bạn có đồng ý?", out
+    out = repair_text("Pho Tru‘éng ban chi dao va nu‘éc ngoai").text  # an opening quote for the horn
+    assert out == "Phó Trưởng ban chỉ đạo và nước ngoài", out

@@ -42,11 +42,11 @@ WORD = regex.compile(rf"[\p{{L}}\p{{M}}\p{{N}}&¢@€©®¥{INVISIBLE}]+")
 LETTERLIKE = regex.compile(r"[\p{L}&¢@€©®¥]")
 STOP = regex.compile(r"[.;:!?…()\[\]{}“”\"]")
 # a number with separators (114.400, 95,5, 2.1: one number, as the language model was built, not a sentence
-# end), a word with the apostrophe or question mark the OCR prints for a horn inside it ("THU'C", "chi?c" for
-# THỰC, chức), or a sentence stop
+# end), a word with the apostrophe, opening quote or question mark the OCR prints for a horn inside it
+# ("THU'C", "Tru‘éng", "chi?c" for THỰC, Trưởng, chức), or a sentence stop
 TOKEN_OR_STOP = regex.compile(
     rf"\p{{N}}+(?:[.,]\p{{N}}+)+(?![\p{{L}}\p{{M}}\p{{N}}&¢@€©®¥{INVISIBLE}])"
-    rf"|[\p{{L}}\p{{M}}\p{{N}}&¢@€©®¥{INVISIBLE}]+(?:['’?][\p{{L}}\p{{M}}{INVISIBLE}]+)*|[.;:!?…()\[\]{{}}“”\"]"
+    rf"|[\p{{L}}\p{{M}}\p{{N}}&¢@€©®¥{INVISIBLE}]+(?:['’‘?][\p{{L}}\p{{M}}{INVISIBLE}]+)*|[.;:!?…()\[\]{{}}“”\"]"
 )
 VIETNAMESE_ONLY = regex.compile(r"[ăâêôơưđàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ]")
 
