@@ -73,8 +73,8 @@ class Settings:
     lm_weight: float = 1.0
     viterbi_beam: float = 10.0  # Viterbi states this many nats below the best are dropped
     channel_weight: float = 1.0
-    max_candidates: int = 16
-    candidate_margin: float = 8.0  # ln units below the best prescore
+    max_candidates: int = 20
+    candidate_margin: float = 10.0  # ln units below the best prescore
     identity_mix: float = 0.05  # chance that a token with Vietnamese marks was read right
     clean_identity: float = 0.97  # in text that already reads as Vietnamese: chance a token is right as is
     clean_ratio: float = 0.2  # share of words with Vietnamese-only letters above which text counts as clean
