@@ -9,7 +9,7 @@ scored by the channel model itself.
 from __future__ import annotations
 
 import gzip
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
 
 from .. import data
@@ -81,8 +81,10 @@ class Lexicon:
     def candidates(self, obs: str) -> list[tuple[str, float]]:
         """[(intended syllable, ln P(obs | syllable))], best first; obs is lowercase.
 
-        The union of what the index lists for `obs` and the frequent syllables whose bare letters are
-        within about one edit of it (a deletion-neighbourhood search), all scored by the channel model.
+        The union of what the index lists for `obs`, the frequent syllables whose bare letters are within
+        about one edit of it (a deletion-neighbourhood search) when the index reads it less than well, and
+        the frequent syllables of its first letter and about its length (the fallback search) when even
+        those read it badly, all scored by the channel model.
         """
         got = self._parsed.get(obs)
         if got is not None:
@@ -92,26 +94,28 @@ class Lexicon:
         if rest is not None:
             parts = rest.split("\t")
             merged = {parts[i]: float(parts[i + 1]) for i in range(0, len(parts) - 1, 2)}
-        logfreq = self.logfreq
-        best = max((lp + logfreq.get(w, RARE) for w, lp in merged.items()), default=FLOOR + RARE)
-        for w in self.neighbours(obs) if best < self.search_below else ():
-            if w not in merged:
-                lp = self.channel.logprob(obs, w)
-                if lp > FLOOR:
-                    merged[w] = lp
-        if merged:
-            best = max(lp + logfreq.get(w, RARE) for w, lp in merged.items())
-        if best < self.fallback_below:
-            for w in self.same_start(obs):
-                if w not in merged:
-                    lp = self.channel.logprob(obs, w)
-                    if lp > FLOOR:
-                        merged[w] = lp
+        if self._best(merged) < self.search_below:
+            self._score_into(merged, obs, self.neighbours(obs))
+        if self._best(merged) < self.fallback_below:
+            self._score_into(merged, obs, self.same_start(obs))
         got = sorted(merged.items(), key=lambda x: -x[1])
         if len(self._parsed) > PARSED_CACHE_SIZE:
             self._parsed.clear()
         self._parsed[obs] = got
         return got
+
+    def _best(self, readings: dict[str, float]) -> float:
+        """The best ln P(obs | w) + ln P(w) among `readings` (a floor when there are none)."""
+        logfreq = self.logfreq
+        return max((lp + logfreq.get(w, RARE) for w, lp in readings.items()), default=FLOOR + RARE)
+
+    def _score_into(self, readings: dict[str, float], obs: str, words: Iterable[str]) -> None:
+        """Add the `words` not yet among `readings` that the channel reads `obs` as well enough."""
+        for w in words:
+            if w not in readings:
+                lp = self.channel.logprob(obs, w)
+                if lp > FLOOR:
+                    readings[w] = lp
 
     def variants(self, word: str) -> list[str]:
         """The syllables with the same bare letters as `word` (its other tones and marks, đ for d), most
