@@ -94,9 +94,11 @@ class Lexicon:
         if rest is not None:
             parts = rest.split("\t")
             merged = {parts[i]: float(parts[i + 1]) for i in range(0, len(parts) - 1, 2)}
-        if self._best(merged) < self.search_below:
+        best = self._best(merged)
+        if best < self.search_below:
             self._score_into(merged, obs, self.neighbours(obs))
-        if self._best(merged) < self.fallback_below:
+            best = self._best(merged)
+        if best < self.fallback_below:
             self._score_into(merged, obs, self.same_start(obs))
         got = sorted(merged.items(), key=lambda x: -x[1])
         if len(self._parsed) > PARSED_CACHE_SIZE:
