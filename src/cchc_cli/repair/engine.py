@@ -16,7 +16,7 @@ import math
 import unicodedata
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import regex
@@ -131,7 +131,9 @@ class Token:
     replacement: str | None = None
     confidence: float = 1.0
     reason: str = ""
-    candidates: list[tuple[str, float]] = field(default_factory=list)
+    # the readings weighed, best first, as the lattice held them: (syllables, or None for the token as printed,
+    # then ids and score); a flag lists the first words (the lattice's own list: most tokens are never flagged)
+    candidates: Sequence[tuple[str | None, object, float]] = ()
     flagged: bool = False
     evidence: Evidence | None = None  # what the decoder knew when it chose the word (for its confidence)
 
@@ -443,7 +445,7 @@ class Repairer:
                 options += [(w, ids, s.channel_weight * lp) for w, ids, lp in self.split_options(obs, state)]
             if not options:
                 tok.flagged = bool(cands)
-                tok.candidates = [(w, lp) for w, _, lp in cands]
+                tok.candidates = cands
                 options = [(None, (lm.ids.get(normalize_syllable(obs), lm.unk),), 0.0)]
             elif state.words:
                 options = self._cached(obs, options, state)
@@ -507,7 +509,7 @@ class Repairer:
                 flat[starts[i] : starts[i] + len(options[k][1])] = options[k][1]
                 if word is None:
                     continue
-            tok.candidates = [(w, round(ch, 2)) for w, _, ch in options if w is not None]
+            tok.candidates = options
             shape = state.shapes.get(tok.plain.lower()) if state.fixed else None
             tok.evidence = Evidence(probs[k], options[k][2], max(o[2] for o in options), len(options),
                                     lm.uni_logp[options[k][1][0]], bool(state.fixed), bool(shape),
@@ -715,7 +717,7 @@ class Repairer:
             if not doubtful:
                 continue
             for t in doubtful:
-                t.replacement, t.confidence, t.reason, t.candidates, t.flagged = None, 1.0, "", [], False
+                t.replacement, t.confidence, t.reason, t.candidates, t.flagged = None, 1.0, "", (), False
             self.decode(sentence, state)
 
     def _sure_readings(
@@ -820,7 +822,7 @@ class Repairer:
                 edits.append(Edit(t.line + 1, t.start + 1, t.text, t.replacement, round(t.confidence, 3),
                                   t.reason))
             if t.flagged:
-                flags.append(Flag(t.line + 1, t.start + 1, t.text, [w for w, _ in t.candidates][:FLAG_CANDIDATES],
-                                  round(t.confidence, 3)))
+                words = [c[0] for c in t.candidates if c[0] is not None][:FLAG_CANDIDATES]
+                flags.append(Flag(t.line + 1, t.start + 1, t.text, words, round(t.confidence, 3)))
         parts.append(line[pos:])
         return unicodedata.normalize("NFC", "".join(parts))
