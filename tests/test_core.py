@@ -326,6 +326,36 @@ def test_the_emission_table_asks_each_pair_once() -> None:
 
 
 @needs_core
+def test_a_table_made_with_the_models_spec_computes_its_pairs_itself() -> None:
+    # the compiled core computes emit(c, seg) from the model's counts, rules and prior (the same floats as
+    # the reference), asking the model only for characters its counts and rules never name
+    channel = load_channel()
+    fresh = ChannelModel(channel.counts, rules=channel.rules, lookalikes=channel.lookalikes)
+    spec = fresh.emit_spec()
+    named = {entry[0] for entry in spec[-1]}
+    asked: list[tuple[str, str]] = []
+
+    def emit(c: str, seg: str) -> float:
+        asked.append((c, seg))
+        return fresh.emit(c, seg)
+
+    table = _core.EmitTable(spec)
+    lexicon = load_lexicon()
+    words = [*lexicon.ranked[:400:7], "được", "người", "a-b", "x😀"]
+    for obs in [*list(lexicon.raw)[:3000:50], "dw¢c", "ngw¢i", "giffa", "vi$t", "", "a😀"]:
+        expected = fresh.logprobs_python(obs, words)
+        assert _core.channel_logprobs(table, emit, obs, words) == expected, obs
+        assert [_core.channel_prob(table, emit, obs, w) for w in words] == [fresh.prob_python(obs, w)
+                                                                           for w in words], obs
+    assert table.computed > 1000 and table.misses == len(asked) > 0
+    assert {c for c, _ in asked} <= {"-", "x", "😀"} - named
+    with pytest.raises(TypeError):
+        _core.EmitTable((1.0, 2.0))
+    with pytest.raises(TypeError):
+        _core.channel_logprobs(table, emit, "ab", ("a", "b"))
+
+
+@needs_core
 def test_channel_edge_cases_compute_alike(channel_core: None) -> None:
     channel = compiled_channel(load_channel())
     reference = reference_channel(channel)
@@ -467,14 +497,21 @@ def test_the_engines_channel_calls_are_the_reference_ones(channel_core: None, mo
     # base channel's and each document's adapted one) computed both ways: the same floats, the same repairs
     texts = roundtrip_texts()
     rep = get_repairer()
-    calls = {"prob": 0, "posteriors": 0}
-    prob, posteriors = ChannelModel.prob, ChannelModel.posteriors
+    calls = {"prob": 0, "logprobs": 0, "posteriors": 0}
+    prob, logprobs, posteriors = ChannelModel.prob, ChannelModel.logprobs, ChannelModel.posteriors
 
     def shadow_prob(self: ChannelModel, observed: str, intended: str) -> float:
         expected = self.prob_python(observed, intended)
         table = self._ctable if self._ctable is not None else _core.EmitTable()
         assert _core.channel_prob(table, self._emission, observed, intended) == expected, (observed, intended)
         calls["prob"] += 1
+        return expected
+
+    def shadow_logprobs(self: ChannelModel, observed: str, words: list[str]) -> list[float]:
+        expected = self.logprobs_python(observed, words)
+        table = self._ctable if self._ctable is not None else _core.EmitTable()
+        assert _core.channel_logprobs(table, self._emission, observed, words) == expected, (observed, words)
+        calls["logprobs"] += len(words)
         return expected
 
     def shadow_posteriors(self: ChannelModel, o: str, g: str) -> tuple[tuple[str, str, float], ...]:
@@ -488,13 +525,14 @@ def test_the_engines_channel_calls_are_the_reference_ones(channel_core: None, mo
     compiled, _ = run_engine(texts, search.viterbi, search.local_posteriors, monkeypatch)
     with monkeypatch.context() as patch:
         patch.setattr(ChannelModel, "prob", shadow_prob)
+        patch.setattr(ChannelModel, "logprobs", shadow_logprobs)
         patch.setattr(ChannelModel, "posteriors", shadow_posteriors)
         rep.lexicon._parsed.clear()
         pure, _ = run_engine(texts, search.viterbi, search.local_posteriors, monkeypatch)
-    assert calls["prob"] > 2000 and calls["posteriors"] > 400, calls
+    assert calls["logprobs"] > 2000 and calls["posteriors"] > 400, calls
     for i, (a, b) in enumerate(zip(compiled, pure, strict=True)):
         assert (a["text"], a["edits"], a["flags"]) == (b["text"], b["edits"], b["flags"]), i
-    assert prob is ChannelModel.prob and posteriors is ChannelModel.posteriors
+    assert (prob, logprobs, posteriors) == (ChannelModel.prob, ChannelModel.logprobs, ChannelModel.posteriors)
 
 
 # --- term fitting ----------------------------------------------------------------------------------------

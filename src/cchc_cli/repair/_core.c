@@ -866,12 +866,37 @@ typedef struct {
     double p;
 } EmitSlot;
 
+/* What ChannelModel._emission needs of one intended character: an EmitTable made with a spec computes the
+ * pairs it has not seen itself, as _emission does, instead of asking emit. */
+#define EMIT_LOOKS_MAX 128
+
+typedef struct {
+    Py_UCS4 cp; /* the intended character; 0: a free slot */
+    Py_UCS4 base; /* strip_marks(cp), when it is one character */
+    int has_base;
+    int vowel; /* strip_marks(cp) in "aeiouy" */
+    Py_UCS4 looks[EMIT_LOOKS_MAX]; /* its consonant look-alikes */
+    Py_ssize_t nlooks;
+    double looks_share; /* VOWELISH_MASS / len(looks) */
+    double total; /* its learned counts' total */
+    PyObject *counts; /* segment -> expected count (a dict), or NULL */
+    PyObject *rules; /* segment -> hand-given share (a non-empty dict), or NULL */
+    double rules_rest; /* 1 - the rules' total */
+} EmitChar;
+
 typedef struct {
     PyObject_HEAD
     EmitSlot *slots;
     size_t cap; /* a power of two */
     size_t used;
     unsigned long long misses; /* pairs asked of emit */
+    unsigned long long computed; /* pairs computed from the spec */
+    /* the model itself, when made with a spec (chars == NULL: every pair is asked of emit) */
+    EmitChar *chars;
+    size_t chars_cap; /* a power of two */
+    double alpha, mix, mix_rest, len_prior[CHANNEL_MAX_SEG + 1], same_base, identity, vowel_share, other;
+    Py_UCS4 vowel_looks[EMIT_LOOKS_MAX];
+    Py_ssize_t nvowel_looks;
 } EmitTable;
 
 static inline size_t
@@ -910,33 +935,6 @@ emit_grow(EmitTable *t)
     t->slots = slots;
     t->cap = cap;
     return 0;
-}
-
-static PyObject *
-EmitTable_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
-{
-    if (!PyArg_ParseTuple(args, ":EmitTable") || (kwds != NULL && PyDict_GET_SIZE(kwds) > 0)) {
-        if (!PyErr_Occurred()) {
-            PyErr_SetString(PyExc_TypeError, "EmitTable() takes no arguments");
-        }
-        return NULL;
-    }
-    EmitTable *self = (EmitTable *)type->tp_alloc(type, 0);
-    if (self == NULL) {
-        return NULL;
-    }
-    if (emit_grow(self) < 0) {
-        Py_DECREF(self);
-        return NULL;
-    }
-    return (PyObject *)self;
-}
-
-static void
-EmitTable_dealloc(EmitTable *self)
-{
-    PyMem_Free(self->slots);
-    Py_TYPE(self)->tp_free((PyObject *)self);
 }
 
 /* A string's code points, read once. */
@@ -981,7 +979,258 @@ codepoints_close(CodePoints *c)
     c->cp = c->small;
 }
 
-/* emit(intended[i], observed[j:j + k]): from the table, or asked of `emit` and kept. */
+/* Up to EMIT_LOOKS_MAX code points of a str into out; -1 with an error set when it is not one or longer. */
+static int
+looks_read(PyObject *str, Py_UCS4 *out, Py_ssize_t *n, const char *name)
+{
+    if (!PyUnicode_Check(str) || PyUnicode_GET_LENGTH(str) > EMIT_LOOKS_MAX) {
+        PyErr_Format(PyExc_ValueError, "EmitTable spec: %s must be a str of at most %d characters", name,
+                     EMIT_LOOKS_MAX);
+        return -1;
+    }
+    *n = PyUnicode_GET_LENGTH(str);
+    for (Py_ssize_t i = 0; i < *n; i++) {
+        out[i] = PyUnicode_READ_CHAR(str, i);
+    }
+    return 0;
+}
+
+static inline size_t
+char_hash(Py_UCS4 cp, size_t cap)
+{
+    return (size_t)((uint64_t)cp * 0x9E3779B97F4A7C15ULL >> 40) & (cap - 1);
+}
+
+static EmitChar *
+emit_char(EmitTable *t, Py_UCS4 cp)
+{
+    size_t mask = t->chars_cap - 1;
+    size_t h = char_hash(cp, t->chars_cap);
+    while (t->chars[h].cp != 0) {
+        if (t->chars[h].cp == cp) {
+            return &t->chars[h];
+        }
+        h = (h + 1) & mask;
+    }
+    return NULL;
+}
+
+/* spec = (alpha, MIX, 1 - MIX, LEN_PRIOR as 4 floats, SAME_BASE, IDENTITY, VOWELISH_MASS / len(vowel looks),
+ *         OTHER_CHAR, vowel looks, [(char, base, vowel, consonant looks, VOWELISH_MASS / len(them) or 0,
+ *         total, counts or None, rules or None, 1 - the rules' total), ...]) */
+static int
+emit_spec(EmitTable *t, PyObject *spec)
+{
+    PyObject *len_prior, *vowel_looks, *chars;
+    if (!PyTuple_Check(spec)) {
+        PyErr_SetString(PyExc_TypeError, "EmitTable spec: a tuple as channel.py's ChannelModel makes it");
+        return -1;
+    }
+    if (!PyArg_ParseTuple(spec, "dddOddddUO!;EmitTable spec: a tuple as channel.py's ChannelModel makes it",
+                          &t->alpha, &t->mix, &t->mix_rest, &len_prior, &t->same_base, &t->identity,
+                          &t->vowel_share, &t->other, &vowel_looks, &PyList_Type, &chars)) {
+        return -1;
+    }
+    if (!PyTuple_Check(len_prior)
+        || !PyArg_ParseTuple(len_prior, "dddd;EmitTable spec: LEN_PRIOR must be 4 floats", &t->len_prior[0],
+                             &t->len_prior[1], &t->len_prior[2], &t->len_prior[3])) {
+        if (!PyErr_Occurred()) {
+            PyErr_SetString(PyExc_TypeError, "EmitTable spec: LEN_PRIOR must be a tuple of 4 floats");
+        }
+        return -1;
+    }
+    if (looks_read(vowel_looks, t->vowel_looks, &t->nvowel_looks, "the vowel looks") < 0) {
+        return -1;
+    }
+    Py_ssize_t n = PyList_GET_SIZE(chars);
+    size_t cap = 16;
+    while (cap < 2 * (size_t)n + 1) {
+        cap *= 2;
+    }
+    t->chars = PyMem_Calloc(cap, sizeof(EmitChar));
+    if (t->chars == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    t->chars_cap = cap;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *entry = PyList_GET_ITEM(chars, i);
+        PyObject *ch, *base, *looks, *counts, *rules;
+        int vowel;
+        double share, total, rest;
+        if (!PyTuple_Check(entry)) {
+            PyErr_SetString(PyExc_TypeError, "EmitTable spec: a character's entry must be a tuple");
+            return -1;
+        }
+        if (!PyArg_ParseTuple(entry, "UUpUddOOd;EmitTable spec: a character's entry", &ch, &base, &vowel,
+                              &looks, &share, &total, &counts, &rules, &rest)) {
+            return -1;
+        }
+        if (PyUnicode_GET_LENGTH(ch) != 1 || PyUnicode_READ_CHAR(ch, 0) == 0) {
+            PyErr_SetString(PyExc_ValueError, "EmitTable spec: an intended character must be one character");
+            return -1;
+        }
+        if ((counts != Py_None && !PyDict_CheckExact(counts)) || (rules != Py_None && !PyDict_CheckExact(rules))) {
+            PyErr_SetString(PyExc_TypeError, "EmitTable spec: counts and rules must be dicts or None");
+            return -1;
+        }
+        Py_UCS4 cp = PyUnicode_READ_CHAR(ch, 0);
+        if (emit_char(t, cp) != NULL) {
+            PyErr_SetString(PyExc_ValueError, "EmitTable spec: an intended character is given twice");
+            return -1;
+        }
+        size_t h = char_hash(cp, cap);
+        while (t->chars[h].cp != 0) {
+            h = (h + 1) & (cap - 1);
+        }
+        EmitChar *c = &t->chars[h];
+        if (looks_read(looks, c->looks, &c->nlooks, "a character's consonant looks") < 0) {
+            return -1;
+        }
+        c->cp = cp;
+        c->has_base = PyUnicode_GET_LENGTH(base) == 1;
+        c->base = c->has_base ? PyUnicode_READ_CHAR(base, 0) : 0;
+        c->vowel = vowel;
+        c->looks_share = share;
+        c->total = total;
+        if (counts != Py_None) {
+            c->counts = Py_NewRef(counts);
+        }
+        if (rules != Py_None && PyDict_GET_SIZE(rules) > 0) {
+            c->rules = Py_NewRef(rules);
+        }
+        c->rules_rest = rest;
+    }
+    return 0;
+}
+
+static void
+EmitTable_dealloc(EmitTable *self)
+{
+    if (self->chars != NULL) {
+        for (size_t i = 0; i < self->chars_cap; i++) {
+            Py_XDECREF(self->chars[i].counts);
+            Py_XDECREF(self->chars[i].rules);
+        }
+        PyMem_Free(self->chars);
+    }
+    PyMem_Free(self->slots);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+static PyObject *
+EmitTable_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
+{
+    PyObject *spec = Py_None;
+    if (!PyArg_ParseTuple(args, "|O:EmitTable", &spec) || (kwds != NULL && PyDict_GET_SIZE(kwds) > 0)) {
+        if (!PyErr_Occurred()) {
+            PyErr_SetString(PyExc_TypeError, "EmitTable() takes no keyword arguments");
+        }
+        return NULL;
+    }
+    EmitTable *self = (EmitTable *)type->tp_alloc(type, 0);
+    if (self == NULL) {
+        return NULL;
+    }
+    if (emit_grow(self) < 0 || (spec != Py_None && emit_spec(self, spec) < 0)) {
+        Py_DECREF(self);
+        return NULL;
+    }
+    return (PyObject *)self;
+}
+
+/* A float of a dict by a segment's key (0.0 when absent); -1 with an error set. */
+static int
+dict_float(PyObject *dict, PyObject *key, double *out)
+{
+    PyObject *got = PyDict_GetItemWithError(dict, key);
+    *out = 0.0;
+    if (got == NULL) {
+        return PyErr_Occurred() ? -1 : 0;
+    }
+    *out = PyFloat_AsDouble(got);
+    return *out == -1.0 && PyErr_Occurred() ? -1 : 0;
+}
+
+/* ChannelModel._emission(c, seg) from the spec, the same operations in the same order: prior(), then the
+ * smoothed learned share mixed with it, then the rules. */
+static int
+emit_compute(const EmitTable *t, const EmitChar *c, const Py_UCS4 *seg, Py_ssize_t k, double *out)
+{
+    double p0 = t->len_prior[k];
+    for (Py_ssize_t x = 0; x < k; x++) {
+        Py_UCS4 ch = seg[x];
+        int in_vowels = 0, in_looks = 0;
+        for (Py_ssize_t y = 0; y < t->nvowel_looks && !in_vowels; y++) {
+            in_vowels = t->vowel_looks[y] == ch;
+        }
+        for (Py_ssize_t y = 0; y < c->nlooks && !in_looks; y++) {
+            in_looks = c->looks[y] == ch;
+        }
+        if (c->has_base && ch == c->base) {
+            p0 *= t->same_base;
+        }
+        else if (ch == c->cp) {
+            p0 *= t->identity;
+        }
+        else if (c->vowel && in_vowels) {
+            p0 *= t->vowel_share;
+        }
+        else if (in_looks) {
+            p0 *= c->looks_share;
+        }
+        else {
+            p0 *= t->other;
+        }
+    }
+    double count = 0.0, share = 0.0;
+    if (c->counts != NULL || c->rules != NULL) {
+        PyObject *key = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, seg, k);
+        if (key == NULL) {
+            return -1;
+        }
+        int rc = (c->counts != NULL && dict_float(c->counts, key, &count) < 0)
+                 || (c->rules != NULL && dict_float(c->rules, key, &share) < 0);
+        Py_DECREF(key);
+        if (rc) {
+            return -1;
+        }
+    }
+    double p = t->mix_rest * (count + t->alpha * p0) / (c->total + t->alpha) + t->mix * p0;
+    if (c->rules != NULL) {
+        p = c->rules_rest * p + share;
+    }
+    *out = p;
+    return 0;
+}
+
+/* emit(intended[i], observed[j:j + k]) asked of the model's Python function. */
+static int
+emit_ask(PyObject *emit, const CodePoints *intended, Py_ssize_t i, const CodePoints *observed, Py_ssize_t j,
+         Py_ssize_t k, double *out)
+{
+    PyObject *ch = PyUnicode_Substring(intended->str, i, i + 1);
+    if (ch == NULL) {
+        return -1;
+    }
+    PyObject *seg = PyUnicode_Substring(observed->str, j, j + k);
+    if (seg == NULL) {
+        Py_DECREF(ch);
+        return -1;
+    }
+    PyObject *got = PyObject_CallFunctionObjArgs(emit, ch, seg, NULL);
+    Py_DECREF(ch);
+    Py_DECREF(seg);
+    if (got == NULL) {
+        return -1;
+    }
+    *out = PyFloat_AsDouble(got);
+    Py_DECREF(got);
+    return *out == -1.0 && PyErr_Occurred() ? -1 : 0;
+}
+
+/* emit(intended[i], observed[j:j + k]): from the table; else computed from the spec (when the table has one
+ * and it knows the character) or asked of `emit`, and kept. */
 static int
 emit_get(EmitTable *t, PyObject *emit, const CodePoints *intended, Py_ssize_t i, const CodePoints *observed,
          Py_ssize_t j, Py_ssize_t k, double *out)
@@ -1001,28 +1250,21 @@ emit_get(EmitTable *t, PyObject *emit, const CodePoints *intended, Py_ssize_t i,
         }
         h = (h + 1) & mask;
     }
-    /* a miss: ask the model (which may run any Python code: nothing of the table is held across the call) */
-    PyObject *ch = PyUnicode_Substring(intended->str, i, i + 1);
-    if (ch == NULL) {
-        return -1;
+    double p;
+    const EmitChar *known = t->chars != NULL ? emit_char(t, c) : NULL;
+    if (known != NULL) {
+        if (emit_compute(t, known, observed->cp + j, k, &p) < 0) {
+            return -1;
+        }
+        t->computed++;
     }
-    PyObject *seg = PyUnicode_Substring(observed->str, j, j + k);
-    if (seg == NULL) {
-        Py_DECREF(ch);
-        return -1;
+    else {
+        /* the model may run any Python code: nothing of the table is held across the call */
+        if (emit_ask(emit, intended, i, observed, j, k, &p) < 0) {
+            return -1;
+        }
+        t->misses++;
     }
-    PyObject *got = PyObject_CallFunctionObjArgs(emit, ch, seg, NULL);
-    Py_DECREF(ch);
-    Py_DECREF(seg);
-    if (got == NULL) {
-        return -1;
-    }
-    double p = PyFloat_AsDouble(got);
-    Py_DECREF(got);
-    if (p == -1.0 && PyErr_Occurred()) {
-        return -1;
-    }
-    t->misses++;
     if ((t->used + 1) * 2 > t->cap && emit_grow(t) < 0) {
         return -1;
     }
@@ -1056,9 +1298,16 @@ EmitTable_get_misses(EmitTable *self, void *closure)
     return PyLong_FromUnsignedLongLong(self->misses);
 }
 
+static PyObject *
+EmitTable_get_computed(EmitTable *self, void *closure)
+{
+    return PyLong_FromUnsignedLongLong(self->computed);
+}
+
 static PyGetSetDef EmitTable_getset[] = {
     {"size", (getter)EmitTable_get_size, NULL, "the (intended character, segment) pairs kept", NULL},
     {"misses", (getter)EmitTable_get_misses, NULL, "the pairs asked of emit so far", NULL},
+    {"computed", (getter)EmitTable_get_computed, NULL, "the pairs computed from the spec so far", NULL},
     {NULL, NULL, NULL, NULL, NULL},
 };
 
@@ -1068,8 +1317,9 @@ static PyTypeObject EmitTableType = {
     .tp_basicsize = sizeof(EmitTable),
     .tp_dealloc = (destructor)EmitTable_dealloc,
     .tp_flags = Py_TPFLAGS_DEFAULT,
-    .tp_doc = "EmitTable()\n\nOne ChannelModel's emission probabilities, emit(intended char, segment), kept as "
-              "channel_prob and channel_posteriors ask for them.",
+    .tp_doc = "EmitTable(spec=None)\n\nOne ChannelModel's emission probabilities, emit(intended char, segment), "
+              "kept as channel_prob and channel_posteriors ask for them: computed from the model's spec (as "
+              "ChannelModel.emit_spec makes it) for the characters it gives, asked of emit for the others.",
     .tp_getset = EmitTable_getset,
     .tp_new = EmitTable_new,
 };
@@ -1080,41 +1330,28 @@ seg_limit(Py_ssize_t m, Py_ssize_t j)
     return m - j < CHANNEL_MAX_SEG ? m - j : CHANNEL_MAX_SEG;
 }
 
-static PyObject *
-core_channel_prob(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+/* P(observed | intended) by the forward algorithm, into *out; -1 with an error set. */
+static int
+channel_forward(EmitTable *t, PyObject *emit, const CodePoints *obs, const CodePoints *intended, double *out)
 {
-    if (nargs != 4 || !PyObject_TypeCheck(args[0], &EmitTableType)) {
-        PyErr_SetString(PyExc_TypeError, "channel_prob(table, emit, observed, intended) takes an EmitTable, "
-                                         "the model's emit and two str");
-        return NULL;
-    }
-    EmitTable *t = (EmitTable *)args[0];
-    PyObject *emit = args[1];
-    CodePoints obs, intended;
     double small[2 * 64];
-    double *prev = small, *cur = NULL;
-    PyObject *result = NULL;
-    if (codepoints_open(&obs, args[2], "observed") < 0) {
-        return NULL;
-    }
-    if (codepoints_open(&intended, args[3], "intended") < 0) {
-        codepoints_close(&obs);
-        return NULL;
-    }
-    Py_ssize_t m = obs.len;
+    double *prev = small, *cur;
+    int rc = -1;
+    Py_ssize_t m = obs->len;
     if (2 * (m + 1) > (Py_ssize_t)(sizeof small / sizeof small[0])) {
         prev = PyMem_Malloc(sizeof(double) * 2 * (size_t)(m + 1));
         if (prev == NULL) {
             PyErr_NoMemory();
-            goto done;
+            return -1;
         }
     }
+    double *base = prev;
     cur = prev + (m + 1);
     for (Py_ssize_t j = 0; j <= m; j++) {
         prev[j] = 0.0;
     }
     prev[0] = 1.0;
-    for (Py_ssize_t i = 0; i < intended.len; i++) {
+    for (Py_ssize_t i = 0; i < intended->len; i++) {
         for (Py_ssize_t j = 0; j <= m; j++) {
             cur[j] = 0.0;
         }
@@ -1126,7 +1363,7 @@ core_channel_prob(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
             Py_ssize_t top = seg_limit(m, j);
             for (Py_ssize_t k = 0; k <= top; k++) {
                 double e;
-                if (emit_get(t, emit, &intended, i, &obs, j, k, &e) < 0) {
+                if (emit_get(t, emit, intended, i, obs, j, k, &e) < 0) {
                     goto done;
                 }
                 cur[j + k] += pj * e;
@@ -1136,17 +1373,78 @@ core_channel_prob(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         prev = cur;
         cur = swap;
     }
-    result = PyFloat_FromDouble(prev[m]);
+    *out = prev[m];
+    rc = 0;
 done:
-    if (prev != NULL) {
-        double *base = prev < cur ? prev : cur;
-        if (base != small) {
-            PyMem_Free(base);
-        }
+    if (base != small) {
+        PyMem_Free(base);
     }
+    return rc;
+}
+
+static PyObject *
+core_channel_prob(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 4 || !PyObject_TypeCheck(args[0], &EmitTableType)) {
+        PyErr_SetString(PyExc_TypeError, "channel_prob(table, emit, observed, intended) takes an EmitTable, "
+                                         "the model's emit and two str");
+        return NULL;
+    }
+    CodePoints obs, intended;
+    if (codepoints_open(&obs, args[2], "observed") < 0) {
+        return NULL;
+    }
+    if (codepoints_open(&intended, args[3], "intended") < 0) {
+        codepoints_close(&obs);
+        return NULL;
+    }
+    double p;
+    int rc = channel_forward((EmitTable *)args[0], args[1], &obs, &intended, &p);
     codepoints_close(&obs);
     codepoints_close(&intended);
-    return result;
+    return rc < 0 ? NULL : PyFloat_FromDouble(p);
+}
+
+/* ChannelModel.logprobs: ln P(observed | w) of each w of a list (-1e9 where it is 0), as math.log does. */
+static PyObject *
+core_channel_logprobs(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 4 || !PyObject_TypeCheck(args[0], &EmitTableType) || !PyList_Check(args[3])) {
+        PyErr_SetString(PyExc_TypeError, "channel_logprobs(table, emit, observed, words) takes an EmitTable, "
+                                         "the model's emit, a str and a list of str");
+        return NULL;
+    }
+    CodePoints obs;
+    if (codepoints_open(&obs, args[2], "observed") < 0) {
+        return NULL;
+    }
+    PyObject *words = PyList_AsTuple(args[3]); /* emit may run Python code that changes the list */
+    PyObject *out = words == NULL ? NULL : PyList_New(PyTuple_GET_SIZE(words));
+    if (out == NULL) {
+        Py_XDECREF(words);
+        codepoints_close(&obs);
+        return NULL;
+    }
+    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(words); i++) {
+        CodePoints intended;
+        double p;
+        int rc = codepoints_open(&intended, PyTuple_GET_ITEM(words, i), "a word");
+        if (rc == 0) {
+            rc = channel_forward((EmitTable *)args[0], args[1], &obs, &intended, &p);
+            codepoints_close(&intended);
+        }
+        PyObject *lp = rc < 0 ? NULL : PyFloat_FromDouble(p > 0 ? log(p) : -1e9);
+        if (lp == NULL) {
+            Py_DECREF(out);
+            Py_DECREF(words);
+            codepoints_close(&obs);
+            return NULL;
+        }
+        PyList_SET_ITEM(out, i, lp);
+    }
+    Py_DECREF(words);
+    codepoints_close(&obs);
+    return out;
 }
 
 /* One alignment's posterior, as a (intended char, segment, posterior) tuple appended to out. */
@@ -1633,6 +1931,9 @@ static PyMethodDef core_methods[] = {
      "search.local_posteriors"},
     {"channel_prob", (PyCFunction)(void (*)(void))core_channel_prob, METH_FASTCALL,
      "channel_prob(table, emit, observed, intended) -> P(observed | intended), as ChannelModel.prob_python"},
+    {"channel_logprobs", (PyCFunction)(void (*)(void))core_channel_logprobs, METH_FASTCALL,
+     "channel_logprobs(table, emit, observed, words) -> [ln P(observed | w) for w in words], -1e9 where it is "
+     "0, as ChannelModel.logprobs_python"},
     {"channel_posteriors", (PyCFunction)(void (*)(void))core_channel_posteriors, METH_FASTCALL,
      "channel_posteriors(table, emit, o, g, floor) -> the alignments' (char, segment, posterior), as "
      "ChannelModel.posteriors_python"},

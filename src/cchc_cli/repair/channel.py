@@ -82,14 +82,28 @@ class ChannelModel:
         self._emit_cache: dict[tuple[str, str], float] = {}
         self._post_cache: dict[tuple[str, str], tuple[tuple[str, str, float], ...]] = {}
         self._tables: dict[str, dict[str, float]] = {}  # intended char → observed segment → P
-        # the most likely segments of each intended char, for k-best enumeration
-        self.top: dict[str, list[tuple[float, str]]] = {}
-        for c in set(counts) | set(self.rules):
-            segs = set(counts.get(c, {})) | set(self.rules.get(c, {}))
-            scored = sorted(((self.emit(c, s), s) for s in segs), reverse=True)[:TOP_SEGMENTS]
-            self.top[c] = scored
-        # the compiled core's emission table for this model (None: the reference path)
-        self._ctable = _core.EmitTable() if _channel_core else None
+        self._top: dict[str, list[tuple[float, str]]] | None = None
+        # the compiled core's emission table for this model (None: the reference path), which computes
+        # :meth:`_emission` itself for the characters of the model's counts and rules
+        self._ctable = _core.EmitTable(self.emit_spec()) if _channel_core else None
+
+    def emit_spec(self) -> tuple:
+        """What the compiled core's EmitTable needs to compute :meth:`_emission` (and prior()) as they do: the
+        constants, and for each intended character of the counts and rules its bare letter, whether that is a
+        vowel, its consonant look-alikes, its counts' total, its counts and its rules (the dicts themselves)."""
+        vowelish = self.lookalikes.vowel_looks
+        chars = []
+        for c in sorted(set(self.counts) | set(self.rules)):
+            if len(c) != 1:
+                continue  # no character: never asked
+            base = strip_marks(c)
+            consonant = self.lookalikes.consonant_looks.get(c, "")
+            rules = self.rules.get(c) or None
+            chars.append((c, base, base in "aeiouy", consonant,
+                          VOWELISH_MASS / len(consonant) if consonant else 0.0, self.totals.get(c, 0.0),
+                          self.counts.get(c), rules, 1 - self.rule_total[c] if rules else 1.0))
+        return (self.alpha, MIX, 1 - MIX, tuple(LEN_PRIOR[k] for k in range(MAX_SEG + 1)), SAME_BASE, IDENTITY,
+                VOWELISH_MASS / len(vowelish) if vowelish else 0.0, OTHER_CHAR, vowelish, chars)
 
     def emit(self, intended: str, seg: str) -> float:
         """P(seg | intended char): the smoothed learned share, the prior's and the rules' (memoised)."""
@@ -206,6 +220,32 @@ class ChannelModel:
     def logprob(self, observed: str, intended: str) -> float:
         p = self.prob(observed, intended)
         return math.log(p) if p > 0 else -1e9
+
+    def logprobs(self, observed: str, words: list[str]) -> list[float]:
+        """[:meth:`logprob` of `observed` and each of `words`], in the core in use."""
+        if self._ctable is None:
+            return self.logprobs_python(observed, words)
+        return _core.channel_logprobs(self._ctable, self._emission, observed, words)
+
+    def logprobs_python(self, observed: str, words: list[str]) -> list[float]:
+        """:meth:`logprobs` by the reference path."""
+        out = []
+        for w in words:
+            p = self.prob_python(observed, w)
+            out.append(math.log(p) if p > 0 else -1e9)
+        return out
+
+    @property
+    def top(self) -> dict[str, list[tuple[float, str]]]:
+        """The most likely segments of each intended char, for k-best enumeration (made when first asked: a
+        document's adapted channel never is)."""
+        if self._top is None:
+            top = {}
+            for c in set(self.counts) | set(self.rules):
+                segs = set(self.counts.get(c, {})) | set(self.rules.get(c, {}))
+                top[c] = sorted(((self.emit(c, s), s) for s in segs), reverse=True)[:TOP_SEGMENTS]
+            self._top = top
+        return self._top
 
     def kbest(self, intended: str, k: int = 60, floor: float = 1e-6) -> list[tuple[str, float]]:
         """The k likeliest observed strings for `intended` (Viterbi path probability), best first."""

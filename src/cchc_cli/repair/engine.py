@@ -156,6 +156,8 @@ class DocumentState:
     words: Counter[str] = field(default_factory=Counter)
     words_total: int = 0  # the sum of `words`
     sentences: list[list[Token]] = field(default_factory=list)
+    # the lattice options made of a candidate list, by its id (the list itself kept beside them)
+    options: dict[int, tuple[list[tuple[str, int, float]], tuple[Option, ...]]] = field(default_factory=dict)
     # text Tesseract vie read: by 0-based line, its words' (start column, confidence 0-100), by column
     confidence: dict[int, list[tuple[int, float]]] = field(default_factory=dict)
 
@@ -255,7 +257,8 @@ class Repairer:
         found = dict(self.lexicon.candidates(obs))
         if adapted is not None:
             # the channel adapted to this document: score the index's readings and the look-alikes anew
-            found = {w: adapted.logprob(obs, w) for w in {*found, *self.lexicon.neighbours(obs)}}
+            words = list({*found, *self.lexicon.neighbours(obs)})
+            found = dict(zip(words, adapted.logprobs(obs, words), strict=True))
         found = self._with_identity(obs, norm, found, clean)
         got = self._pruned(found)
         if len(self._cands) > CANDIDATE_CACHE_SIZE:
@@ -436,9 +439,11 @@ class Repairer:
                 continue
             confidence = state.ocr_confidence(tok) if state.confidence else None
             cands = self.candidates(obs, state) if confidence is None else self.vie_candidates(obs, confidence)
-            options: list[Option] = [
-                (w, (wid,), s.channel_weight * lp) for w, wid, lp in cands if lp >= s.keep_floor
-            ]
+            made = state.options.get(id(cands))
+            if made is None or made[0] is not cands:
+                made = state.options[id(cands)] = (cands, tuple(
+                    (w, (wid,), s.channel_weight * lp) for w, wid, lp in cands if lp >= s.keep_floor))
+            options: list[Option] = list(made[1])  # a list of its own: the term fitter changes it
             # (text that already reads as Vietnamese ran no words together: "Government" is not "Governme nt")
             if (not state.clean and len(obs) >= s.split_min_length and obs.isalpha()
                     and (not cands or cands[0][2] < s.split_trigger)):

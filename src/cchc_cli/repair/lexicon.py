@@ -113,11 +113,10 @@ class Lexicon:
 
     def _score_into(self, readings: dict[str, float], obs: str, words: Iterable[str]) -> None:
         """Add the `words` not yet among `readings` that the channel reads `obs` as well enough."""
-        for w in words:
-            if w not in readings:
-                lp = self.channel.logprob(obs, w)
-                if lp > FLOOR:
-                    readings[w] = lp
+        new = [w for w in words if w not in readings]
+        for w, lp in zip(new, self.channel.logprobs(obs, new), strict=True):
+            if lp > FLOOR:
+                readings[w] = lp
 
     def variants(self, word: str) -> list[str]:
         """The syllables with the same bare letters as `word` (its other tones and marks, đ for d), most
