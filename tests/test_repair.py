@@ -343,3 +343,14 @@ def test_a_question_mark_the_ocr_printed_for_a_horn_inside_a_word_is_read_as_a_l
     assert out == "tổ chức cá nhân mất sức lao động. Bạn có đồng ý?", out
     out = repair_text("Pho Tru‘éng ban chi dao va nu‘éc ngoai").text  # an opening quote for the horn
     assert out == "Phó Trưởng ban chỉ đạo và nước ngoài", out
+
+
+def test_a_mark_the_ocr_printed_after_a_word_for_its_horn_or_hook_is_read_into_the_word() -> None:
+    # the round trips' OCR prints 'ct?' for cứ and 'tu’' for tư about forty times for each question mark or
+    # closing quote the text had: the word is read with the mark, and the mark is not left behind
+    out = repair_text("Quyet dinh nay can ct? chtic nang, nhiem vu va Thong tu’ so 05/2018/TT-BCT").text
+    assert out == "Quyết định này căn cứ chức năng, nhiệm vụ và Thông tư số 05/2018/TT-BCT", out
+    # a question asked, in text that reads as Vietnamese and in OCR text, keeps its question mark
+    assert repair_text("Ông có đồng ý không? Tôi không biết.").text == "Ông có đồng ý không? Tôi không biết."
+    out = repair_text("Nguoi dan co duoc ho tro khong? Co.").text
+    assert out == "Người dân có được hỗ trợ không? Có.", out

@@ -42,12 +42,18 @@ WORD = regex.compile(rf"[\p{{L}}\p{{M}}\p{{N}}&¢@€©®¥{INVISIBLE}]+")
 LETTERLIKE = regex.compile(r"[\p{L}&¢@€©®¥]")
 STOP = regex.compile(r"[.;:!?…()\[\]{}“”\"]")
 # a number with separators (114.400, 95,5, 2.1: one number, as the language model was built, not a sentence
-# end), a word with the apostrophe, opening quote or question mark the OCR prints for a horn inside it
-# ("THU'C", "Tru‘éng", "chi?c" for THỰC, Trưởng, chức), or a sentence stop
+# end), a word with the apostrophe, opening quote or question mark the OCR prints for a horn or a hook inside
+# it ("THU'C", "Tru‘éng", "chi?c" for THỰC, Trưởng, chức) or at its end ("tu’", "ct?" for tư, cứ: the word
+# is read both with the mark and with it kept as printed, see TAIL_MARKS), or a sentence stop
 TOKEN_OR_STOP = regex.compile(
     rf"\p{{N}}+(?:[.,]\p{{N}}+)+(?![\p{{L}}\p{{M}}\p{{N}}&¢@€©®¥{INVISIBLE}])"
-    rf"|[\p{{L}}\p{{M}}\p{{N}}&¢@€©®¥{INVISIBLE}]+(?:['’‘?][\p{{L}}\p{{M}}{INVISIBLE}]+)*|[.;:!?…()\[\]{{}}“”\"]"
+    rf"|[\p{{L}}\p{{M}}\p{{N}}&¢@€©®¥{INVISIBLE}]+(?:['’‘?][\p{{L}}\p{{M}}{INVISIBLE}]+)*"
+    rf"(?:['’?](?![\p{{L}}\p{{M}}\p{{N}}&¢@€©®¥]))?|[.;:!?…()\[\]{{}}“”\"]"
 )
+# What the OCR prints after a word for its horn or hook (the round trips' raw OCR has about forty of them for
+# each one the text had: 'tu’' for tư, 'st?' for sứ); such a token also has the readings of the word before it
+# with the mark kept as printed (Settings.tail_kept)
+TAIL_MARKS = "'’?"
 VIETNAMESE_ONLY = regex.compile(r"[ăâêôơưđàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ]")
 
 NOT_A_CANDIDATE = -50.0  # ln P(observed | reading) of a reading the channel did not propose
@@ -118,6 +124,9 @@ class Settings:
     cache_word: float = 1.5
     cache_cap: float = 2.0  # ... that ln at most
     order_labels: bool = True  # a list label read as d or đ takes the letter the labels around it call for
+    # ln weight of reading a word's trailing ?, ’ or ' as the punctuation it shows rather than a mark the OCR
+    # split off the word (TAIL_MARKS)
+    tail_kept: float = -9.0
 
 
 @dataclass(slots=True)
@@ -347,8 +356,10 @@ class Repairer:
         return [(w, ids, lp) for _, w, ids, lp in found[: s.split_readings]]
 
     # ---- tokenising ------------------------------------------------------------------------
-    def tokenize_line(self, line_no: int, line: str) -> list[Token | str]:
-        """Tokens of one line, with the string 'STOP' where a sentence ends."""
+    def tokenize_line(self, line_no: int, line: str, tails: bool = True) -> list[Token | str]:
+        """Tokens of one line, with the string 'STOP' where a sentence ends. With `tails`, a word's trailing
+        mark (TAIL_MARKS) is part of it; without (text that reads as Vietnamese, or that Tesseract's Vietnamese
+        model read: it prints marks as marks), it is punctuation."""
         out: list[Token | str] = []
         spans = [(c.start, c.end, c) for c in find_codes(line, self.codebook)]
         pos = 0
@@ -362,7 +373,12 @@ class Repairer:
                 elif not LETTERLIKE.search(text):
                     out.append(Token(line_no, a, b, text, "num", plain=text))
                 else:
+                    tail = not tails and len(text) > 1 and text[-1] in TAIL_MARKS
+                    if tail:
+                        text, b = text[:-1], b - 1
                     out.append(Token(line_no, a, b, text, "word", plain=_INVISIBLE_RE.sub("", text)))
+                    if tail and line[b] == "?":
+                        out.append("STOP")
             if code is not None:
                 tok = Token(line_no, cstart, cend, line[cstart:cend], "code", plain=line[cstart:cend])
                 if code.text != tok.text:
@@ -444,6 +460,8 @@ class Repairer:
                 made = state.options[id(cands)] = (cands, tuple(
                     (w, (wid,), s.channel_weight * lp) for w, wid, lp in cands if lp >= s.keep_floor))
             options: list[Option] = list(made[1])  # a list of its own: the term fitter changes it
+            if obs[-1] in TAIL_MARKS:
+                options += self._tail_kept(obs, state)
             # (text that already reads as Vietnamese ran no words together: "Government" is not "Governme nt")
             if (not state.clean and len(obs) >= s.split_min_length and obs.isalpha()
                     and (not cands or cands[0][2] < s.split_trigger)):
@@ -456,6 +474,14 @@ class Repairer:
                 options = self._cached(obs, options, state)
             lattice.append(options)
         return lattice
+
+    def _tail_kept(self, obs: str, state: DocumentState) -> list[Option]:
+        """The readings of a token that ends in a mark (TAIL_MARKS) as the word before it followed by the mark
+        as printed: 'không?' is a question, 'ct?' is cứ."""
+        s = self.settings
+        mark = obs[-1]
+        return [(w + mark, (wid,), s.channel_weight * lp + s.tail_kept) for w, wid, lp in
+                self.candidates(obs[:-1], state) if lp >= s.keep_floor]
 
     def _cached(self, obs: str, options: list[Option], state: DocumentState) -> list[Option]:
         """The options with the document cache's bonus: a reading this shape had where the first pass was
@@ -604,6 +630,7 @@ class Repairer:
         """An output word a reader would stop at: no syllable of the language model, nor an abbreviation, an
         acronym, a list label or a foreign word (the OCR's leftovers: 'phuwrong', 'v6o1', 'nghié')."""
         for word in out.split(" "):
+            word = word.rstrip(TAIL_MARKS) or word  # a mark kept after the word is punctuation
             lower = word.lower()
             if (len(word) < 2 or word in self.abbreviations or lower in self.foreign
                     or (word.isupper() and word.isalpha() and len(word) <= ACRONYM_MAX)):
@@ -780,7 +807,7 @@ class Repairer:
         state.sentences = sentences = []
         gap = False  # blank lines since the sentence's last line
         for i, line in numbered:
-            toks = self.tokenize_line(i, line)
+            toks = self.tokenize_line(i, line, tails=not state.clean and not state.confidence.get(i))
             if not line.strip():
                 gap = gap or bool(sentence)
             elif gap:
