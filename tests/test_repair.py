@@ -305,6 +305,14 @@ def test_a_list_label_read_as_d_or_đ_takes_the_letter_of_its_place_in_the_list(
 def test_the_rest_of_a_url_wrapped_onto_the_next_line_is_kept_as_printed() -> None:
     text = "Xem https://vbpl.vn/TW/Pages/vbpq-van-\nban?classid=1&mode=1&orggroupid=0 va thuc hien\n"
     assert repair_text(text).text.split("\n")[1] == "ban?classid=1&mode=1&orggroupid=0 và thực hiện"
+    # a page name of words joined by hyphens (the path's end, wrapped): not prose, so not given marks
+    text = ("Xem https://thuvienphapluat.vn/cong-van/Cong-van-2638-LDTBXH-2019-thuc-\n"
+            "hien-Phap-lenh-uu-dai-nguoi-co-cong-418294.aspx va muc-tro-cap-hang-thang cua xa\n")
+    assert repair_text(text).text.split("\n")[1] == (
+        "hien-Phap-lenh-uu-dai-nguoi-co-cong-418294.aspx và muc-tro-cap-hang-thang của xã")
+    # prose keeps its dashes' words repaired, and codes are still mended
+    out = repair_text("Doc lap-Tu do-Hanh phuc; van ban so 2638-LDTBXH-KHTC-2019 ve").text
+    assert out == "Độc lập-Tự do-Hạnh phúc; văn bản số 2638-LĐTBXH-KHTC-2019 về", out
 
 
 def test_an_english_sentence_is_kept_as_printed_and_vietnamese_ocr_is_not_taken_for_english() -> None:

@@ -5,8 +5,9 @@
   dictionaries/document_codes.yaml), reading the characters the OCR confuses in them as one class (Đ/D/P/B/},
   Q/0/O, I/1/l/|, S/5; dictionaries/ocr_lookalikes.yaml): ``0D`` → ``QĐ``, ``ND`` → ``NĐ``, ``QHHIS`` →
   ``QH15``. A segment that matches nothing is left as printed.
-- dates (``30/7/2025``, ``13-08-2025``), standards (``ISO 9001:2015``, ``TCVN 5712:1993``), URLs, e-mail
-  addresses, domain names and road chainages (``K0+000``): kept untouched.
+- dates (``30/7/2025``, ``13-08-2025``), standards (``ISO 9001:2015``, ``TCVN 5712:1993``), URLs (and the
+  rest of one wrapped onto the next line: ``hien-Phap-lenh-uu-dai-418294.aspx``), e-mail addresses, domain
+  names and road chainages (``K0+000``): kept untouched.
 - outline labels at the start of a line: roman numerals the OCR read with digits (``I1.`` → ``II.``,
   ``Il.`` → ``II.``, ``|.`` → ``I.``) and the lettered item ``¢)`` → ``c)``.
 
@@ -42,6 +43,14 @@ STANDARD = regex.compile(r"\b(?:TCVN|ISO|QCVN|IEC)(?:[\s/]+(?:ISO|IEC))?\s*\d{2,
 URL = regex.compile(r"(?:https?://|www\.)[^\s<>\"“”]+[^\s<>\"“”.,;:)]", regex.I)
 # the rest of a URL wrapped onto the next line, known by its query: 'ban?classid=0&mode=1'
 URL_QUERY = regex.compile(r"(?<!\S)[^\s<>\"“”?&]*[?&][\w.%-]+=[^\s<>\"“”]*[^\s<>\"“”.,;:)]")
+# a web address's path without its start, as a URL wrapped onto the next line leaves it, or a page's name: words
+# of plain letters joined by hyphens with no space, ending in a page suffix or with at least two of its words in
+# small letters ('hien-Phap-lenh-uu-dai-nguoi-co-cong-418294.aspx'); prose puts spaces round its dashes
+SLUG = regex.compile(
+    r"(?<![\p{L}\p{M}\p{N}/.-])[A-Za-z0-9]+(?:-[A-Za-z0-9]+){3,}-?(?:\.(?:aspx|html?|php|pdf|docx?))?"
+    r"(?![\p{L}\p{M}\p{N}/-])"
+)
+SLUG_PAGE = regex.compile(r"\.(?:aspx|html?|php|pdf|docx?)$")
 EMAIL = regex.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 DOMAIN = regex.compile(r"\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:gov\.vn|com\.vn|org\.vn|edu\.vn|vn|com|org|net)\b")
 # a road's chainage, kilometre + metres: "K0+000", "Km12+500"
@@ -99,6 +108,11 @@ def find_codes(line: str, book: CodeBook) -> list[CodeSpan]:
         for m in pat.finditer(line):
             if free(m.start(), m.end()):
                 add(m.start(), m.end(), m.group(), kind)
+    for m in SLUG.finditer(line):
+        words = m.group().rstrip("-").split("-")
+        if free(m.start(), m.end()) and (SLUG_PAGE.search(m.group())
+                                         or sum(any(c.islower() for c in w) for w in words) >= 2):
+            add(m.start(), m.end(), m.group(), "url")
     for m in SYMBOL.finditer(line):
         raw = symbol_extent(m.group(), book)
         a, b = m.start(), m.start() + len(raw)
