@@ -362,3 +362,11 @@ def test_a_mark_the_ocr_printed_after_a_word_for_its_horn_or_hook_is_read_into_t
     assert repair_text("Ông có đồng ý không? Tôi không biết.").text == "Ông có đồng ý không? Tôi không biết."
     out = repair_text("Nguoi dan co duoc ho tro khong? Co.").text
     assert out == "Người dân có được hỗ trợ không? Có.", out
+
+
+def test_acronyms_run_together_take_the_d_stroke_of_the_abbreviations_they_are_made_of() -> None:
+    # 'TTHDND' is Thường trực HĐND (seed 003 has it); English acronyms and words the OCR garbled stay theirs
+    out = repair_text("Thuong truc HDND xa; TTHDND xa, HDNDTP va Van phong DBQH").text
+    assert out == "Thường trực HĐND xã; TTHĐND xã, HĐNDTP và Văn phòng ĐBQH", out
+    assert repair_text("GDP, AIDS, PDF va ADB").text == "GDP, AIDS, PDF và ADB"
+    assert repair_text("DUQC DINH KEM").text == "ĐƯỢC ĐÍNH KÈM"

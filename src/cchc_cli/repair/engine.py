@@ -65,6 +65,9 @@ OCR_ROMAN_I = regex.compile(r"I[iI]*i[iI]*")  # II, III with the OCR's small i: 
 DIGIT_WORD_MAX = 2  # numbers of at most this many digits between words are weighed as words too
 LABEL_LETTERS = "abcdđeghiklmnopqrstuvxy"  # the order of lettered list items: a) b) c) d) đ) e) …
 LABEL_GAP = 80  # lines: a lettered label further from the one before it starts a new list
+# an all-capitals word that reads as a syllable this well (ln P(obs | syllable)) is not taken for acronyms run
+# together
+ACRONYM_READS = -8.0
 ACRONYM_MAX = 8  # an all-capitals word up to this long may be an acronym (ISO, LGSP, ĐMST): not flagged
 MAX_SENTENCE = 400  # tokens decoded together at most (the search costs memory in proportion)
 UPPER_SHARE = 0.6  # a token this much in capitals is a capitals word (the OCR reads accented capitals small)
@@ -225,6 +228,13 @@ class Repairer:
         self.bare_forms = {b for w in self.lexicon.vocab if (b := strip_marks(w)) != w}
         # known abbreviations that no syllable could be misread as (SIPAS, not TU): kept as printed
         self.abbreviations = {a for a in self.terms.abbreviations if not has_syllable_shape(a.lower())}
+        # the capital abbreviations by their letters with Đ read as D (an abbreviation printed with D stays D)
+        pieces: dict[str, str] = {}
+        for a in sorted(self.terms.abbreviations):
+            if len(a) >= 2 and a.isupper() and a.isalpha():
+                pieces.setdefault(a.replace("Đ", "D"), a)
+        pieces.update({a: a for a in self.terms.abbreviations if a.isupper() and a.isalpha() and "Đ" not in a})
+        self._acronym_pieces = pieces
         self.vie: VieOcrChannel = load_vie_ocr()
         self.calibration: Calibration = load_calibration()
         self.trace: dict[tuple[int, int], list[float]] | None = None  # scripts/calibrate.py: features by position
@@ -449,6 +459,10 @@ class Repairer:
             if tok.plain in self.abbreviations:
                 lattice.append([(None, (lm.ids.get(obs, lm.unk),), 0.0)])
                 continue
+            acronym = self._acronym(tok.plain)
+            if acronym is not None:
+                lattice.append([(acronym.lower(), (lm.unk,), 0.0)])
+                continue
             fixed = state.fixed.get((tok.line, tok.start))
             if fixed is not None:  # sure in the first pass: kept in the second
                 lattice.append([(fixed, tuple(lm.ids.get(w, lm.unk) for w in fixed.split(" ")), 0.0)])
@@ -474,6 +488,31 @@ class Repairer:
                 options = self._cached(obs, options, state)
             lattice.append(options)
         return lattice
+
+    def _acronym(self, printed: str) -> str | None:
+        """An acronym the OCR printed with D for Đ, as known abbreviations run together ('TTHDND' → TTHĐND,
+        'HDNDTP' → HĐNDTP): the fewest pieces of two letters or more, each an abbreviation once its Đ is read
+        D, and one at least with an Đ. None when the word is no such acronym, is known as printed, or the
+        language model knows it, or it reads as a syllable (DUQC is ĐƯỢC)."""
+        if (len(printed) < 3 or "D" not in printed or not printed.isascii() or not printed.isalpha()
+                or not printed.isupper() or printed.lower() in self.lm.ids):
+            return None
+        readings = self.lexicon.candidates(printed.lower())
+        if readings and readings[0][1] > ACRONYM_READS:
+            return None
+        pieces = self._acronym_pieces
+        best: list[list[str] | None] = [[]] + [None] * len(printed)  # the fewest pieces of each prefix
+        for end in range(2, len(printed) + 1):
+            for start in range(end - 1):
+                before = best[start]
+                piece = pieces.get(printed[start:end])
+                if before is not None and piece is not None and (
+                        best[end] is None or len(before) + 1 < len(best[end])):  # type: ignore[arg-type]
+                    best[end] = [*before, piece]
+        found = best[-1]
+        if found is None or "Đ" not in "".join(found):
+            return None
+        return "".join(found)
 
     def _tail_kept(self, obs: str, state: DocumentState) -> list[Option]:
         """The readings of a token that ends in a mark (TAIL_MARKS) as the word before it followed by the mark
