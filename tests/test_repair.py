@@ -370,3 +370,12 @@ def test_acronyms_run_together_take_the_d_stroke_of_the_abbreviations_they_are_m
     assert out == "Thường trực HĐND xã; TTHĐND xã, HĐNDTP và Văn phòng ĐBQH", out
     assert repair_text("GDP, AIDS, PDF va ADB").text == "GDP, AIDS, PDF và ADB"
     assert repair_text("DUQC DINH KEM").text == "ĐƯỢC ĐÍNH KÈM"
+
+
+def test_a_row_of_dots_to_fill_in_that_the_ocr_read_as_letters_is_given_back_as_dots() -> None:
+    result = repair_text("Ho va ten: cceccceceseseeeeeecececeeeeeeeeess\nDia chi thuong tru: ecececseseees")
+    assert result.text == "Họ và tên: ……\nĐịa chỉ thường trú: ……", result.text
+    assert not result.flags
+    # text that already reads as Vietnamese is left as it is, and words are not taken for dots
+    assert repair_text("Mã số: ccccecccceee, đã được cấp.").text == "Mã số: ccccecccceee, đã được cấp."
+    assert repair_text("Hai successes va consensus").text.split()[1:4:2] == ["successes", "consensus"]

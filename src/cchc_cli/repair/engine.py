@@ -65,6 +65,11 @@ OCR_ROMAN_I = regex.compile(r"I[iI]*i[iI]*")  # II, III with the OCR's small i: 
 DIGIT_WORD_MAX = 2  # numbers of at most this many digits between words are weighed as words too
 LABEL_LETTERS = "abcdđeghiklmnopqrstuvxy"  # the order of lettered list items: a) b) c) d) đ) e) …
 LABEL_GAP = 80  # lines: a lettered label further from the one before it starts a new list
+# a row of dots to fill in by hand ('Họ và tên: ……………') as the OCR prints it: a long run of small round letters
+# ('cceccceceseseeeeeece'); no syllable, nor two run together, is ten of them
+LEADER = regex.compile(r"[ceosaun]{10,}")
+LEADER_TEXT = "……"
+LEADER_CONFIDENCE = 0.8  # set by hand: the tuning halves have four such runs, all rows of dots
 # an all-capitals word that reads as a syllable this well (ln P(obs | syllable)) is not taken for acronyms run
 # together
 ACRONYM_READS = -8.0
@@ -452,6 +457,10 @@ class Repairer:
                 lattice.append([(None, (lm.unk if tok.kind == "foreign" else lm.num,), 0.0)])
                 continue
             obs = tok.plain.lower()
+            if not state.clean and LEADER.fullmatch(obs):  # dots to fill in, not a word: given back as dots
+                tok.replacement, tok.reason, tok.confidence = LEADER_TEXT, "ocr-char", LEADER_CONFIDENCE
+                lattice.append([(None, (lm.unk,), 0.0)])
+                continue
             if len(obs) > s.max_token:  # no syllable, nor two run together, is this long: kept, and flagged
                 tok.flagged, tok.confidence = True, 0.0  # not weighed at all
                 lattice.append([(None, (lm.unk,), 0.0)])
@@ -671,7 +680,7 @@ class Repairer:
         for word in out.split(" "):
             word = word.rstrip(TAIL_MARKS) or word  # a mark kept after the word is punctuation
             lower = word.lower()
-            if (len(word) < 2 or word in self.abbreviations or lower in self.foreign
+            if (len(word) < 2 or word == LEADER_TEXT or word in self.abbreviations or lower in self.foreign
                     or (word.isupper() and word.isalpha() and len(word) <= ACRONYM_MAX)):
                 continue
             if not word.isalpha() or normalize_syllable(lower) not in self.lm.ids or not has_syllable_shape(lower):
