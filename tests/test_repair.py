@@ -379,3 +379,4 @@ def test_a_row_of_dots_to_fill_in_that_the_ocr_read_as_letters_is_given_back_as_
     # text that already reads as Vietnamese is left as it is, and words are not taken for dots
     assert repair_text("Mã số: ccccecccceee, đã được cấp.").text == "Mã số: ccccecccceee, đã được cấp."
     assert repair_text("Hai successes va consensus").text.split()[1:4:2] == ["successes", "consensus"]
+    assert repair_text("Ke hoach aaaaaaaaaaaaaa").text == "Kế hoạch aaaaaaaaaaaaaa"  # no dots, one letter

@@ -68,6 +68,7 @@ LABEL_GAP = 80  # lines: a lettered label further from the one before it starts 
 # a row of dots to fill in by hand ('Họ và tên: ……………') as the OCR prints it: a long run of small round letters
 # ('cceccceceseseeeeeece'); no syllable, nor two run together, is ten of them
 LEADER = regex.compile(r"[ceosaun]{10,}")
+LEADER_LETTERS = 3  # ... of three letters at least (one letter repeated is not dots: 'aaaa…')
 LEADER_TEXT = "……"
 LEADER_CONFIDENCE = 0.8  # set by hand: the tuning halves have four such runs, all rows of dots
 # an all-capitals word that reads as a syllable this well (ln P(obs | syllable)) is not taken for acronyms run
@@ -457,7 +458,7 @@ class Repairer:
                 lattice.append([(None, (lm.unk if tok.kind == "foreign" else lm.num,), 0.0)])
                 continue
             obs = tok.plain.lower()
-            if not state.clean and LEADER.fullmatch(obs):  # dots to fill in, not a word: given back as dots
+            if not state.clean and LEADER.fullmatch(obs) and len(set(obs)) >= LEADER_LETTERS:  # dots: given back
                 tok.replacement, tok.reason, tok.confidence = LEADER_TEXT, "ocr-char", LEADER_CONFIDENCE
                 lattice.append([(None, (lm.unk,), 0.0)])
                 continue
