@@ -465,8 +465,9 @@ def test_d19_ctrl_c_is_one_line_and_exit_130_and_workers_die_with_their_parent(t
     import signal
 
     # Two runs at once: one is interrupted with Ctrl-C, the other (files a worker takes many seconds over)
-    # killed with SIGKILL.
-    interrupted, killed = _start_ingest(tmp_path / "a"), _start_ingest(tmp_path / "b", copies=12)
+    # killed with SIGKILL. The interrupted run's files are big enough (copies=4) that it cannot have finished
+    # before the Ctrl-C arrives, even on a loaded machine (with copies=1 it sometimes had: exit 0, not 130).
+    interrupted, killed = _start_ingest(tmp_path / "a", copies=4), _start_ingest(tmp_path / "b", copies=12)
     workers_a, workers_b = _busy_workers(interrupted), _busy_workers(killed)
     time.sleep(0.3)  # the workers are busy with their first files
     os.killpg(interrupted.pid, signal.SIGINT)  # what a terminal's Ctrl-C does: the whole foreground group
