@@ -298,7 +298,8 @@ def _wait_until_it_waits_for_the_claim(run: subprocess.Popen, db: str) -> None:
             assert run.poll() is None, run.communicate()
             assert time.monotonic() < deadline, "the run never waited for the claim"
             with psycopg.connect(db, autocommit=True) as conn:
-                if conn.execute("SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted").fetchone():
+                if conn.execute("SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND database = "
+                                "(SELECT oid FROM pg_database WHERE datname = current_database())").fetchone():
                     return
             time.sleep(0.05)
     idle_since, last = None, None
