@@ -207,10 +207,10 @@ def test_a_worker_killed_mid_document_loses_nothing_after_the_lease(pg_url, tmp_
                             env={**os.environ, "CCHC_TEST_JOB_SECONDS": "120"},
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        deadline = time.monotonic() + 60
-        while queue_counts(pg_url)["counts"]["in_progress"] < 1:
+        deadline = time.monotonic() + 60  # (watched in SQL: a `cchc queue status` a poll would slow A's start)
+        while not sql(pg_url, "SELECT 1 FROM cchc.procrastinate_jobs WHERE status = 'doing'"):
             assert time.monotonic() < deadline and slow.poll() is None, "worker A never took a job"
-            time.sleep(0.2)
+            time.sleep(0.1)
     finally:
         os.killpg(slow.pid, signal.SIGKILL)
         slow.wait()
