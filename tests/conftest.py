@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 import os
+import pickle
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -48,9 +49,27 @@ def run_cli(capsysbinary: pytest.CaptureFixture[bytes], *argv: object) -> tuple[
 
 
 @pytest.fixture(scope="session")
-def repaired_samples() -> dict[str, RepairResult]:
+def repaired_samples(tmp_path_factory: pytest.TempPathFactory) -> dict[str, RepairResult]:
     """Each sample repaired once: seed stem → result (in two forked processes where there are two cores: the
-    engine is loaded here first and shared with them)."""
+    engine is loaded here first and shared with them). Under pytest-xdist, once for all the workers: the first
+    that asks repairs them and leaves them pickled beside the workers' temporary folders for the others."""
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: each worker repairs them
+        fcntl = None
+    if os.environ.get("PYTEST_XDIST_WORKER") is None or fcntl is None:
+        return _repair_samples()
+    shared = tmp_path_factory.getbasetemp().parent / "repaired_samples.pickle"  # this run's, for all workers
+    with open(shared.with_suffix(".lock"), "wb") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if shared.exists():
+            return pickle.loads(shared.read_bytes())
+        repaired = _repair_samples()
+        shared.write_bytes(pickle.dumps(repaired))
+        return repaired
+
+
+def _repair_samples() -> dict[str, RepairResult]:
     texts = [(SAMPLES / f"{seed}.txt").read_text("utf-8") for seed in SEEDS]
     repair_text("")
     if "fork" not in multiprocessing.get_all_start_methods() or (os.cpu_count() or 1) < 2:

@@ -444,12 +444,21 @@ def _gone(pid: int) -> bool:
         return True
 
 
+# A terminal's foreground process takes SIGINT's default action; a test run started in the background of a
+# script (`python -m pytest &`) passes SIGINT on ignored, and a Python started so installs no KeyboardInterrupt
+# handler at all (the Ctrl-C is then lost: exit 0). The run gets the default back before it execs cchc (exec
+# keeps it), so its Ctrl-C is a terminal's whoever started the tests.
+_CTRL_C_AS_IN_A_TERMINAL = ("import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); "
+                            "os.execv(sys.executable, [sys.executable, *sys.argv[1:]])")
+
+
 def _start_ingest(folder: Path, copies: int = 1) -> subprocess.Popen:
     """`cchc ingest --jobs 2` over eight documents in `folder`, in a session of its own."""
     for n in range(8):
         write(folder / "in" / f"{n}.txt", small_doc(n, lines=200) * copies)
-    return cchc_process("ingest", str(folder / "in"), "--jobs", "2", "--db", str(folder / "s.db"),
-                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    return subprocess.Popen([sys.executable, "-c", _CTRL_C_AS_IN_A_TERMINAL, "-m", "cchc_cli", "ingest",
+                             str(folder / "in"), "--jobs", "2", "--db", str(folder / "s.db")],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
 
 
 def _busy_workers(proc: subprocess.Popen) -> list[int]:
@@ -465,8 +474,9 @@ def test_d19_ctrl_c_is_one_line_and_exit_130_and_workers_die_with_their_parent(t
     import signal
 
     # Two runs at once: one is interrupted with Ctrl-C, the other (files a worker takes many seconds over)
-    # killed with SIGKILL.
-    interrupted, killed = _start_ingest(tmp_path / "a"), _start_ingest(tmp_path / "b", copies=12)
+    # killed with SIGKILL. The interrupted run's files are big enough (copies=4) that it cannot have finished
+    # before the Ctrl-C arrives, even on a loaded machine (with copies=1 it sometimes had: exit 0, not 130).
+    interrupted, killed = _start_ingest(tmp_path / "a", copies=4), _start_ingest(tmp_path / "b", copies=12)
     workers_a, workers_b = _busy_workers(interrupted), _busy_workers(killed)
     time.sleep(0.3)  # the workers are busy with their first files
     os.killpg(interrupted.pid, signal.SIGINT)  # what a terminal's Ctrl-C does: the whole foreground group

@@ -8,6 +8,7 @@ import sqlite3
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -284,6 +285,41 @@ def test_ingest_json_output_is_what_the_store_holds(any_db, tmp_path, capsys) ->
     assert json.loads(capsys.readouterr().out) == printed
 
 
+def _wait_until_it_waits_for_the_claim(run: subprocess.Popen, db: str) -> None:
+    """Return once `run` is seen waiting for the claim (it must not finish meanwhile). PostgreSQL: its session
+    waits for the claim's advisory lock. SQLite: the run sleeps between its polls of the claims table (state S,
+    no CPU time spent, for 0.6 s); a run that ignored the claim would be loading the model and repairing the
+    file (running) until it ended."""
+    deadline = time.monotonic() + 60
+    if db.startswith("postgresql://"):
+        import psycopg
+
+        while True:
+            assert run.poll() is None, run.communicate()
+            assert time.monotonic() < deadline, "the run never waited for the claim"
+            with psycopg.connect(db, autocommit=True) as conn:
+                if conn.execute("SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND database = "
+                                "(SELECT oid FROM pg_database WHERE datname = current_database())").fetchone():
+                    return
+            time.sleep(0.05)
+    idle_since, last = None, None
+    while True:
+        assert run.poll() is None, run.communicate()
+        assert time.monotonic() < deadline, "the run never waited for the claim"
+        with open(f"/proc/{run.pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        state, cpu = fields[0], (int(fields[11]), int(fields[12]))  # state, utime, stime (clock ticks)
+        now = time.monotonic()
+        if state != "S" or cpu != last:
+            idle_since, last = None, cpu
+        elif idle_since is None:
+            idle_since = now
+        elif now - idle_since >= 0.6:
+            return
+        time.sleep(0.02)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads the run's state from /proc (Linux)")
 def test_a_file_another_run_has_claimed_is_left_to_it(any_db, tmp_path) -> None:
     # Two runs given the same file do the work once: while this test holds the claim on plan.txt (as a run
     # processing it would), `cchc ingest plan.txt` waits instead of repairing it; once the holder has stored it
@@ -299,8 +335,7 @@ def test_a_file_another_run_has_claimed_is_left_to_it(any_db, tmp_path) -> None:
         assert holder.claim(key, sha256, pipeline)
         run = subprocess.Popen([sys.executable, "-m", "cchc_cli", "ingest", str(doc), "--db", any_db, "--jobs", "1"],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        with pytest.raises(subprocess.TimeoutExpired):
-            run.wait(timeout=4)  # long enough to load the model and ingest it, had it not waited
+        _wait_until_it_waits_for_the_claim(run, any_db)
         assert holder.store_file(key, sha256, pipeline, [{"id": "stored-by-the-holder"}]).status == "stored"
         holder.release(key, sha256, pipeline)
         _, err = run.communicate(timeout=60)
