@@ -9,16 +9,16 @@ repairing the samples again. ``cchc`` runs in-process through :func:`run_cli`.
 from __future__ import annotations
 
 import hashlib
+import json
 import multiprocessing
 import os
-import pickle
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pytest
 
 from cchc_cli.cli import main
-from cchc_cli.document import Document, RepairResult
+from cchc_cli.document import Document, Edit, Flag, RepairResult
 from cchc_cli.pipeline import ingest_document
 from cchc_cli.records import DocumentRecord
 from cchc_cli.repair import repair_text
@@ -52,20 +52,22 @@ def run_cli(capsysbinary: pytest.CaptureFixture[bytes], *argv: object) -> tuple[
 def repaired_samples(tmp_path_factory: pytest.TempPathFactory) -> dict[str, RepairResult]:
     """Each sample repaired once: seed stem → result (in two forked processes where there are two cores: the
     engine is loaded here first and shared with them). Under pytest-xdist, once for all the workers: the first
-    that asks repairs them and leaves them pickled beside the workers' temporary folders for the others."""
+    that asks repairs them and leaves them as JSON beside the workers' temporary folders for the others."""
     try:
         import fcntl
     except ImportError:  # not POSIX: each worker repairs them
         fcntl = None
     if os.environ.get("PYTEST_XDIST_WORKER") is None or fcntl is None:
         return _repair_samples()
-    shared = tmp_path_factory.getbasetemp().parent / "repaired_samples.pickle"  # this run's, for all workers
+    shared = tmp_path_factory.getbasetemp().parent / "repaired_samples.json"  # this run's, for all workers
     with open(shared.with_suffix(".lock"), "wb") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if shared.exists():
-            return pickle.loads(shared.read_bytes())
+            return {seed: RepairResult(r["text"], [Edit(**e) for e in r["edits"]], [Flag(**f) for f in r["flags"]])
+                    for seed, r in json.loads(shared.read_text("utf-8")).items()}
         repaired = _repair_samples()
-        shared.write_bytes(pickle.dumps(repaired))
+        assert all(r.source is None for r in repaired.values())  # text files: nothing else to keep
+        shared.write_text(json.dumps({seed: r.to_dict() for seed, r in repaired.items()}), "utf-8")
         return repaired
 
 
