@@ -325,6 +325,10 @@ def test_an_english_sentence_is_kept_as_printed_and_vietnamese_ocr_is_not_taken_
     # a Vietnamese line the OCR garbled is repaired, acronyms and all
     out = repair_text("- CT, cac PCT UBND TP; Van phong UBND thanh pho\n").text
     assert out == "- CT, các PCT UBND TP; Văn phòng UBND thành phố\n", out
+    # a Vietnamese name in capitals inside an English sentence is read as Vietnamese, the sentence kept
+    out = repair_text("THU VIEN PHAP LUAT has the copyright on this translation. Copying or reposting it").text
+    assert out == "THƯ VIỆN PHÁP LUẬT has the copyright on this translation. Copying or reposting it", out
+    assert repair_text("The ISO standard of the UBND and the WTO").text == "The ISO standard of the UBND and the WTO"
 
 
 def test_a_number_with_separators_is_one_number_inside_its_sentence() -> None:

@@ -75,6 +75,7 @@ LEADER_CONFIDENCE = 0.8  # set by hand: the tuning halves have four such runs, a
 # together
 ACRONYM_READS = -8.0
 ACRONYM_MAX = 8  # an all-capitals word up to this long may be an acronym (ISO, LGSP, ĐMST): not flagged
+CAPITAL_RUN = 2  # words in capitals in a row that are read as Vietnamese in an English sentence
 MAX_SENTENCE = 400  # tokens decoded together at most (the search costs memory in proportion)
 UPPER_SHARE = 0.6  # a token this much in capitals is a capitals word (the OCR reads accented capitals small)
 STREAM_WINDOW = 400  # lines repair_lines decodes together, cut at a blank line where it can ...
@@ -402,9 +403,11 @@ class Repairer:
                 out.append(tok)
             pos = max(pos, cend)
         words = [t for t in out if isinstance(t, Token) and t.kind == "word"]
-        if self.is_foreign(words):  # an English line: its words are kept as printed
+        if self.is_foreign(words):  # an English line: its words are kept as printed, but names in capitals
+            capitals = {id(t) for run in self._capital_runs(words) for t in run}
             for t in words:
-                t.kind = "foreign"
+                if id(t) not in capitals:
+                    t.kind = "foreign"
         return out
 
     def is_foreign(self, sentence: list[Token]) -> bool:
@@ -428,7 +431,27 @@ class Repairer:
         """Choose a reading for every word of `sentence` (setting each token's replacement, confidence,
         reason and flag)."""
         if self.is_foreign(sentence):
+            for run in self._capital_runs(sentence):  # a Vietnamese name in capitals in an English sentence
+                self._decode_words(run, state)
             return
+        self._decode_words(sentence, state)
+
+    def _capital_runs(self, tokens: list[Token]) -> list[list[Token]]:
+        """The runs of two or more words in capitals shaped like syllables (and no English function word) of an
+        English sentence: a Vietnamese name the OCR printed without its marks ('THU VIEN PHAP LUAT has the
+        copyright on this translation'), read as Vietnamese."""
+        runs: list[list[Token]] = [[]]
+        for t in tokens:
+            w = t.plain
+            if (t.kind in ("word", "foreign") and len(w) >= 2 and w.isascii() and w.isalpha() and w.isupper()
+                    and has_syllable_shape(low := w.lower()) and low not in self.foreign):
+                runs[-1].append(t)
+            elif runs[-1]:
+                runs.append([])
+        return [run for run in runs if len(run) >= CAPITAL_RUN]
+
+    def _decode_words(self, sentence: list[Token], state: DocumentState) -> None:
+        """:meth:`decode` of a sentence that is not English."""
         lattice = self.build_lattice(sentence, state)
         boosted: set[tuple[int, str]] = set()
         if not state.clean:
