@@ -68,7 +68,7 @@ LABEL_GAP = 80  # lines: a lettered label further from the one before it starts 
 # a row of dots to fill in by hand ('Họ và tên: ……………') as the OCR prints it: a long run of small round letters
 # ('cceccceceseseeeeeece'); no syllable, nor two run together, is ten of them
 LEADER = regex.compile(r"[ceosaun]{10,}")
-LEADER_LETTERS = 3  # ... of three letters at least (one letter repeated is not dots: 'aaaa…')
+LEADER_LETTERS = 2  # ... of two letters at least (one letter repeated is not dots: 'aaaa…')
 LEADER_TEXT = "……"
 LEADER_CONFIDENCE = 0.8  # set by hand: the tuning halves have four such runs, all rows of dots
 # an all-capitals word that reads as a syllable this well (ln P(obs | syllable)) is not taken for acronyms run
