@@ -236,12 +236,9 @@ class Repairer:
         # known abbreviations that no syllable could be misread as (SIPAS, not TU): kept as printed
         self.abbreviations = {a for a in self.terms.abbreviations if not has_syllable_shape(a.lower())}
         # the capital abbreviations by their letters with Đ read as D (an abbreviation printed with D stays D)
-        pieces: dict[str, str] = {}
-        for a in sorted(self.terms.abbreviations):
-            if len(a) >= 2 and a.isupper() and a.isalpha():
-                pieces.setdefault(a.replace("Đ", "D"), a)
-        pieces.update({a: a for a in self.terms.abbreviations if a.isupper() and a.isalpha() and "Đ" not in a})
-        self._acronym_pieces = pieces
+        capitals = [a for a in sorted(self.terms.abbreviations) if len(a) >= 2 and a.isupper() and a.isalpha()]
+        self._acronym_pieces = {a.replace("Đ", "D"): a for a in reversed(capitals) if "Đ" in a}
+        self._acronym_pieces.update({a: a for a in capitals if "Đ" not in a})
         self.vie: VieOcrChannel = load_vie_ocr()
         self.calibration: Calibration = load_calibration()
         self.trace: dict[tuple[int, int], list[float]] | None = None  # scripts/calibrate.py: features by position
