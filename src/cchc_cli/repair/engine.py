@@ -123,7 +123,7 @@ class Settings:
     vie_weight: float = 1.0  # scale of ln P(printed | another syllable) for text Tesseract vie read
     join_blank_lines: bool = True  # a blank line before a lower-case continuation does not end a sentence
     digit_words: bool = True  # a short number between two words may be a word the OCR read as digits
-    digit_keep: float = 0.0  # ln weight of reading such a number as the number it shows
+    digit_keep: float = -4.0  # ln weight of reading such a number as the number it shows
     fix_lone_capitals: bool = True  # a capitalised word alone in a line of small letters: its case fixed
     calibrate: bool = True  # confidences through dictionaries/confidence.yaml (off: the decoder's own share)
     # document cache (second pass): ln bonus of a reading the same OCR shape had where the first pass was sure,
@@ -577,7 +577,7 @@ class Repairer:
         tok = sentence[i]
         if len(tok.plain) > DIGIT_WORD_MAX or not tok.plain.isdigit() or i == 0 or i + 1 == len(sentence):
             return False
-        return all(n.kind == "word" and n.line == tok.line and n.plain.isalpha()
+        return all(n.kind == "word" and n.line == tok.line and 2 * sum(c.isalpha() for c in n.plain) >= len(n.plain)
                    for n in (sentence[i - 1], sentence[i + 1]))
 
     def rescore_locally(self, sentence: list[Token], lattice: list[list[Option]], choice: list[int],
