@@ -78,6 +78,14 @@ LEADER_CONFIDENCE = 0.8  # set by hand: the tuning halves have four such runs, a
 # together
 ACRONYM_READS = -8.0
 ACRONYM_MAX = 8  # an all-capitals word up to this long may be an acronym (ISO, LGSP, ĐMST): not flagged
+# a word that is no syllable but that the corpus uses this often (log10 of its unigram probability: some thirty
+# times in its 33 million syllables), and is this long or has a Vietnamese letter, is a foreign word or a name
+# ('online', 'Internet', 'Covid', 'Đăk'): not flagged as unreadable; the OCR's leftovers ('thwce', 'phuwrong')
+# are in no correct text, while short ones ('th', 'ng', 'bt') are fragments the corpus has too
+USED_WORD_LOGP = -6.0
+USED_WORD_LENGTH = 4
+# a code kept as printed (an annex's form H05, KT14, a time 10h00, an area 50m3): not flagged as unreadable
+CODE_WORD = regex.compile(r"[A-Z]{1,4}\d{1,4}|\d{1,2}h\d{2}|\d+(?:m[23²³]?|km²?|ha)")
 CAPITAL_RUN = 2  # words in capitals in a row that are read as Vietnamese in an English sentence
 MAX_SENTENCE = 400  # tokens decoded together at most (the search costs memory in proportion)
 UPPER_SHARE = 0.6  # a token this much in capitals is a capitals word (the OCR reads accented capitals small)
@@ -514,7 +522,7 @@ class Repairer:
                     and (not cands or cands[0][2] < s.split_trigger)):
                 options += [(w, ids, s.channel_weight * lp) for w, ids, lp in self.split_options(obs, state)]
             if not options:
-                tok.flagged = bool(cands)
+                tok.flagged = bool(cands) and not CODE_WORD.fullmatch(tok.plain)
                 tok.candidates = cands
                 options = [(None, (lm.ids.get(normalize_syllable(obs), lm.unk),), 0.0)]
             elif state.words:
@@ -711,8 +719,14 @@ class Repairer:
             if (len(word) < 2 or word == LEADER_TEXT or word in self.abbreviations or lower in self.foreign
                     or (word.isupper() and word.isalpha() and len(word) <= ACRONYM_MAX)):
                 continue
-            if not word.isalpha() or normalize_syllable(lower) not in self.lm.ids or not has_syllable_shape(lower):
+            if CODE_WORD.fullmatch(word):
+                continue
+            wid = self.lm.ids.get(normalize_syllable(lower))
+            if not word.isalpha() or wid is None:
                 return True
+            if not has_syllable_shape(lower) and (
+                    self.lm.uni_logp[wid] < USED_WORD_LOGP or (len(word) < USED_WORD_LENGTH and word.isascii())):
+                return True  # a word the corpus uses often enough is a foreign word or a name: 'online', 'Đăk'
         return False
 
     def _set_word(self, tok: Token, word: str, conf: float) -> None:
