@@ -231,7 +231,7 @@ def test_foreign_words_names_and_codes_the_corpus_writes_are_not_flagged_and_lef
     result = repair_text(text)
     assert result.text.startswith("Công dân nộp hồ sơ trực tuyến qua Internet, website hoặc online; xã Đăk Hà")
     flagged = {f.token for f in result.flags}
-    assert not flagged & {"Internet", "website", "online", "Dak", "H05", "10h00"}, result.flags
+    assert not flagged & {"Internet", "website", "online", "H05", "10h00"}, result.flags
     assert "phuwrong" in flagged, result.flags  # no text of the corpus has it: the OCR's leftover
 
 
@@ -270,10 +270,10 @@ def test_the_calibrated_confidence_is_the_model_the_calibration_script_fits() ->
 
     cal = load_calibration()
     assert cal.weights is not None
-    for share, channel, best, options, unigram, redone, seen, agree in [
-            (0.5, -3.0, -1.0, 4, -3.2, False, False, 0.0), (0.999999, 0.0, 0.0, 1, -1.0, True, True, 1.0),
-            (1e-9, -40.0, -2.0, 12, -12.0, True, True, 0.25), (0.7, -1.0, -1.0, 3, -4.0, True, False, 0.0)]:
-        ev = Evidence(share, channel, best, options, unigram, redone, seen, agree)
+    for share, channel, best, options, unigram, redone, seen, agree, around in [
+            (0.5, -3.0, -1.0, 4, -3.2, False, False, 0.0, 1.0), (0.999999, 0.0, 0.0, 1, -1.0, True, True, 1.0, 0.3),
+            (1e-9, -40.0, -2.0, 12, -12.0, True, True, 0.25, 1e-9), (0.7, -1.0, -1.0, 3, -4.0, True, False, 0.0, 0.9)]:
+        ev = Evidence(share, channel, best, options, unigram, redone, seen, agree, around)
         for reason in (*REASONS, "", "code"):
             for kept in (False, True):
                 z = sum(w * x for w, x in zip(cal.weights, features(ev, reason, kept, True, 7), strict=True))

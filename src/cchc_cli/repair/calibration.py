@@ -20,7 +20,7 @@ from .. import data
 
 FEATURES = ("bias", "logit_share", "channel", "channel_gap", "log_options", "unigram", "diacritics",
             "ocr_char", "term", "split", "case", "kept", "printed_is_syllable", "length", "redone", "shape_seen",
-            "shape_share")
+            "shape_share", "neighbour")
 REASONS = ("diacritics", "ocr-char", "term", "split", "case")
 
 
@@ -36,6 +36,7 @@ class Evidence:
     redone: bool = False  # decoded again in the second pass (the first pass was not sure of it)
     shape_seen: bool = False  # the first pass was sure of this OCR shape elsewhere in the document ...
     shape_share: float = 0.0  # ... and gave this reading that share of those times
+    neighbour: float = 1.0  # the smaller local posterior of the words beside it (1: none is in doubt)
 
 
 def features(ev: Evidence, reason: str, kept: bool, printed_is_syllable: bool, length: int) -> list[float]:
@@ -43,7 +44,12 @@ def features(ev: Evidence, reason: str, kept: bool, printed_is_syllable: bool, l
     return [1.0, math.log(share / (1 - share)), max(ev.channel, -20.0), min(ev.best_channel - ev.channel, 20.0),
             math.log(max(ev.options, 1)), max(ev.unigram, -8.0), *(float(reason == r) for r in REASONS),
             float(kept), float(printed_is_syllable), min(length, 20) / 10.0, float(ev.redone), float(ev.shape_seen),
-            ev.shape_share]
+            ev.shape_share, _logit(ev.neighbour)]
+
+
+def _logit(p: float) -> float:
+    p = min(max(p, 1e-4), 1 - 1e-6)
+    return math.log(p / (1 - p))
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +66,8 @@ class Calibration:
              + w[3] * min(ev.best_channel - ev.channel, 20.0) + w[4] * math.log(max(ev.options, 1))
              + w[5] * max(ev.unigram, -8.0) + (w[6 + REASONS.index(reason)] if reason in REASONS else 0.0)
              + (w[11] if kept else 0.0) + (w[12] if printed_is_syllable else 0.0) + w[13] * (min(length, 20) / 10.0)
-             + (w[14] if ev.redone else 0.0) + (w[15] if ev.shape_seen else 0.0) + w[16] * ev.shape_share)
+             + (w[14] if ev.redone else 0.0) + (w[15] if ev.shape_seen else 0.0) + w[16] * ev.shape_share
+             + w[17] * _logit(ev.neighbour))
         return 1.0 / (1.0 + math.exp(-z)) if z > -700 else 0.0
 
 

@@ -604,6 +604,7 @@ class Repairer:
             starts.append(len(flat))
             flat.extend(lattice[i][k][1])
         flat.append(lm.eos)
+        decided: list[int] = []  # the tokens given evidence here
         for i, tok in enumerate(sentence):
             options = lattice[i]
             k = choice[i]
@@ -625,9 +626,20 @@ class Repairer:
             tok.evidence = Evidence(probs[k], options[k][2], max(o[2] for o in options), len(options),
                                     lm.uni_logp[options[k][1][0]], bool(state.fixed), bool(shape),
                                     shape[word] / shape.total() if shape else 0.0)
+            decided.append(i)
             self._set_word(tok, word, probs[k])
             if tok.replacement is not None and (i, word) in boosted and tok.reason == "ocr-char":
                 tok.reason = "term"
+        # how sure the words beside each one are: a word read in a run of doubtful words is more often wrong
+        shares = [t.evidence.share if t.kind == "word" and t.evidence is not None else 1.0 for t in sentence]
+        last = len(sentence) - 1
+        for i in decided:
+            tok = sentence[i]
+            ev = tok.evidence
+            assert ev is not None
+            around = min(shares[i - 1] if i > 0 else 1.0, shares[i + 1] if i < last else 1.0)
+            tok.evidence = Evidence(ev.share, ev.channel, ev.best_channel, ev.options, ev.unigram, ev.redone,
+                                    ev.shape_seen, ev.shape_share, around)
 
     def _finish(self, tokens_by_line: list[list[Token]], state: DocumentState) -> None:
         """The words' confidences as probabilities (the calibration), and flags on what a reader would doubt:
