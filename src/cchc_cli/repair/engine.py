@@ -23,7 +23,15 @@ import regex
 
 from ..document import Edit, Flag, RepairResult
 from ..resources import Resources, load_resources
-from ..vietnamese import STRONG_MARKS, has_syllable_shape, normalize_syllable, strip_marks, tone_allowed
+from ..vietnamese import (
+    STRONG_MARKS,
+    has_syllable_shape,
+    normalize_syllable,
+    place_tone,
+    split_tone,
+    strip_marks,
+    tone_allowed,
+)
 from .calibration import Calibration, Evidence, features, load_calibration
 from .channel import ChannelModel
 from .codes import find_codes
@@ -148,6 +156,11 @@ class Settings:
     # ln weight of reading a word's trailing ?, ’ or ' as the punctuation it shows rather than a mark the OCR
     # split off the word (TAIL_MARKS)
     tail_kept: float = -9.0
+    # the other tones of a token's best readings, at their reading's ln P(obs | reading) plus this (the OCR
+    # prints a tone mark as another one, or as a letter the channel saw only for one tone: 'ctv' for cứ);
+    # None: off
+    tone_swap: float | None = -3.0
+    tone_swap_readings: int = 3  # ... of this many best readings
 
 
 @dataclass(slots=True)
@@ -293,12 +306,28 @@ class Repairer:
             # the channel adapted to this document: score the index's readings and the look-alikes anew
             words = list({*found, *self.lexicon.neighbours(obs)})
             found = dict(zip(words, adapted.logprobs(obs, words), strict=True))
+        if self.settings.tone_swap is not None:
+            self._add_tone_swaps(found)
         found = self._with_identity(obs, norm, found, clean)
         got = self._pruned(found)
         if len(self._cands) > CANDIDATE_CACHE_SIZE:
             self._cands.clear()
         cache[(obs, clean)] = got
         return got
+
+    def _add_tone_swaps(self, found: dict[str, float]) -> None:
+        """The other tones of the best readings (Settings.tone_swap), where the channel reads them worse."""
+        s = self.settings
+        swap = s.tone_swap
+        assert swap is not None
+        ids = self.lm.ids
+        for w, lp in sorted(found.items(), key=lambda x: -x[1])[: s.tone_swap_readings]:
+            base, tone = split_tone(w)
+            for other in range(6):
+                if other != tone:
+                    sibling = place_tone(base, other)
+                    if sibling in ids and found.get(sibling, NOT_A_CANDIDATE) < lp + swap and tone_allowed(sibling):
+                        found[sibling] = lp + swap
 
     def vie_candidates(self, obs: str, confidence: float) -> list[tuple[str, int, float]]:
         """[(syllable, lm id, ln P(obs|syllable))] for a word Tesseract's Vietnamese model printed with this
