@@ -235,6 +235,11 @@ def test_foreign_words_names_and_codes_the_corpus_writes_are_not_flagged_and_lef
     assert "phuwrong" in flagged, result.flags  # no text of the corpus has it: the OCR's leftover
 
 
+def test_units_after_a_number_are_kept_and_a_square_read_as_a_question_mark_is_given_back() -> None:
+    out = repair_text("Dién tich tu nhién 1.113,79 km?; céng suat 5.000 m3/ngay dém").text
+    assert out == "Diện tích tự nhiên 1.113,79 km²; công suất 5.000 m3/ngày đêm", out
+
+
 def test_a_blank_line_before_a_lower_case_line_does_not_end_the_sentence() -> None:
     # the OCR leaves blank lines inside paragraphs: the words after one are read in the sentence's context
     from cchc_cli.repair.engine import DocumentState, Repairer, Settings
