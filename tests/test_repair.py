@@ -265,6 +265,9 @@ def test_a_capitalised_word_the_ocr_read_as_capitals_gets_its_case_back() -> Non
     assert "HCC" in out.split() and "UBND" in out.split(), out
     heading = repair_text("BO TAI CHINH").text
     assert heading == "BỘ TÀI CHÍNH", heading
+    # a roman numeral stays in capitals: it is no word read in capitals
+    out = repair_text("Uy vién Ban Chap hanh Trung uong Dang khoa XIII, dai biéu Quéc hoi khoa XV").text
+    assert out.split()[9] == "XIII," and out.split()[-1] == "XV", out
 
 
 def test_the_calibrated_confidence_is_the_model_the_calibration_script_fits() -> None:

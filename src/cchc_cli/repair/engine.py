@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 import regex
 
 from ..document import Edit, Flag, RepairResult
+from ..labels import roman_value
 from ..resources import Resources, load_resources
 from ..vietnamese import (
     STRONG_MARKS,
@@ -70,6 +71,7 @@ FLAG_CANDIDATES = 5  # candidates a flag lists
 LONE_CAPITALS_MIN_WORDS = 4  # lines with fewer words are not judged ...
 LONE_CAPITALS_SHARE = 0.25  # ... nor lines where more of the words than this are in capitals
 OCR_ROMAN_I = regex.compile(r"I[iI]*i[iI]*")  # II, III with the OCR's small i: no word of the language
+ROMAN_WORD = regex.compile(r"[IVX]{2,}")  # a roman numeral in a line of small letters is no word in capitals
 DIGIT_WORD_MAX = 2  # numbers of at most this many digits between words are weighed as words too
 LABEL_LETTERS = "abcdđeghiklmnopqrstuvxy"  # the order of lettered list items: a) b) c) d) đ) e) …
 # the share of d/đ labels the order decides that are right: (44 + 1) / (44 + 2) on the tuning halves of the dev
@@ -743,6 +745,7 @@ class Repairer:
             out = outs[i]
             low = out.lower()
             if (not upper[i] or (i > 0 and upper[i - 1]) or (i + 1 < len(words) and upper[i + 1]) or " " in out
+                    or (ROMAN_WORD.fullmatch(out) and roman_value(out) is not None)  # khóa XIII, Chương VI
                     or out in self.terms.abbreviations or normalize_syllable(low) not in self.lm.ids
                     or not has_syllable_shape(low) or not tone_allowed(low)):
                 continue
