@@ -293,6 +293,9 @@ def test_a_digit_the_ocr_printed_for_a_word_is_read_as_the_word_and_real_numbers
     assert repair_text("nguoi dan 6 dia phuong").text == "người dân ở địa phương"
     assert repair_text("Xã có 6 thôn và 16 tổ dân phố").text == "Xã có 6 thôn và 16 tổ dân phố"
     assert repair_text("trong 6 thang dau nam").text == "trong 6 tháng đầu năm"
+    # a number whose OCR index entry lacks the word: the lexicon's searches find it ('16' for lối)
+    out = repair_text("tuyén truyén, phé bién dudng 16 chu truong cua Dang").text
+    assert out == "tuyên truyền, phổ biến đường lối chủ trương của Đảng", out
 
 
 def test_roman_numerals_read_with_a_small_i_are_capitals() -> None:

@@ -145,6 +145,7 @@ class Settings:
     join_blank_lines: bool = True  # a blank line before a lower-case continuation does not end a sentence
     digit_words: bool = True  # a short number between two words may be a word the OCR read as digits
     digit_keep: float = -4.0  # ln weight of reading such a number as the number it shows
+    digit_search: bool = True  # such a number's readings come from all the lexicon's searches
     fix_lone_capitals: bool = True  # a capitalised word alone in a line of small letters: its case fixed
     calibrate: bool = True  # confidences through dictionaries/confidence.yaml (off: the decoder's own share)
     # document cache (second pass): ln bonus of a reading the same OCR shape had where the first pass was sure,
@@ -271,6 +272,7 @@ class Repairer:
         # bench/accuracy.py --review: every reading each word's lattice held, by (1-based line, column)
         self.lattice_trace: dict[tuple[int, int], set[str]] | None = None
         self._vie_cands: dict[tuple[str, int], list[tuple[str, int, float]]] = {}
+        self._digit_cands: dict[str, list[tuple[str, int, float]]] = {}
 
     @property
     def settings(self) -> Settings:
@@ -282,6 +284,7 @@ class Repairer:
         self._settings = settings
         self._cands = {}
         self._vie_cands = {}
+        self._digit_cands = {}
         s = settings
         fit = TermFit(s.term_bonus, s.user_bonus, s.term_floor, s.term_mean, s.channel_weight)
         self.term_fitter = TermFitter(self.terms, self.lexicon.channel, self.lm, fit)
@@ -513,7 +516,7 @@ class Repairer:
             if s.digit_words and tok.kind in ("num", "word") and self._digits_between_words(sentence, i):
                 tok.kind = "word"  # '6' for 'ở', '14' for 'là': weighed as a word, the number kept as a reading
                 lattice.append([(None, (lm.num,), s.digit_keep), *(
-                    (w, (wid,), s.channel_weight * lp) for w, wid, lp in self.candidates(tok.plain, state)
+                    (w, (wid,), s.channel_weight * lp) for w, wid, lp in self._digit_readings(tok.plain, state)
                     if lp >= s.keep_floor and w.isalpha())])
                 continue
             if tok.kind != "word":
@@ -560,6 +563,20 @@ class Repairer:
                 options = self._cached(obs, options, state)
             lattice.append(options)
         return lattice
+
+    def _digit_readings(self, obs: str, state: DocumentState) -> list[tuple[str, int, float]]:
+        """The readings of a number between words as a word: its candidates, and with digit_search the
+        look-alike and fallback searches too (the channel saw few digits for words: '16' for lệ)."""
+        got = self.candidates(obs, state)
+        if not self.settings.digit_search or state.clean or state.adapted is not None:
+            return got
+        found = self._digit_cands.get(obs)
+        if found is None:
+            lm = self.lm
+            known = {w for w, _, _ in got}
+            found = self._digit_cands[obs] = got + [
+                (w, lm.ids[w], lp) for w, lp in self.lexicon.all_searches(obs) if w not in known and w in lm.ids]
+        return found
 
     def _acronym(self, printed: str) -> str | None:
         """An acronym the OCR printed with D for Đ, as known abbreviations run together ('TTHDND' → TTHĐND,

@@ -106,6 +106,14 @@ class Lexicon:
         self._parsed[obs] = got
         return got
 
+    def all_searches(self, obs: str) -> list[tuple[str, float]]:
+        """:meth:`candidates` with both searches run whatever the index reads (for the few tokens whose index
+        entry is least to be trusted: digits the OCR printed for a word, '16' for lệ), best first."""
+        merged = dict(self.candidates(obs))
+        self._score_into(merged, obs, self.neighbours(obs))
+        self._score_into(merged, obs, self.same_start(obs))
+        return sorted(merged.items(), key=lambda x: -x[1])
+
     def _best(self, readings: dict[str, float]) -> float:
         """The best ln P(obs | w) + ln P(w) among `readings` (a floor when there are none)."""
         logfreq = self.logfreq
