@@ -12,12 +12,14 @@ one call learns about its document lives in a :class:`DocumentState` passed thro
 
 from __future__ import annotations
 
+import heapq
 import math
 import unicodedata
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 import regex
 
@@ -273,6 +275,7 @@ class Repairer:
         self.lattice_trace: dict[tuple[int, int], set[str]] | None = None
         self._vie_cands: dict[tuple[str, int], list[tuple[str, int, float]]] = {}
         self._digit_cands: dict[str, list[tuple[str, int, float]]] = {}
+        self._tone_siblings: dict[str, tuple[str, ...]] = {}  # a word's other tones (the LM's syllables)
 
     @property
     def settings(self) -> Settings:
@@ -325,14 +328,21 @@ class Repairer:
         s = self.settings
         swap = s.tone_swap
         assert swap is not None
+        siblings = self._tone_siblings
+        for w, lp in heapq.nlargest(s.tone_swap_readings, found.items(), key=itemgetter(1)):
+            others = siblings.get(w)
+            if others is None:
+                others = siblings[w] = self._siblings_of(w)
+            for sibling in others:
+                if found.get(sibling, NOT_A_CANDIDATE) < lp + swap:
+                    found[sibling] = lp + swap
+
+    def _siblings_of(self, word: str) -> tuple[str, ...]:
+        """The syllables of the language model that are `word` with another tone."""
+        base, tone = split_tone(word)
         ids = self.lm.ids
-        for w, lp in sorted(found.items(), key=lambda x: -x[1])[: s.tone_swap_readings]:
-            base, tone = split_tone(w)
-            for other in range(6):
-                if other != tone:
-                    sibling = place_tone(base, other)
-                    if sibling in ids and found.get(sibling, NOT_A_CANDIDATE) < lp + swap and tone_allowed(sibling):
-                        found[sibling] = lp + swap
+        return tuple(sibling for other in range(6) if other != tone
+                     and (sibling := place_tone(base, other)) in ids and sibling != word and tone_allowed(sibling))
 
     def vie_candidates(self, obs: str, confidence: float) -> list[tuple[str, int, float]]:
         """[(syllable, lm id, ln P(obs|syllable))] for a word Tesseract's Vietnamese model printed with this
