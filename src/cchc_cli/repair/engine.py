@@ -667,7 +667,13 @@ class Repairer:
             options = lattice[i]
             k = choice[i]
             word = options[k][0]
-            if tok.kind != "word" or word is None:
+            if tok.kind != "word":
+                continue
+            if word is None:
+                if len(options) > 1:  # kept as printed over readings (a number between words): how surely
+                    probs = local_posteriors(lm, lm_weight, flat, starts[i], options, k)
+                    tok.confidence, tok.candidates = probs[k], options
+                    tok.flagged = tok.flagged or probs[k] < self.settings.flag_below
                 continue
             if (tok.line, tok.start) in state.fixed:
                 continue  # second pass: sure in the first pass, kept as it was read then
