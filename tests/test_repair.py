@@ -240,6 +240,14 @@ def test_units_after_a_number_are_kept_and_a_square_read_as_a_question_mark_is_g
     assert out == "Diện tích tự nhiên 1.113,79 km²; công suất 5.000 m3/ngày đêm", out
 
 
+def test_a_section_sign_inside_a_word_is_one_of_its_letters_and_alone_it_is_kept() -> None:
+    # Tesseract's English model prints ộ or ậ as § (the samples: '1§ trình' for lộ trình; the round trips:
+    # 'nh§p' for nhập): the word is read whole, not cut at the sign, which had stayed in the output
+    assert repair_text("Thuc hién 1§ trinh chuyén déi s6").text == "Thực hiện lộ trình chuyển đổi số"
+    assert repair_text("nh§p du liéu vao hé théng").text == "nhập dữ liệu vào hệ thống"
+    assert repair_text("theo § 3 cua Luat").text == "theo § 3 của Luật"
+
+
 def test_a_blank_line_before_a_lower_case_line_does_not_end_the_sentence() -> None:
     # the OCR leaves blank lines inside paragraphs: the words after one are read in the sentence's context
     from cchc_cli.repair.engine import DocumentState, Repairer, Settings

@@ -49,17 +49,17 @@ from .vie_ocr import VieOcrChannel, load_vie_ocr
 # the word, left out of its reading, dropped from it when the word is repaired.
 INVISIBLE = "\u00ad\u200b\u200c\u200d\u2060\ufeff"
 _INVISIBLE_RE = regex.compile(f"[{INVISIBLE}]")
-WORD = regex.compile(rf"[\p{{L}}\p{{M}}\p{{N}}&¢@€©®¥{INVISIBLE}]+")
-LETTERLIKE = regex.compile(r"[\p{L}&¢@€©®¥]")
+WORD = regex.compile(rf"[\p{{L}}\p{{M}}\p{{N}}&¢@€©®¥§{INVISIBLE}]+")
+LETTERLIKE = regex.compile(r"[\p{L}&¢@€©®¥§]")
 STOP = regex.compile(r"[.;:!?…()\[\]{}“”\"]")
 # a number with separators (114.400, 95,5, 2.1: one number, as the language model was built, not a sentence
 # end), a word with the apostrophe, opening quote or question mark the OCR prints for a horn or a hook inside
 # it ("THU'C", "Tru‘éng", "chi?c" for THỰC, Trưởng, chức) or at its end ("tu’", "ct?" for tư, cứ: the word
 # is read both with the mark and with it kept as printed, see TAIL_MARKS), or a sentence stop
 TOKEN_OR_STOP = regex.compile(
-    rf"\p{{N}}+(?:[.,]\p{{N}}+)+(?![\p{{L}}\p{{M}}\p{{N}}&¢@€©®¥{INVISIBLE}])"
-    rf"|[\p{{L}}\p{{M}}\p{{N}}&¢@€©®¥{INVISIBLE}]+(?:['’‘?][\p{{L}}\p{{M}}{INVISIBLE}]+)*"
-    rf"(?:['’?](?![\p{{L}}\p{{M}}\p{{N}}&¢@€©®¥]))?|[.;:!?…()\[\]{{}}“”\"]"
+    rf"\p{{N}}+(?:[.,]\p{{N}}+)+(?![\p{{L}}\p{{M}}\p{{N}}&¢@€©®¥§{INVISIBLE}])"
+    rf"|[\p{{L}}\p{{M}}\p{{N}}&¢@€©®¥§{INVISIBLE}]+(?:['’‘?][\p{{L}}\p{{M}}{INVISIBLE}]+)*"
+    rf"(?:['’?](?![\p{{L}}\p{{M}}\p{{N}}&¢@€©®¥§]))?|[.;:!?…()\[\]{{}}“”\"]"
 )
 # What the OCR prints after a word for its horn or hook (the round trips' raw OCR has about forty of them for
 # each one the text had: 'tu’' for tư, 'st?' for sứ); such a token also has the readings of the word before it
@@ -439,7 +439,7 @@ class Repairer:
                 a, b = pos + m.start(), pos + m.end()
                 if STOP.fullmatch(text):
                     out.append("STOP")
-                elif not LETTERLIKE.search(text):
+                elif not LETTERLIKE.search(text) or not text.strip("§"):  # '§ 3': the section sign itself
                     out.append(Token(line_no, a, b, text, "num", plain=text))
                 else:
                     tail = not tails and len(text) > 1 and text[-1] in TAIL_MARKS
