@@ -67,6 +67,7 @@ TOKEN_OR_STOP = regex.compile(
 TAIL_MARKS = "'’?"
 VIETNAMESE_ONLY = regex.compile(r"[ăâêôơưđàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ]")
 
+THIRD = itemgetter(2)  # an option's weighted ln P(obs | option)
 NOT_A_CANDIDATE = -50.0  # ln P(observed | reading) of a reading the channel did not propose
 CANDIDATE_CACHE_SIZE = 200_000
 FLAG_CANDIDATES = 5  # candidates a flag lists
@@ -276,6 +277,7 @@ class Repairer:
         self._vie_cands: dict[tuple[str, int], list[tuple[str, int, float]]] = {}
         self._digit_cands: dict[str, list[tuple[str, int, float]]] = {}
         self._tone_siblings: dict[str, tuple[str, ...]] = {}  # a word's other tones (the LM's syllables)
+        self._unreadable_memo: dict[str, bool] = {}  # _unreadable by output word
 
     @property
     def settings(self) -> Settings:
@@ -662,7 +664,8 @@ class Repairer:
             starts.append(len(flat))
             flat.extend(lattice[i][k][1])
         flat.append(lm.eos)
-        decided: list[int] = []  # the tokens given evidence here
+        decided: list[tuple[int, tuple]] = []  # the tokens given evidence here, and what it holds
+        shares = [t.evidence.share if t.kind == "word" and t.evidence is not None else 1.0 for t in sentence]
         for i, tok in enumerate(sentence):
             options = lattice[i]
             k = choice[i]
@@ -687,23 +690,18 @@ class Repairer:
                     continue
             tok.candidates = options
             shape = state.shapes.get(tok.plain.lower()) if state.fixed else None
-            tok.evidence = Evidence(probs[k], options[k][2], max(o[2] for o in options), len(options),
-                                    lm.uni_logp[options[k][1][0]], bool(state.fixed), bool(shape),
-                                    shape[word] / shape.total() if shape else 0.0)
-            decided.append(i)
-            self._set_word(tok, word, probs[k])
+            shares[i] = share = probs[k]
+            decided.append((i, (share, options[k][2], max(map(THIRD, options)), len(options),
+                                lm.uni_logp[options[k][1][0]], bool(state.fixed), bool(shape),
+                                shape[word] / shape.total() if shape else 0.0)))
+            self._set_word(tok, word, share)
             if tok.replacement is not None and (i, word) in boosted and tok.reason == "ocr-char":
                 tok.reason = "term"
         # how sure the words beside each one are: a word read in a run of doubtful words is more often wrong
-        shares = [t.evidence.share if t.kind == "word" and t.evidence is not None else 1.0 for t in sentence]
         last = len(sentence) - 1
-        for i in decided:
-            tok = sentence[i]
-            ev = tok.evidence
-            assert ev is not None
+        for i, known in decided:
             around = min(shares[i - 1] if i > 0 else 1.0, shares[i + 1] if i < last else 1.0)
-            tok.evidence = Evidence(ev.share, ev.channel, ev.best_channel, ev.options, ev.unigram, ev.redone,
-                                    ev.shape_seen, ev.shape_share, around)
+            sentence[i].evidence = Evidence(*known, around)
 
     def _finish(self, tokens_by_line: list[list[Token]], state: DocumentState) -> None:
         """The words' confidences as probabilities (the calibration), and flags on what a reader would doubt:
@@ -790,6 +788,14 @@ class Repairer:
     def _unreadable(self, out: str) -> bool:
         """An output word a reader would stop at: no syllable of the language model, nor an abbreviation, an
         acronym, a list label or a foreign word (the OCR's leftovers: 'phuwrong', 'v6o1', 'nghié')."""
+        got = self._unreadable_memo.get(out)
+        if got is None:
+            if len(self._unreadable_memo) > CANDIDATE_CACHE_SIZE:
+                self._unreadable_memo.clear()
+            got = self._unreadable_memo[out] = self._reads_as_nothing(out)
+        return got
+
+    def _reads_as_nothing(self, out: str) -> bool:
         for word in out.split(" "):
             word = word.rstrip(TAIL_MARKS) or word  # a mark kept after the word is punctuation
             lower = word.lower()
