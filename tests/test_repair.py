@@ -227,12 +227,21 @@ def test_words_that_read_as_nothing_are_flagged(repaired_samples: dict[str, Repa
 
 def test_foreign_words_names_and_codes_the_corpus_writes_are_not_flagged_and_leftovers_are() -> None:
     text = ("Cong dan nop ho so truc tuyen qua Internet, website hoac online; xa Dak Ha cua tinh\n"
-            "Quang Ngai gui Bieu mau H05 truoc 10h00; thwce hién phuwrong an ninh\n")
+            "Quang Ngai gui Bieu mau H05 truoc 10h00; thwce hién Pégc an ninh qxzvk\n")
     result = repair_text(text)
     assert result.text.startswith("Công dân nộp hồ sơ trực tuyến qua Internet, website hoặc online; xã Đăk Hà")
     flagged = {f.token for f in result.flags}
     assert not flagged & {"Internet", "website", "online", "H05", "10h00"}, result.flags
-    assert "phuwrong" in flagged, result.flags  # no text of the corpus has it: the OCR's leftover
+    assert {"Pégc", "qxzvk"} <= flagged, result.flags  # no text of the corpus has them, no reading fits
+    assert "Biểu mẫu H05 trước 10h00" in result.text  # a code is read as a word only where it reads well
+
+
+def test_a_token_the_channel_reads_poorly_still_gets_the_reading_its_context_calls_for() -> None:
+    # 'clra' and 't?mg' are far from any syllable in the channel's eyes (ln P(obs | cửa) about -15)
+    out = repair_text("thuc hién thu tuc hanh chinh theo co ché mot clra, mot cira lién thong tai").text
+    assert out == "thực hiện thủ tục hành chính theo cơ chế một cửa, một cửa liên thông tại", out
+    out = repair_text("Hién dai héa ha t?mg Ung dung céng nghé théng tin").text
+    assert out == "Hiện đại hóa hạ tầng Ứng dụng công nghệ thông tin", out
 
 
 def test_units_after_a_number_are_kept_and_a_square_read_as_a_question_mark_is_given_back() -> None:

@@ -119,7 +119,8 @@ class Settings:
     clean_identity: float = 0.97  # in text that already reads as Vietnamese: chance a token is right as is
     clean_ratio: float = 0.2  # share of words with Vietnamese-only letters above which text counts as clean
     clean_marked_share: float = 0.5  # ... or of words with Vietnamese marks, all of them known syllables
-    keep_floor: float = -14.0  # ln P(obs|best): below it no reading is plausible, keep and flag
+    keep_floor: float = -17.0  # ln P(obs|best): below it no reading is plausible, keep and flag
+    code_keep_floor: float = -14.0  # ... for a token shaped like a code (CODE_WORD)
     flag_below: float = 0.6  # confidence under which an edit is also flagged
     split_trigger: float = -6.0  # a token whose best single reading is below this may be two syllables
     split_floor: float = -3.0  # each half of a split must read this well
@@ -205,8 +206,9 @@ class DocumentState:
     words: Counter[str] = field(default_factory=Counter)
     words_total: int = 0  # the sum of `words`
     sentences: list[list[Token]] = field(default_factory=list)
-    # the lattice options made of a candidate list, by its id (the list itself kept beside them)
-    options: dict[int, tuple[list[tuple[str, int, float]], tuple[Option, ...]]] = field(default_factory=dict)
+    # the lattice options made of a candidate list, by its id and the floor they keep (the list kept beside them)
+    options: dict[tuple[int, float], tuple[list[tuple[str, int, float]], tuple[Option, ...]]] = field(
+        default_factory=dict)
     # text Tesseract vie read: by 0-based line, its words' (start column, confidence 0-100), by column
     confidence: dict[int, list[tuple[int, float]]] = field(default_factory=dict)
 
@@ -556,10 +558,12 @@ class Repairer:
                 continue
             confidence = state.ocr_confidence(tok) if state.confidence else None
             cands = self.candidates(obs, state) if confidence is None else self.vie_candidates(obs, confidence)
-            made = state.options.get(id(cands))
+            # a code-shaped token (H05, KT14) is read as a word only where the channel reads it well (T6 is Tổ)
+            floor = s.code_keep_floor if CODE_WORD.fullmatch(tok.plain) else s.keep_floor
+            made = state.options.get((id(cands), floor))
             if made is None or made[0] is not cands:
-                made = state.options[id(cands)] = (cands, tuple(
-                    (w, (wid,), s.channel_weight * lp) for w, wid, lp in cands if lp >= s.keep_floor))
+                made = state.options[(id(cands), floor)] = (cands, tuple(
+                    (w, (wid,), s.channel_weight * lp) for w, wid, lp in cands if lp >= floor))
             options: list[Option] = list(made[1])  # a list of its own: the term fitter changes it
             if obs[-1] in TAIL_MARKS:
                 options += self._tail_kept(obs, state)
