@@ -236,6 +236,12 @@ def test_foreign_words_names_and_codes_the_corpus_writes_are_not_flagged_and_lef
     assert "Biểu mẫu H05 trước 10h00" in result.text  # a code is read as a word only where it reads well
 
 
+def test_a_reading_s_other_tones_are_readings_too() -> None:
+    # the OCR index lists only cử for 'ctv' (the channel saw 'v' for the hook only); cứ is its other tone
+    out = repair_text("Can ctv Luat Bao hiém y té ngay 14 thang 11 nam 2008").text
+    assert out == "Căn cứ Luật Bảo hiểm y tế ngày 14 tháng 11 năm 2008", out
+
+
 def test_a_token_the_channel_reads_poorly_still_gets_the_reading_its_context_calls_for() -> None:
     # 'clra' and 't?mg' are far from any syllable in the channel's eyes (ln P(obs | cửa) about -15)
     out = repair_text("thuc hién thu tuc hanh chinh theo co ché mot clra, mot cira lién thong tai").text
