@@ -2,12 +2,14 @@
 seeds or the held-out bench set).
 
 usage: python scripts/tune.py DEV_DIR... [--pick tens|even|odd|all] [--set lm_weight=1.0,1.2 --set max_candidates=4,6]
+                              [--unchanged]
 
 DEV_DIR holds <name>.gold.txt / <name>.ocr.txt pairs of scripts/make_roundtrip.py. `--pick` says which
 passages by number: ``tens`` (the default) those whose number is a multiple of 10, which
 scripts/align_pairs.py --skip-dev leaves out of channel training; ``even`` / ``odd`` the two halves of a set
 made only for tuning (tune on one, report on the other); ``all``. A switch takes 0 or 1.
-Prints the syllable accuracy (../shared/tools/score.py's definition) and speed for every combination.
+Prints the syllable accuracy (../shared/tools/score.py's definition) and speed for every combination; with
+``--unchanged`` also how much of the correct text (the gold sides themselves, repaired) comes out unchanged.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ def main() -> None:
     ap.add_argument("dev_dir", type=Path, nargs="+")
     ap.add_argument("--pick", choices=["tens", "even", "odd", "all"], default="tens")
     ap.add_argument("--set", action="append", default=[], help="name=v1,v2,...")
+    ap.add_argument("--unchanged", action="store_true", help="also repair the gold texts: the share left unchanged")
     ap.add_argument("--score", default=str(REPO.parent / "shared" / "tools" / "score.py"))
     a = ap.parse_args()
     score_texts = load_score(Path(a.score))
@@ -56,9 +59,13 @@ def main() -> None:
             err += r["errors"]
             total += r["gold_tokens"]
         dt = time.perf_counter() - t0
+        kept = ""
+        if a.unchanged:
+            changed = sum(score_texts(gold, base.repair_text(gold).text)["exact"]["errors"] for _, gold in pairs)
+            kept = f"  unchanged {1 - changed / total:.4f} ({changed} changed)"
         label = " ".join(f"{n}={v}" for (n, _), v in zip(grid, combo, strict=True))
-        print(f"{label:<60} accuracy {1 - err / total:.4f}  ({err} errors in {total} syll, {total / dt:.0f} syll/s)",
-              flush=True)
+        print(f"{label:<60} accuracy {1 - err / total:.4f}  ({err} errors in {total} syll, "
+              f"{total / dt:.0f} syll/s){kept}", flush=True)
 
 
 if __name__ == "__main__":

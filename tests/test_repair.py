@@ -321,6 +321,22 @@ def test_a_digit_the_ocr_printed_for_a_word_is_read_as_the_word_and_real_numbers
     assert out == "tuyên truyền, phổ biến đường lối chủ trương của Đảng", out
 
 
+def test_a_number_with_a_letter_is_a_label_where_its_context_says_so_and_a_word_where_it_does_not() -> None:
+    # 'Phụ lục 1a', 'khoản 4b': the language model knows such labels as numbers; the OCR's '1a' for là stays
+    # readable as the word its context calls for
+    out = repair_text("cac biéu mau tai Phu luc 1a ban hanh kém theo Quyét dinh nay").text
+    assert out == "các biểu mẫu tại Phụ lục 1a ban hành kèm theo Quyết định này", out
+    assert repair_text("Day 1a ké hoach cua UBND xa").text == "Đây là kế hoạch của UBND xã"
+
+
+def test_correct_text_keeps_its_codes_footnote_marks_and_acronyms() -> None:
+    # in text that already reads as Vietnamese a token with digits or an acronym is printed as meant (the
+    # round trips' correct side had 'C2' read as Cư, '1B' as lb, 'm3' as mà, 'karaoke3' losing its mark)
+    text = ("Các chỉ tiêu C2 kê khai theo mẫu 1B, hơn 10 000 m3 ngày đêm; dịch vụ karaoke3 của hộ kinh doanh4.\n"
+            "Báo cáo số 109/BC-BPC của Ban Pháp chế; Thông tư số 06/2014/TT-TTCP của Thanh tra Chính phủ.")
+    assert repair_text(text).text == text
+
+
 def test_roman_numerals_read_with_a_small_i_are_capitals() -> None:
     out = repair_text("vien phap ly hang Ii thanh tra vien, khu vuc I, Ii va Iii").text
     assert out == "viên pháp lý hạng II thanh tra viên, khu vực I, II và III", out

@@ -98,6 +98,9 @@ ACRONYM_MAX = 8  # an all-capitals word up to this long may be an acronym (ISO, 
 USED_WORD_LOGP = -6.0
 USED_WORD_LENGTH = 4
 # a code kept as printed (an annex's form H05, KT14, a time 10h00, an area 50m3): not flagged as unreadable
+# a number with a letter (Phụ lục 1a, Mẫu 2b, Điều 5a): a label the language model knows as a number, and the
+# OCR's '1a' for là too (its context tells which)
+LABEL_NUMBER = regex.compile(r"\d{1,3}[a-hđ]")
 CODE_WORD = regex.compile(r"[A-Z]{1,4}\d{1,4}|\d{1,2}h\d{2}|\d+(?:m[23²³]?|km²?|ha)")
 CAPITAL_RUN = 2  # words in capitals in a row that are read as Vietnamese in an English sentence
 MAX_SENTENCE = 400  # tokens decoded together at most (the search costs memory in proportion)
@@ -552,6 +555,13 @@ class Repairer:
             if acronym is not None:
                 lattice.append([(acronym.lower(), (lm.unk,), 0.0)])
                 continue
+            digits = any(c.isdigit() for c in obs)
+            acronym_like = tok.plain.isupper() and tok.plain.isascii() and not has_syllable_shape(obs)
+            if state.clean and (digits or acronym_like):
+                # text that reads as Vietnamese prints its codes, footnote marks and acronyms as they are (C2,
+                # 1B, m3, karaoke3, BPC): the OCR's digits for letters belong to another kind of text
+                lattice.append([(None, (lm.num if digits else lm.ids.get(obs, lm.unk),), 0.0)])
+                continue
             fixed = state.fixed.get((tok.line, tok.start))
             if fixed is not None:  # sure in the first pass: kept in the second
                 lattice.append([(fixed, tuple(lm.ids.get(w, lm.unk) for w in fixed.split(" ")), 0.0)])
@@ -567,6 +577,8 @@ class Repairer:
             options: list[Option] = list(made[1])  # a list of its own: the term fitter changes it
             if obs[-1] in TAIL_MARKS:
                 options += self._tail_kept(obs, state)
+            if options and LABEL_NUMBER.fullmatch(tok.plain):
+                options.append((None, (lm.num,), s.digit_keep))
             # (text that already reads as Vietnamese ran no words together: "Government" is not "Governme nt")
             if (not state.clean and len(obs) >= s.split_min_length and obs.isalpha()
                     and (not cands or cands[0][2] < s.split_trigger)):
