@@ -7,8 +7,8 @@
   ``QH15``. A segment that matches nothing is left as printed.
 - dates (``30/7/2025``, ``13-08-2025``), standards (``ISO 9001:2015``, ``TCVN 5712:1993``), URLs (and the
   rest of one wrapped onto the next line: ``hien-Phap-lenh-uu-dai-418294.aspx``), e-mail addresses, domain
-  names and road chainages (``K0+000``): kept untouched; units of area and volume after a number (``km²``,
-  ``m3``) too, with the ``?`` the OCR prints for ² read as ².
+  names and road chainages (``K0+000``): kept untouched; units of area and volume after a number or a word and a
+  slash (``km²``, ``m3``, ``người/km²``) too, with the ``?`` the OCR prints for ² read as ².
 - outline labels at the start of a line: roman numerals the OCR read with digits (``I1.`` → ``II.``,
   ``Il.`` → ``II.``, ``|.`` → ``I.``) and the lettered item ``¢)`` → ``c)``.
 
@@ -56,8 +56,9 @@ EMAIL = regex.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 DOMAIN = regex.compile(r"\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:gov\.vn|com\.vn|org\.vn|edu\.vn|vn|com|org|net)\b")
 # a road's chainage, kilometre + metres: "K0+000", "Km12+500"
 CHAINAGE = regex.compile(r"(?<![\p{L}\p{N}])K[mM]?\d{1,4}\+\d{1,4}(?:[.,]\d+)?(?![\p{L}\p{N}])")
-# a unit of area or volume after a number ('2,54 km²', '5.000 m3/ngày'); the OCR reads ² as '?' ('30 km?')
-UNIT = regex.compile(r"(?<=\d\s?)(?:k|c|d|h)?m[23²³?](?![\p{L}\p{N}])")
+# a unit of area or volume after a number or per one ('2,54 km²', '5.000 m3/ngày', '7.026 người/km²'); the OCR
+# reads ² as '?' ('30 km?')
+UNIT = regex.compile(r"(?<=\d\s?|\p{L}/)(?:k|c|d|h)?m[23²³?](?![\p{L}\p{N}])")
 ROMAN_LABEL = regex.compile(r"^(\s*)([IVXl1|]{1,5})(\.)(?=\s|$)")
 LETTER_LABEL = regex.compile(r"^(\s*)(¢)(\))")
 # confidence of a relabelled outline label (I1. → II., ¢) → c)), of a symbol given back the space after it
