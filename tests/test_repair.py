@@ -253,6 +253,9 @@ def test_a_token_the_channel_reads_poorly_still_gets_the_reading_its_context_cal
 def test_units_after_a_number_are_kept_and_a_square_read_as_a_question_mark_is_given_back() -> None:
     out = repair_text("Dién tich tu nhién 1.113,79 km?; céng suat 5.000 m3/ngay dém").text
     assert out == "Diện tích tự nhiên 1.113,79 km²; công suất 5.000 m3/ngày đêm", out
+    # per unit too: a density (before, 'km?' after 'người/' was read as kỳ)
+    out = repair_text("dan s6 cao nhat voi 7.026 ngudi/km?; Mat d6 dan s6 (nguoi/km?)").text
+    assert out == "dân số cao nhất với 7.026 người/km²; Mật độ dân số (người/km²)", out
 
 
 def test_a_section_sign_inside_a_word_is_one_of_its_letters_and_alone_it_is_kept() -> None:
@@ -316,6 +319,8 @@ def test_a_digit_the_ocr_printed_for_a_word_is_read_as_the_word_and_real_numbers
     assert repair_text("nguoi dan 6 dia phuong").text == "người dân ở địa phương"
     assert repair_text("Xã có 6 thôn và 16 tổ dân phố").text == "Xã có 6 thôn và 16 tổ dân phố"
     assert repair_text("trong 6 thang dau nam").text == "trong 6 tháng đầu năm"
+    # the word after it may start the next line (the OCR wraps lines anywhere)
+    assert repair_text("cac co so gay 6\nnhiém moi truong").text == "các cơ sở gây ô\nnhiễm môi trường"
     # a number whose OCR index entry lacks the word: the lexicon's searches find it ('16' for lối)
     out = repair_text("tuyén truyén, phé bién dudng 16 chu truong cua Dang").text
     assert out == "tuyên truyền, phổ biến đường lối chủ trương của Đảng", out

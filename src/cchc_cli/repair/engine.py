@@ -660,12 +660,14 @@ class Repairer:
 
     @staticmethod
     def _digits_between_words(sentence: list[Token], i: int) -> bool:
-        """A number of one or two digits with a word on each side, on the same line."""
+        """A number of one or two digits with a word on each side: the one before on its line, the one after on
+        its line or at the start of the next ('gay 6' / 'nhiém': gây ô nhiễm)."""
         tok = sentence[i]
         if len(tok.plain) > DIGIT_WORD_MAX or not tok.plain.isdigit() or i == 0 or i + 1 == len(sentence):
             return False
-        return all(n.kind == "word" and n.line == tok.line and 2 * sum(c.isalpha() for c in n.plain) >= len(n.plain)
-                   for n in (sentence[i - 1], sentence[i + 1]))
+        before, after = sentence[i - 1], sentence[i + 1]
+        return before.line == tok.line and after.line - tok.line in (0, 1) and all(
+            n.kind == "word" and 2 * sum(c.isalpha() for c in n.plain) >= len(n.plain) for n in (before, after))
 
     def rescore_locally(self, sentence: list[Token], lattice: list[list[Option]], choice: list[int],
                         boosted: set[tuple[int, str]], state: DocumentState) -> None:
