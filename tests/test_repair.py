@@ -266,6 +266,13 @@ def test_a_section_sign_inside_a_word_is_one_of_its_letters_and_alone_it_is_kept
     assert repair_text("theo § 3 cua Luat").text == "theo § 3 của Luật"
 
 
+def test_a_horn_printed_as_a_mark_before_a_letterlike_sign_stays_inside_its_word() -> None:
+    # Tesseract prints ư as u’ and ợ or ớ as ¢ or @: 'du’¢c' is one word (được), not 'du’' and '¢c' (which
+    # came out as 'dự’cc')
+    out = repair_text("chic nang, nhiém vu du’¢c giao cé trach nhiém; hop tac véi nu’@c ngoai").text
+    assert out == "chức năng, nhiệm vụ được giao có trách nhiệm; hợp tác với nước ngoài", out
+
+
 def test_a_blank_line_before_a_lower_case_line_does_not_end_the_sentence() -> None:
     # the OCR leaves blank lines inside paragraphs: the words after one are read in the sentence's context
     from cchc_cli.repair.engine import DocumentState, Repairer, Settings

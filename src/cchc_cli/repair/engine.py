@@ -54,11 +54,11 @@ LETTERLIKE = regex.compile(r"[\p{L}&¢@€©®¥§]")
 STOP = regex.compile(r"[.;:!?…()\[\]{}“”\"]")
 # a number with separators (114.400, 95,5, 2.1: one number, as the language model was built, not a sentence
 # end), a word with the apostrophe, opening quote or question mark the OCR prints for a horn or a hook inside
-# it ("THU'C", "Tru‘éng", "chi?c" for THỰC, Trưởng, chức) or at its end ("tu’", "ct?" for tư, cứ: the word
-# is read both with the mark and with it kept as printed, see TAIL_MARKS), or a sentence stop
+# it ("THU'C", "Tru‘éng", "chi?c", "du’¢c" for THỰC, Trưởng, chức, được) or at its end ("tu’", "ct?" for tư,
+# cứ: the word is read both with the mark and with it kept as printed, see TAIL_MARKS), or a sentence stop
 TOKEN_OR_STOP = regex.compile(
     rf"\p{{N}}+(?:[.,]\p{{N}}+)+(?![\p{{L}}\p{{M}}\p{{N}}&¢@€©®¥§{INVISIBLE}])"
-    rf"|[\p{{L}}\p{{M}}\p{{N}}&¢@€©®¥§{INVISIBLE}]+(?:['’‘?][\p{{L}}\p{{M}}{INVISIBLE}]+)*"
+    rf"|[\p{{L}}\p{{M}}\p{{N}}&¢@€©®¥§{INVISIBLE}]+(?:['’‘?][\p{{L}}\p{{M}}&¢@€©®¥§{INVISIBLE}]+)*"
     rf"(?:['’?](?![\p{{L}}\p{{M}}\p{{N}}&¢@€©®¥§]))?|[.;:!?…()\[\]{{}}“”\"]"
 )
 # What the OCR prints after a word for its horn or hook (the round trips' raw OCR has about forty of them for
