@@ -785,14 +785,18 @@ class Repairer:
     def _fix_lone_capitals(self, words: list[Token]) -> None:
         """A syllable in capitals alone in a line of small letters is a capitalised word the OCR read as
         capitals (it reads 'Bộ' as 'BO'): title case ('BỘ Tài chính' → 'Bộ Tài chính', 'Hà NỘI' → 'Hà Nội').
-        Acronyms (no syllable's shape, or a known abbreviation) and lines of capitals are left alone."""
+        Acronyms (no syllable's shape, or a known abbreviation) and lines of capitals are left alone. In a short
+        line (a recipient: '- BO Tai chinh;') only a syllable before a capitalised word is judged."""
         outs = [t.replacement if t.replacement is not None else t.plain for t in words]
         upper = [len(o) >= 2 and o.isupper() for o in outs]
-        if len(words) < LONE_CAPITALS_MIN_WORDS or sum(upper) > LONE_CAPITALS_SHARE * len(words):
+        short = len(words) < LONE_CAPITALS_MIN_WORDS
+        if (short and len(words) < 2) or sum(upper) > LONE_CAPITALS_SHARE * max(len(words), LONE_CAPITALS_MIN_WORDS):
             return
         for i, tok in enumerate(words):
             out = outs[i]
             low = out.lower()
+            if short and not (i + 1 < len(words) and outs[i + 1][:1].isupper() and outs[i + 1][1:].islower()):
+                continue
             if (not upper[i] or (i > 0 and upper[i - 1]) or (i + 1 < len(words) and upper[i + 1]) or " " in out
                     or (ROMAN_WORD.fullmatch(out) and roman_value(out) is not None)  # khóa XIII, Chương VI
                     or out in self.terms.abbreviations or normalize_syllable(low) not in self.lm.ids
