@@ -353,6 +353,12 @@ def test_correct_text_keeps_its_codes_footnote_marks_and_acronyms() -> None:
     assert repair_text(text).text == text
 
 
+def test_a_capital_j_the_ocr_printed_for_a_small_l_is_no_capital() -> None:
+    # Tesseract prints 'lần' as 'Jan' in the middle of a sentence: the word is lần, not Lần
+    assert repair_text("dai biéu toan quéc Jan thir XII cia Dang,").text == "đại biểu toàn quốc lần thứ XII của Đảng,"
+    assert repair_text("chi tra tro cap 1 Jan").text == "chi trả trợ cấp 1 lần"
+
+
 def test_roman_numerals_read_with_a_small_i_are_capitals() -> None:
     out = repair_text("vien phap ly hang Ii thanh tra vien, khu vuc I, Ii va Iii").text
     assert out == "viên pháp lý hạng II thanh tra viên, khu vực I, II và III", out

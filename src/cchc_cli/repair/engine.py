@@ -841,8 +841,9 @@ class Repairer:
             out = normalize_syllable(original) if word in self.lm.ids else original
         else:
             shape = case_shape(tok.plain)
-            if shape == "title" and tok.plain[0] in "I|1" and word.startswith("l"):
-                shape = case_shape(tok.plain[1:]) if len(tok.plain) > 2 else "lower"  # 'Iy' is 'lý' misread
+            if shape == "title" and tok.plain[0] in "I|1J" and word.startswith("l"):
+                # 'Iy' is 'lý' misread, 'Jan' is 'lần': the capital is the OCR's
+                shape = case_shape(tok.plain[1:]) if len(tok.plain) > 2 else "lower"
             out = apply_case(word, shape)
         tok.confidence = conf
         if conf < self.settings.flag_below:
