@@ -338,11 +338,15 @@ def test_a_digit_the_ocr_printed_for_a_word_is_read_as_the_word_and_real_numbers
 
 
 def test_a_number_with_a_letter_is_a_label_where_its_context_says_so_and_a_word_where_it_does_not() -> None:
-    # 'Phụ lục 1a', 'khoản 4b': the language model knows such labels as numbers; the OCR's '1a' for là stays
-    # readable as the word its context calls for
+    # 'Phụ lục 1a', 'khoản 4b': after a word that numbers things (or at a sentence's start) the language model
+    # weighs such a label as a number; elsewhere the OCR's '1a' is là
     out = repair_text("cac biéu mau tai Phu luc 1a ban hanh kém theo Quyét dinh nay").text
     assert out == "các biểu mẫu tại Phụ lục 1a ban hành kèm theo Quyết định này", out
     assert repair_text("Day 1a ké hoach cua UBND xa").text == "Đây là kế hoạch của UBND xã"
+    out = repair_text("dan dau ca nudc vé Chi sé CCHC (lan gan nhét 1a nim 2021); da giai ngan 1a 459,245 ty dong").text
+    assert "nhất là năm 2021" in out and "giải ngân là 459,245" in out, out
+    out = repair_text("Sua déi, b6 sung khoan 4b nhu sau:\n4b. Viéc thuc hién").text
+    assert out == "Sửa đổi, bổ sung khoản 4b như sau:\n4b. Việc thực hiện", out
 
 
 def test_correct_text_keeps_its_codes_footnote_marks_and_acronyms() -> None:

@@ -98,9 +98,11 @@ ACRONYM_MAX = 8  # an all-capitals word up to this long may be an acronym (ISO, 
 USED_WORD_LOGP = -6.0
 USED_WORD_LENGTH = 4
 # a code kept as printed (an annex's form H05, KT14, a time 10h00, an area 50m3): not flagged as unreadable
-# a number with a letter (Phụ lục 1a, Mẫu 2b, Điều 5a): a label the language model knows as a number, and the
-# OCR's '1a' for là too (its context tells which)
+# a number with a letter after a word that numbers things (Phụ lục 1a, Mẫu 2b, Điều 5a, khoản 4b) may be that
+# label, which the language model knows as a number; elsewhere '1a' is the OCR's là (the samples: 'nhất 1a năm')
 LABEL_NUMBER = regex.compile(r"\d{1,3}[a-hđ]")
+LABEL_WORDS = frozenset({"luc", "mau", "dieu", "khoan", "diem", "muc", "bieu", "so", "bang", "phan", "chuong",
+                         "hinh", "tiet", "vu"})  # their letters without marks, as the OCR prints them
 CODE_WORD = regex.compile(r"[A-Z]{1,4}\d{1,4}|\d{1,2}h\d{2}|\d+(?:m[23²³]?|km²?|ha)")
 CAPITAL_RUN = 2  # words in capitals in a row that are read as Vietnamese in an English sentence
 MAX_SENTENCE = 400  # tokens decoded together at most (the search costs memory in proportion)
@@ -577,7 +579,7 @@ class Repairer:
             options: list[Option] = list(made[1])  # a list of its own: the term fitter changes it
             if obs[-1] in TAIL_MARKS:
                 options += self._tail_kept(obs, state)
-            if options and LABEL_NUMBER.fullmatch(tok.plain):
+            if options and LABEL_NUMBER.fullmatch(tok.plain) and (i == 0 or self._numbers_things(sentence[i - 1])):
                 options.append((None, (lm.num,), s.digit_keep))
             # (text that already reads as Vietnamese ran no words together: "Government" is not "Governme nt")
             if (not state.clean and len(obs) >= s.split_min_length and obs.isalpha()
@@ -591,6 +593,13 @@ class Repairer:
                 options = self._cached(obs, options, state)
             lattice.append(options)
         return lattice
+
+    @staticmethod
+    def _numbers_things(before: Token) -> bool:
+        """Can the token after `before` be a label such as 4b: `before` is a word that numbers things (Điều,
+        khoản, Phụ lục) or a code in capitals (Lưu: VT, CS 2b)?"""
+        plain = before.plain
+        return strip_marks(plain).lower() in LABEL_WORDS or (len(plain) >= 2 and plain.isupper() and plain.isascii())
 
     def _digit_readings(self, obs: str, state: DocumentState) -> list[tuple[str, int, float]]:
         """The readings of a number between words as a word: its candidates, and with digit_search the
