@@ -1,6 +1,7 @@
 """Fit the calibration of the repair's confidences (dictionaries/confidence.yaml) on round-trip pages of the
 corpus's training part: every decoded word's evidence (src/cchc_cli/repair/calibration.py) against whether
-the word came out right, a logistic regression (L2-regularised, Newton's method with numpy).
+the word came out right, a logistic regression (L2-regularised, Newton's method with numpy); and the share
+of the words flagged as reading as no word that were right anyway, their confidence (`unreadable`).
 
 usage: python scripts/calibrate.py DEV_DIR... [--pick even|odd|all] [-o dictionaries/confidence.yaml]
 
@@ -29,10 +30,12 @@ from cchc_cli.repair.engine import Repairer, Settings  # noqa: E402
 L2 = 1.0
 
 
-def examples(dirs: list[Path], pick: str, canon) -> tuple[np.ndarray, np.ndarray]:
+def examples(dirs: list[Path], pick: str, canon) -> tuple[np.ndarray, np.ndarray, list[bool]]:
+    """The decoded words' features and rightness; and the rightness of the words flagged unreadable."""
     rep = Repairer(settings=Settings(calibrate=False))
     xs: list[list[float]] = []
     ys: list[float] = []
+    unreadable: list[bool] = []
     for d in dirs:
         for gold in sorted(d.glob("*.gold.txt")):
             stem = gold.name.removesuffix(".gold.txt")
@@ -41,6 +44,7 @@ def examples(dirs: list[Path], pick: str, canon) -> tuple[np.ndarray, np.ndarray
                 continue
             ocr = gold.with_name(stem + ".ocr.txt").read_text("utf-8")
             rep.trace = {}
+            rep.unreadable_trace = set()
             result = rep.repair_text(ocr)
             words = output_words(ocr, result)
             right, _ = rightness(words, gold.read_text("utf-8"), canon)
@@ -51,7 +55,8 @@ def examples(dirs: list[Path], pick: str, canon) -> tuple[np.ndarray, np.ndarray
                 if pos in by_token:
                     xs.append(feats)
                     ys.append(float(by_token[pos]))
-    return np.array(xs), np.array(ys)
+            unreadable += [by_token[pos] for pos in rep.unreadable_trace if pos in by_token]
+    return np.array(xs), np.array(ys), unreadable
 
 
 def fit(x: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -76,7 +81,8 @@ def main() -> None:
     ap.add_argument("-o", "--output", type=Path, default=REPO / "dictionaries" / "confidence.yaml")
     ap.add_argument("--score", default=str(REPO.parent / "shared" / "tools" / "score.py"))
     a = ap.parse_args()
-    x, y = examples(a.dev_dir, a.pick, load_canon(Path(a.score)))
+    x, y, flagged = examples(a.dev_dir, a.pick, load_canon(Path(a.score)))
+    unreadable = (sum(flagged) + 1) / (len(flagged) + 2)  # add-one: the share of them that were right
     w = fit(x, y)
     p = 1 / (1 + np.exp(-(x @ w)))
     loss = -np.mean(y * np.log(np.clip(p, 1e-12, 1)) + (1 - y) * np.log(np.clip(1 - p, 1e-12, 1)))
@@ -88,11 +94,15 @@ def main() -> None:
         f"# ({names}): {len(y)} words, {int(len(y) - y.sum())} wrong; log loss {loss:.4f}. Never on the gold",
         "# samples or the held-out part.",
         "version: 1",
+        f"# words flagged as reading as no word (or kept for want of any reading): {sum(flagged)} of {len(flagged)}",
+        "# were right (foreign words, names, codes); with add-one smoothing, their confidence",
+        f"unreadable: {unreadable:.3f}",
         "weights:",
         *(f"  {name}: {value:.6f}" for name, value in zip(FEATURES, w, strict=True)),
     ]
     a.output.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    print(f"{len(y)} words ({int(len(y) - y.sum())} wrong), log loss {loss:.4f} -> {a.output}")
+    print(f"{len(y)} words ({int(len(y) - y.sum())} wrong), log loss {loss:.4f}; flagged unreadable "
+          f"{len(flagged)}, right {sum(flagged)} -> {a.output}")
 
 
 if __name__ == "__main__":

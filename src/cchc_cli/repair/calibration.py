@@ -55,6 +55,9 @@ def _logit(p: float) -> float:
 @dataclass(frozen=True, slots=True)
 class Calibration:
     weights: tuple[float, ...] | None  # None: confidences stay the decoder's share
+    # the share of the words flagged as reading as no word (or kept for want of any reading) that were right
+    # anyway (foreign words, names, codes): their confidence, no more (None: not fitted, left as it was)
+    unreadable: float | None = None
 
     def probability(self, ev: Evidence, reason: str, kept: bool, printed_is_syllable: bool, length: int) -> float:
         """sigmoid(weights · features(...)), written out: it runs for every word of every document."""
@@ -74,8 +77,12 @@ class Calibration:
 def load_calibration() -> Calibration:
     raw = data.read_yaml("confidence.yaml")
     weights = raw.get("weights")
+    unreadable = raw.get("unreadable")
+    if unreadable is not None and not (isinstance(unreadable, int | float) and 0 <= unreadable <= 1):
+        raise data.DictionaryError(f"confidence.yaml: unreadable {unreadable!r} is no probability")
+    unreadable = None if unreadable is None else float(unreadable)
     if not weights:
-        return Calibration(None)
+        return Calibration(None, unreadable)
     if list(weights) != list(FEATURES):
         raise data.DictionaryError(f"confidence.yaml: features {list(weights)} are not {list(FEATURES)}")
-    return Calibration(tuple(float(weights[f]) for f in FEATURES))
+    return Calibration(tuple(float(weights[f]) for f in FEATURES), unreadable)

@@ -279,6 +279,7 @@ class Repairer:
         self.vie: VieOcrChannel = load_vie_ocr()
         self.calibration: Calibration = load_calibration()
         self.trace: dict[tuple[int, int], list[float]] | None = None  # scripts/calibrate.py: features by position
+        self.unreadable_trace: set[tuple[int, int]] | None = None  # scripts/calibrate.py: words flagged unreadable
         # bench/accuracy.py --review: every reading each word's lattice held, by (1-based line, column)
         self.lattice_trace: dict[tuple[int, int], set[str]] | None = None
         self._vie_cands: dict[tuple[str, int], list[tuple[str, int, float]]] = {}
@@ -756,9 +757,18 @@ class Repairer:
                 if OCR_ROMAN_I.fullmatch(out):  # 'Ii', 'Iii': II, III
                     tok.replacement = out.upper()
                     tok.reason = assign_reason(unicodedata.normalize("NFC", tok.plain), tok.replacement)
-                if not tok.flagged and not (tok.replacement is None and tok.plain.isdigit()) \
+                if ev is None and tok.flagged and tok.confidence >= s.flag_below:
+                    unreadable = True  # kept as printed for want of any reading
+                elif not tok.flagged and not (tok.replacement is None and tok.plain.isdigit()) \
                         and self._unreadable(tok.replacement or tok.plain):
-                    tok.flagged = True
+                    tok.flagged = unreadable = True
+                else:
+                    unreadable = False
+                if unreadable:
+                    if self.unreadable_trace is not None:
+                        self.unreadable_trace.add((tok.line + 1, tok.start + 1))
+                    if s.calibrate and self.calibration.unreadable is not None:
+                        tok.confidence = min(tok.confidence, self.calibration.unreadable)
 
     def _order_labels(self, lines: list[str], tokens_by_line: list[list[Token]]) -> None:
         """A list label read as d or đ ('d)', 'đ.') takes the letter its neighbours call for: d after c (or
