@@ -370,6 +370,8 @@ def test_correct_text_keeps_its_codes_footnote_marks_and_acronyms() -> None:
     text = ("Các chỉ tiêu C2 kê khai theo mẫu 1B, hơn 10 000 m3 ngày đêm; dịch vụ karaoke3 của hộ kinh doanh4.\n"
             "Báo cáo số 109/BC-BPC của Ban Pháp chế; Thông tư số 06/2014/TT-TTCP của Thanh tra Chính phủ.")
     assert repair_text(text).text == text
+    # and the OCR's D for Đ in a council's code is read as the code book has it
+    assert repair_text("Nghi quyét s6 02/2019/NQ-HDTP huéng dan").text == "Nghị quyết số 02/2019/NQ-HĐTP hướng dẫn"
 
 
 def test_a_capital_j_the_ocr_printed_for_a_small_l_is_no_capital() -> None:
