@@ -554,7 +554,7 @@ class Repairer:
             if tok.plain in self.abbreviations:
                 lattice.append([(None, (lm.ids.get(obs, lm.unk),), 0.0)])
                 continue
-            acronym = self._acronym(tok.plain)
+            acronym = self._acronym(tok.plain) if "&" not in tok.plain else self._joined_acronyms(tok.plain)
             if acronym is not None:
                 lattice.append([(acronym.lower(), (lm.unk,), 0.0)])
                 continue
@@ -640,6 +640,15 @@ class Repairer:
         if found is None or "Đ" not in "".join(found):
             return None
         return "".join(found)
+
+    def _joined_acronyms(self, printed: str) -> str | None:
+        """Acronyms joined by '&' ('DBQH&HDND' for ĐBQH&HĐND), each read as :meth:`_acronym` reads one; None
+        when none of them changes."""
+        parts = printed.split("&")
+        if len(parts) < 2 or not all(len(p) >= 2 and p.isascii() and p.isalpha() and p.isupper() for p in parts):
+            return None
+        read = [self._acronym(p) or self._acronym_pieces.get(p) or p for p in parts]
+        return "&".join(read) if read != parts else None
 
     def _tail_kept(self, obs: str, state: DocumentState) -> list[Option]:
         """The readings of a token that ends in a mark (TAIL_MARKS) as the word before it followed by the mark
