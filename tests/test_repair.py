@@ -484,8 +484,8 @@ def test_acronyms_run_together_take_the_d_stroke_of_the_abbreviations_they_are_m
     assert repair_text("GDP, AIDS, PDF va ADB").text == "GDP, AIDS, PDF và ADB"
     assert repair_text("DUQC DINH KEM").text == "ĐƯỢC ĐÍNH KÈM"
     # joined by '&' (a delegation's office: Đoàn ĐBQH&HĐND), each one is read; other such pairs stay
-    out = repair_text("- VP Doan DBQH&HDND TP, VP UBND TP;\n- Phong CCHC&PC").text
-    assert out == "- VP Đoàn ĐBQH&HĐND TP, VP UBND TP;\n- Phòng CCHC&PC", out
+    out = repair_text("- VP Doan DBQH&HDND TP, VP UBND TP;\n- Trang TTDT cua Doan DBQH&HDND TP;\n- CCHC&PC").text
+    assert out == "- VP Đoàn ĐBQH&HĐND TP, VP UBND TP;\n- Trang TTĐT của Đoàn ĐBQH&HĐND TP;\n- CCHC&PC", out
 
 
 def test_a_row_of_dots_to_fill_in_that_the_ocr_read_as_letters_is_given_back_as_dots() -> None:
