@@ -273,6 +273,16 @@ def test_units_after_a_number_are_kept_and_a_square_read_as_a_question_mark_is_g
     assert out == "dân số cao nhất với 7.026 người/km²; Mật độ dân số (người/km²)", out
 
 
+def test_a_symbols_type_code_is_the_one_the_words_before_it_name() -> None:
+    # ĐA, DA and PA are one shape to the OCR and to the code book's look-alikes: 'Đề án số 362/DA-CP' is ĐA
+    out = repair_text("Trén co sé Dé an s6 362/DA-CP ngay 09 thang 05 nam 2025").text
+    assert out == "Trên cơ sở Đề án số 362/ĐA-CP ngày 09 tháng 05 năm 2025", out
+    assert repair_text("Phuong an so 5/PA-UBND").text == "Phương án số 5/PA-UBND"
+    assert "12/QĐ-UBND" in repair_text("Quyet dinh so 12/QD-UBND").text  # the book's own reading stands
+    # a symbol with no type named before it keeps the book's reading
+    assert "362/DA-CP" in repair_text("can cu van ban 362/DA-CP").text
+
+
 def test_a_section_sign_inside_a_word_is_one_of_its_letters_and_alone_it_is_kept() -> None:
     # Tesseract's English model prints ộ or ậ as § (the samples: '1§ trình' for lộ trình; the round trips:
     # 'nh§p' for nhập): the word is read whole, not cut at the sign, which had stayed in the output

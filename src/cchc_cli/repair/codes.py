@@ -4,7 +4,8 @@
   is checked against the code book (:class:`cchc_cli.symbols.CodeBook`: the type and issuer codes of
   dictionaries/document_codes.yaml), reading the characters the OCR confuses in them as one class (Đ/D/P/B/},
   Q/0/O, I/1/l/|, S/5; dictionaries/ocr_lookalikes.yaml): ``0D`` → ``QĐ``, ``ND`` → ``NĐ``, ``QHHIS`` →
-  ``QH15``. A segment that matches nothing is left as printed.
+  ``QH15``. A segment that matches nothing is left as printed. The type segment of a symbol whose type the
+  words before it name takes that type's code where the two look alike (``Đề án số 362/DA-CP`` → ``ĐA``).
 - dates (``30/7/2025``, ``13-08-2025``), standards (``ISO 9001:2015``, ``TCVN 5712:1993``), URLs (and the
   rest of one wrapped onto the next line: ``hien-Phap-lenh-uu-dai-418294.aspx``), e-mail addresses, domain
   names and road chainages (``K0+000``): kept untouched; units of area and volume after a number or a word and a
@@ -17,12 +18,14 @@ Digits inside ordinary words (``c6``, ``1ap``, ``S6:``) are OCR errors, not code
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import regex
 
 from ..labels import roman_value
 from ..symbols import CodeBook
+from ..text import fold
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +68,8 @@ LETTER_LABEL = regex.compile(r"^(\s*)(¢)(\))")
 LABEL_CONFIDENCE = 0.95
 UNIT_CONFIDENCE = 0.95  # of a '?' read as ² (set by hand: the dev sets' tuning halves have four, all ²)
 RUN_ON_CONFIDENCE = 0.9
+NAMED_TYPE_CONFIDENCE = 0.97  # of a type code the words before its symbol name (as a known code's own case)
+NAMED_TYPE_REACH = 24  # characters before a symbol where its type's name is looked for
 
 
 def symbol_extent(text: str, book: CodeBook) -> str:
@@ -82,7 +87,9 @@ def symbol_extent(text: str, book: CodeBook) -> str:
     return text
 
 
-def repair_symbol(text: str, book: CodeBook) -> tuple[str, float]:
+def repair_symbol(text: str, book: CodeBook, named: str | None = None) -> tuple[str, float]:
+    """The symbol with each letter segment mended; `named`: the type code the words before it name ('Đề án số'
+    → ĐA), which a segment of its look-alikes takes (DA, PA and ĐA are one shape to the OCR)."""
     parts = regex.split(r"([/-])", text)
     conf = 1.0
     out = []
@@ -90,14 +97,32 @@ def repair_symbol(text: str, book: CodeBook) -> tuple[str, float]:
         if i == 0 or part in "/-":
             out.append(part)
             continue
-        fixed, c = book.fix_segment(part)
+        if (named is not None and not part.isdigit() and part.isascii() and part != named
+                and book.skeleton(part) == book.skeleton(named)):
+            fixed, c = named, NAMED_TYPE_CONFIDENCE
+        else:
+            fixed, c = book.fix_segment(part)
+        if not part.isdigit():
+            named = None  # the first letter segment only: the type's
         conf = min(conf, c)
         out.append(fixed)
     return "".join(out), conf
 
 
-def find_codes(line: str, book: CodeBook) -> list[CodeSpan]:
-    """Non-overlapping code spans of one line, left to right; symbols mended with the code `book`."""
+def named_type(before: str, types: Sequence[tuple[str, str]]) -> str | None:
+    """The type code of the document type the text before a symbol ends by naming, with or without 'số'
+    ('… Đề án số ', 'Dé an s6 '): `types` are (folded name, code) pairs."""
+    folded = fold(before).rstrip(" :")
+    folded = regex.sub(r"\s+s[o06e0]$", "", folded)  # 'số', as the OCR prints it
+    for name, code in types:
+        if folded.endswith(name) and (len(folded) == len(name) or not folded[-len(name) - 1].isalnum()):
+            return code
+    return None
+
+
+def find_codes(line: str, book: CodeBook, types: Sequence[tuple[str, str]] = ()) -> list[CodeSpan]:
+    """Non-overlapping code spans of one line, left to right; symbols mended with the code `book` (and the
+    document `types`, (folded name, code) pairs, that the words before a symbol may name)."""
     spans: list[CodeSpan] = []
     taken: list[tuple[int, int]] = []
 
@@ -127,7 +152,7 @@ def find_codes(line: str, book: CodeBook) -> list[CodeSpan]:
         a, b = m.start(), m.start() + len(raw)
         if not free(a, b) or not regex.search(r"\p{L}", raw.split("/", 1)[-1] if "/" in raw else raw):
             continue
-        fixed, conf = repair_symbol(raw, book)
+        fixed, conf = repair_symbol(raw, book, named_type(line[max(0, a - NAMED_TYPE_REACH):a], types))
         if b < len(line) and line[b].isalpha():  # a word ran on: give it back its space
             fixed, conf = fixed + " ", min(conf, RUN_ON_CONFIDENCE)
         add(a, b, fixed, "symbol", conf)

@@ -266,6 +266,9 @@ class Repairer:
         self.terms = TermMatcher(self.resources)
         self.foreign = self.resources.foreign_words
         self.codebook = self.resources.codebook
+        # the document types whose code the OCR prints as another's (ĐA, DA, PA): named before a symbol, they
+        # decide its type segment
+        self._named_types = tuple((d.folded, d.abbr) for d in self.resources.doc_types if d.abbr)
         self._cands: dict[tuple[str, bool], list[tuple[str, int, float]]] = {}
         self.settings = settings or Settings()
         # bare forms of marked syllables ('sach' of 'sách'): never kept as they are
@@ -440,7 +443,7 @@ class Repairer:
         mark (TAIL_MARKS) is part of it; without (text that reads as Vietnamese, or that Tesseract's Vietnamese
         model read: it prints marks as marks), it is punctuation."""
         out: list[Token | str] = []
-        spans = [(c.start, c.end, c) for c in find_codes(line, self.codebook)]
+        spans = [(c.start, c.end, c) for c in find_codes(line, self.codebook, self._named_types)]
         pos = 0
         for cstart, cend, code in [*spans, (len(line), len(line), None)]:
             segment = line[pos:cstart]
