@@ -281,6 +281,9 @@ def test_a_symbols_type_code_is_the_one_the_words_before_it_name() -> None:
     assert "12/QĐ-UBND" in repair_text("Quyet dinh so 12/QD-UBND").text  # the book's own reading stands
     # a symbol with no type named before it keeps the book's reading
     assert "362/DA-CP" in repair_text("can cu van ban 362/DA-CP").text
+    # a type code and an issuer's run together: each mended, printed as they were (no hyphen)
+    assert repair_text("theo Thong tu so 25/2023/TTBKHDT ngay 31").text == "theo Thông tư số 25/2023/TTBKHĐT ngày 31"
+    assert "123/VPUBND-TH" in repair_text("so 123/VPUBND-TH ngay").text  # VP is no type: left as printed
 
 
 def test_a_section_sign_inside_a_word_is_one_of_its_letters_and_alone_it_is_kept() -> None:
