@@ -648,8 +648,8 @@ class Repairer:
         """Acronyms joined by '&' ('DBQH&HDND' for ĐBQH&HĐND), each read as :meth:`_acronym` reads one; None
         when none of them changes."""
         parts = printed.split("&")
-        if len(parts) < 2 or not all(len(p) >= 2 and p.isascii() and p.isalpha() and p.isupper() for p in parts):
-            return None
+        if len(parts) < 2 or not all(len(p) >= 3 and p.isascii() and p.isalpha() and p.isupper() for p in parts):
+            return None  # two letters say too little: GD&DT is GD&ĐT, while GD alone may be GĐ
         read = [self._acronym(p) or self._acronym_pieces.get(p) or p for p in parts]
         return "&".join(read) if read != parts else None
 
