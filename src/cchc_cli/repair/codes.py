@@ -88,7 +88,7 @@ def symbol_extent(text: str, book: CodeBook) -> str:
 
 
 def repair_symbol(text: str, book: CodeBook, named: str | None = None,
-                  type_codes: frozenset[str] = frozenset()) -> tuple[str, float]:
+                  types: Sequence[tuple[str, str]] = ()) -> tuple[str, float]:
     """The symbol with each letter segment mended; `named`: the type code the words before it name ('Đề án số'
     → ĐA), which a segment of its look-alikes takes (DA, PA and ĐA are one shape to the OCR). A first letter
     segment the book does not know that is a type code and an issuer's run together ('TTBKHDT') is mended as
@@ -107,21 +107,21 @@ def repair_symbol(text: str, book: CodeBook, named: str | None = None,
         else:
             fixed, c = book.fix_segment(part)
             if first and fixed == part and part.upper() not in book.exact:
-                fixed, c = _type_run_on(part, book, type_codes) or (fixed, c)
+                fixed, c = _type_run_on(part, book, types) or (fixed, c)
         named, first = None, False  # the first letter segment only: the type's
         conf = min(conf, c)
         out.append(fixed)
     return "".join(out), conf
 
 
-def _type_run_on(segment: str, book: CodeBook, type_codes: frozenset[str]) -> tuple[str, float] | None:
+def _type_run_on(segment: str, book: CodeBook, types: Sequence[tuple[str, str]]) -> tuple[str, float] | None:
     """'TTBKHDT' → ('TTBKHĐT', 0.9): a type code, then a code of the book, with no hyphen between (as printed:
     the OCR may have lost it, or the document never had it)."""
     if not segment.isascii() or not segment.isalpha() or not segment.isupper():
         return None
     for cut in range(2, len(segment) - 1):
         left, lc = book.fix_segment(segment[:cut])
-        if left not in type_codes or (left.upper() != segment[:cut] and lc < 0.9):
+        if all(code != left for _, code in types):
             continue
         right, rc = book.fix_segment(segment[cut:])
         if right.upper() in book.exact:
@@ -172,8 +172,7 @@ def find_codes(line: str, book: CodeBook, types: Sequence[tuple[str, str]] = ())
         a, b = m.start(), m.start() + len(raw)
         if not free(a, b) or not regex.search(r"\p{L}", raw.split("/", 1)[-1] if "/" in raw else raw):
             continue
-        fixed, conf = repair_symbol(raw, book, named_type(line[max(0, a - NAMED_TYPE_REACH):a], types),
-                                    frozenset(code for _, code in types))
+        fixed, conf = repair_symbol(raw, book, named_type(line[max(0, a - NAMED_TYPE_REACH):a], types), types)
         if b < len(line) and line[b].isalpha():  # a word ran on: give it back its space
             fixed, conf = fixed + " ", min(conf, RUN_ON_CONFIDENCE)
         add(a, b, fixed, "symbol", conf)

@@ -97,12 +97,12 @@ ACRONYM_MAX = 8  # an all-capitals word up to this long may be an acronym (ISO, 
 # are in no correct text, while short ones ('th', 'ng', 'bt') are fragments the corpus has too
 USED_WORD_LOGP = -6.0
 USED_WORD_LENGTH = 4
-# a code kept as printed (an annex's form H05, KT14, a time 10h00, an area 50m3): not flagged as unreadable
 # a number with a letter after a word that numbers things (Phụ lục 1a, Mẫu 2b, Điều 5a, khoản 4b) may be that
 # label, which the language model knows as a number; elsewhere '1a' is the OCR's là (the samples: 'nhất 1a năm')
 LABEL_NUMBER = regex.compile(r"\d{1,3}[a-hđ]")
 LABEL_WORDS = frozenset({"luc", "mau", "dieu", "khoan", "diem", "muc", "bieu", "so", "bang", "phan", "chuong",
                          "hinh", "tiet", "vu"})  # their letters without marks, as the OCR prints them
+# a code kept as printed (an annex's form H05, KT14, a time 10h00, an area 50m3): not flagged as unreadable
 CODE_WORD = regex.compile(r"[A-Z]{1,4}\d{1,4}|\d{1,2}h\d{2}|\d+(?:m[23²³]?|km²?|ha)")
 CAPITAL_RUN = 2  # words in capitals in a row that are read as Vietnamese in an English sentence
 MAX_SENTENCE = 400  # tokens decoded together at most (the search costs memory in proportion)
