@@ -561,9 +561,8 @@ class Repairer:
             if acronym is not None:
                 lattice.append([(acronym.lower(), (lm.unk,), 0.0)])
                 continue
-            digits = any(c.isdigit() for c in obs)
-            acronym_like = tok.plain.isupper() and tok.plain.isascii() and not has_syllable_shape(obs)
-            if state.clean and (digits or acronym_like):
+            if state.clean and ((digits := any(c.isdigit() for c in obs)) or (
+                    tok.plain.isupper() and tok.plain.isascii() and not has_syllable_shape(obs))):
                 # text that reads as Vietnamese prints its codes, footnote marks and acronyms as they are (C2,
                 # 1B, m3, karaoke3, BPC): the OCR's digits for letters belong to another kind of text
                 lattice.append([(None, (lm.num if digits else lm.ids.get(obs, lm.unk),), 0.0)])
