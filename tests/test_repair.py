@@ -403,13 +403,24 @@ def test_the_document_cache_reads_a_word_as_the_document_surely_reads_it_elsewhe
     # the three gold samples (measured only: the cache's weights were fixed on round trips of the corpus)
     from cchc_cli.repair.engine import Repairer, Settings
 
-    without = Repairer(settings=Settings(cache_shape=0.0, cache_word=0.0))
+    without = Repairer(settings=Settings(cache_shape=0.0, cache_word=0.0, cache_context=0.0))
     gained = 0.0
     for seed in ("000_8c0715b9867aa8fa", "001_1f3803ca4a2b50d8", "003_4df792cc80223c47"):
         gold = (GOLD / f"{seed}.gold.txt").read_text("utf-8")
         plain = without.repair_text((SAMPLES / f"{seed}.txt").read_text("utf-8")).text
         gained += syllable_accuracy(gold, repaired_samples[seed].text) - syllable_accuracy(gold, plain)
     assert gained > 0.003  # measured: +0.1 to +0.4 points a sample
+
+
+def test_the_document_cache_does_not_carry_a_reading_into_another_context() -> None:
+    # 'so' read surely as 'sơ' in 'hồ sơ' forty times does not make '(so 16' a 'sơ': the document's own readings
+    # weigh most where the OCR token before is the same one
+    body = "\n".join(f"{i}. Tiep nhan ho so truc tuyen cua to chuc, ca nhan va tra ket qua ho so dung han."
+                     for i in range(1, 40))
+    out = repair_text(body + "\nDia chi: Trung tam Phuc vu hanh chinh cong tinh (so 16, duong Truong Thi)\n").text
+    lines = out.splitlines()
+    assert lines[0] == "1. Tiếp nhận hồ sơ trực tuyến của tổ chức, cá nhân và trả kết quả hồ sơ đúng hạn.", lines[0]
+    assert "(số 16, đường Trường Thi)" in lines[-1], lines[-1]
 
 
 def test_a_list_label_read_as_d_or_đ_takes_the_letter_of_its_place_in_the_list() -> None:

@@ -159,11 +159,13 @@ class Settings:
     calibrate: bool = True  # confidences through dictionaries/confidence.yaml (off: the decoder's own share)
     # document cache (second pass): ln bonus of a reading the same OCR shape had where the first pass was sure,
     # times its share of those readings ...
-    cache_shape: float = 8.0
+    cache_shape: float = 2.0
     # ... and of a word the first pass read surely elsewhere in the document, times ln(1 + its share of the
     # document's sure words over its share of the corpus)
     cache_word: float = 1.5
     cache_cap: float = 2.0  # ... that ln at most
+    # ... and of a reading the same OCR shape had after the same OCR token (the same context), times its share
+    cache_context: float = 4.0
     order_labels: bool = True  # a list label read as d or đ takes the letter the labels around it call for
     # ln weight of reading a word's trailing ?, ’ or ' as the punctuation it shows rather than a mark the OCR
     # split off the word (TAIL_MARKS)
@@ -208,6 +210,7 @@ class DocumentState:
     fixed: dict[tuple[int, int], str] = field(default_factory=dict)
     # the document cache: the sure readings of each observed shape (lowercase), and the sure words' counts
     shapes: dict[str, Counter[str]] = field(default_factory=dict)
+    contexts: dict[tuple[str, str], Counter[str]] = field(default_factory=dict)  # ... by (token before, shape)
     words: Counter[str] = field(default_factory=Counter)
     words_total: int = 0  # the sum of `words`
     sentences: list[list[Token]] = field(default_factory=list)
@@ -593,7 +596,7 @@ class Repairer:
                 tok.candidates = cands
                 options = [(None, (lm.ids.get(normalize_syllable(obs), lm.unk),), 0.0)]
             elif state.words:
-                options = self._cached(obs, options, state)
+                options = self._cached(obs, options, state, sentence[i - 1].plain.lower() if i else "")
             lattice.append(options)
         return lattice
 
@@ -660,12 +663,14 @@ class Repairer:
         return [(w + mark, (wid,), s.channel_weight * lp + s.tail_kept) for w, wid, lp in
                 self.candidates(obs[:-1], state) if lp >= s.keep_floor]
 
-    def _cached(self, obs: str, options: list[Option], state: DocumentState) -> list[Option]:
+    def _cached(self, obs: str, options: list[Option], state: DocumentState, before: str) -> list[Option]:
         """The options with the document cache's bonus: a reading this shape had where the first pass was
         sure, and a word the document uses more than the corpus does (a name of its header, its units)."""
         s = self.settings
         shape = state.shapes.get(obs)
         shape_total = shape.total() + 1 if shape else 1
+        context = state.contexts.get((before, obs)) if s.cache_context else None
+        context_total = context.total() + 1 if context else 1
         total = state.words_total
         uni = self.lm.uni_logp
         out: list[Option] = []
@@ -673,6 +678,8 @@ class Repairer:
             if w is not None:
                 if shape:
                     lp += s.cache_shape * shape.get(w, 0) / shape_total
+                if context:
+                    lp += s.cache_context * context.get(w, 0) / context_total
                 seen = state.words.get(w)
                 if seen:
                     lp += s.cache_word * min(math.log1p(seen / total / 10 ** uni[ids[0]]), s.cache_cap)
@@ -969,6 +976,13 @@ class Repairer:
                         if len(word) > 1 and has_syllable_shape(word):  # a syllable: no letter, no code
                             state.words[word] += 1
             state.words_total = state.words.total()
+            if self.settings.cache_context:
+                for sentence in state.sentences:
+                    for i, t in enumerate(sentence):
+                        word = fixed.get((t.line, t.start))
+                        if word is not None and t.kind == "word":
+                            key = (sentence[i - 1].plain.lower() if i else "", t.plain.lower())
+                            state.contexts.setdefault(key, Counter())[word] += 1
         # decode again only the sentences with a doubtful word; the sure words stay as they were read
         for sentence in state.sentences:
             doubtful = [t for t in sentence if t.kind == "word" and (t.line, t.start) not in fixed]
