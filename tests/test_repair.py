@@ -330,6 +330,8 @@ def test_a_capitalised_word_the_ocr_read_as_capitals_gets_its_case_back() -> Non
     out = repair_text("Noi nhan:\n- BO Tai chinh;\n- SO Noi vu;\n- Luu: VT.").text
     assert out == "Nơi nhận:\n- Bộ Tài chính;\n- Sở Nội vụ;\n- Lưu: VT.", out
     assert repair_text("UBND Tinh").text == "UBND Tỉnh"
+    # ... or a word whose capital the OCR printed small ('NOi' is 'Nội'), before small letters
+    assert repair_text("3. NOi dung thi:\nCHiNH PHU").text == "3. Nội dung thi:\nCHÍNH PHỦ"
     # a roman numeral stays in capitals: it is no word read in capitals
     out = repair_text("Uy vién Ban Chap hanh Trung uong Dang khoa XIII, dai biéu Quéc hoi khoa XV").text
     assert out.split()[9] == "XIII," and out.split()[-1] == "XV", out

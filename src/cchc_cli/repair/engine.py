@@ -832,8 +832,9 @@ class Repairer:
         for i, tok in enumerate(words):
             out = outs[i]
             low = out.lower()
-            if short and not (i + 1 < len(words) and outs[i + 1][:1].isupper() and outs[i + 1][1:].islower()):
-                continue
+            if short and not (i + 1 < len(words) and (outs[i + 1][:1].isupper() or (
+                    not tok.plain.isupper() and tok.plain[1:2].isupper())) and outs[i + 1][1:].islower()):
+                continue  # (a capital printed small, 'NOi dung', is a capitalised word's own mark: 'Nội dung')
             if (not upper[i] or (i > 0 and upper[i - 1]) or (i + 1 < len(words) and upper[i + 1]) or " " in out
                     or (ROMAN_WORD.fullmatch(out) and roman_value(out) is not None)  # khóa XIII, Chương VI
                     or out in self.terms.abbreviations or normalize_syllable(low) not in self.lm.ids
