@@ -273,6 +273,12 @@ def test_units_after_a_number_are_kept_and_a_square_read_as_a_question_mark_is_g
     assert out == "dân số cao nhất với 7.026 người/km²; Mật độ dân số (người/km²)", out
 
 
+def test_a_time_of_day_is_kept_and_read_as_a_number_by_the_words_around_it() -> None:
+    # '07h30' is no word the language model knows: read as one, it made 'Tir' before it 'Tứ'
+    out = repair_text("+ Budi sang: Tir 07h30’ dén 11h30’;\n+ Budi chiéu: Tir 13g30 dén 17h").text
+    assert out == "+ Buổi sáng: Từ 07h30’ đến 11h30’;\n+ Buổi chiều: Từ 13g30 đến 17h", out
+
+
 def test_a_symbols_type_code_is_the_one_the_words_before_it_name() -> None:
     # ĐA, DA and PA are one shape to the OCR and to the code book's look-alikes: 'Đề án số 362/DA-CP' is ĐA
     out = repair_text("Trén co sé Dé an s6 362/DA-CP ngay 09 thang 05 nam 2025").text

@@ -8,8 +8,9 @@
   words before it name takes that type's code where the two look alike (``Đề án số 362/DA-CP`` → ``ĐA``).
 - dates (``30/7/2025``, ``13-08-2025``), standards (``ISO 9001:2015``, ``TCVN 5712:1993``), URLs (and the
   rest of one wrapped onto the next line: ``hien-Phap-lenh-uu-dai-418294.aspx``), e-mail addresses, domain
-  names and road chainages (``K0+000``): kept untouched; units of area and volume after a number or a word and a
-  slash (``km²``, ``m3``, ``người/km²``) too, with the ``?`` the OCR prints for ² read as ².
+  names, road chainages (``K0+000``) and times of day (``07h30``): kept untouched; units of area and volume
+  after a number or a word and a slash (``km²``, ``m3``, ``người/km²``) too, with the ``?`` the OCR prints for
+  ² read as ².
 - outline labels at the start of a line: roman numerals the OCR read with digits (``I1.`` → ``II.``,
   ``Il.`` → ``II.``, ``|.`` → ``I.``) and the lettered item ``¢)`` → ``c)``.
 
@@ -33,7 +34,7 @@ class CodeSpan:
     start: int
     end: int
     text: str  # the repaired code (equal to the original when nothing needed fixing)
-    kind: str  # symbol | date | standard | url | email | chainage | unit | label
+    kind: str  # symbol | date | standard | url | email | chainage | time | unit | label
     confidence: float = 1.0
 
 
@@ -59,6 +60,8 @@ EMAIL = regex.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 DOMAIN = regex.compile(r"\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:gov\.vn|com\.vn|org\.vn|edu\.vn|vn|com|org|net)\b")
 # a road's chainage, kilometre + metres: "K0+000", "Km12+500"
 CHAINAGE = regex.compile(r"(?<![\p{L}\p{N}])K[mM]?\d{1,4}\+\d{1,4}(?:[.,]\d+)?(?![\p{L}\p{N}])")
+# a time of day: '07h30', '13g00', '17h' (an hour of two digits alone: '1h' is as likely an OCR error for 'lh')
+TIME = regex.compile(r"(?<![\p{L}\p{N}])(?:(?:[01]?\d|2[0-3])[hg][0-5]\d|(?:[01]\d|2[0-3])[hg])(?![\p{L}\p{N}])")
 # a unit of area or volume after a number or per one ('2,54 km²', '5.000 m3/ngày', '7.026 người/km²'); the OCR
 # reads ² as '?' ('30 km?')
 UNIT = regex.compile(r"(?<=\d\s?|\p{L}/)(?:k|c|d|h)?m[23²³?](?![\p{L}\p{N}])")
@@ -154,7 +157,7 @@ def find_codes(line: str, book: CodeBook, types: Sequence[tuple[str, str]] = ())
         taken.append((a, b))
 
     for pat, kind in ((URL, "url"), (URL_QUERY, "url"), (EMAIL, "email"), (STANDARD, "standard"), (DATE, "date"),
-                      (DOMAIN, "url"), (CHAINAGE, "chainage")):
+                      (DOMAIN, "url"), (CHAINAGE, "chainage"), (TIME, "time")):
         for m in pat.finditer(line):
             if free(m.start(), m.end()):
                 add(m.start(), m.end(), m.group(), kind)
