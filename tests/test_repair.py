@@ -279,6 +279,12 @@ def test_a_time_of_day_is_kept_and_read_as_a_number_by_the_words_around_it() -> 
     assert out == "+ Buổi sáng: Từ 07h30’ đến 11h30’;\n+ Buổi chiều: Từ 13g30 đến 17h", out
 
 
+def test_an_email_address_with_a_placeholder_is_kept_as_printed() -> None:
+    # a template's address: the '@' is no 'ơ', the placeholder and the domain no words to repair
+    out = repair_text("Thu dién tt: hdnd.<tenphuongxa>@bacninh.gov.vn; vanthu@bacninh.gov.vn").text
+    assert out == "Thư điện tử: hdnd.<tenphuongxa>@bacninh.gov.vn; vanthu@bacninh.gov.vn", out
+
+
 def test_a_symbols_type_code_is_the_one_the_words_before_it_name() -> None:
     # ĐA, DA and PA are one shape to the OCR and to the code book's look-alikes: 'Đề án số 362/DA-CP' is ĐA
     out = repair_text("Trén co sé Dé an s6 362/DA-CP ngay 09 thang 05 nam 2025").text

@@ -56,7 +56,8 @@ SLUG = regex.compile(
     r"(?![\p{L}\p{M}\p{N}/-])"
 )
 SLUG_PAGE = regex.compile(r"\.(?:aspx|html?|php|pdf|docx?)$")
-EMAIL = regex.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# (a placeholder in angle brackets stands for part of the address: 'hdnd.<tenphuongxa>@bacninh.gov.vn')
+EMAIL = regex.compile(r"(?:[\w.+-]|<[\w.+-]+>)+@[\w-]+(?:\.[\w-]+)+")
 DOMAIN = regex.compile(r"\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:gov\.vn|com\.vn|org\.vn|edu\.vn|vn|com|org|net)\b")
 # a road's chainage, kilometre + metres: "K0+000", "Km12+500"
 CHAINAGE = regex.compile(r"(?<![\p{L}\p{N}])K[mM]?\d{1,4}\+\d{1,4}(?:[.,]\d+)?(?![\p{L}\p{N}])")
