@@ -1,15 +1,17 @@
-"""Fit the calibration of the repair's confidences (dictionaries/confidence.yaml) on round-trip pages of the
-corpus's training part: every decoded word's evidence (src/cchc_cli/repair/calibration.py) against whether
+"""Fit the calibration of the repair's confidences (dictionaries/confidence.yaml) on round-trip pages of
+development sets: every decoded word's evidence (src/cchc_cli/repair/calibration.py) against whether
 the word came out right, a logistic regression (L2-regularised, Newton's method with numpy); and the share
 of the words flagged as reading as no word that were right anyway, their confidence (`unreadable`).
 
 usage: python scripts/calibrate.py DEV_DIR... [--pick even|odd|all] [-o dictionaries/confidence.yaml]
 
-DEV_DIR holds <name>.gold.txt / <name>.ocr.txt pairs of scripts/make_roundtrip.py (--part train); `--pick`
-takes the passages by number (even: the tuning half; bench/accuracy.py --dev-dir reports on the odd one).
-A word is right when the alignment of the output's syllables with the gold ones (bench/review_stats.py,
-../shared/tools/score.py's comparison) pairs each of its syllables with an equal one. Never run on the gold
-samples or the held-out part.
+DEV_DIR holds <name>.gold.txt / <name>.ocr.txt pairs of scripts/make_roundtrip.py: of the corpus's training
+part, or of its held-out part's documents other than the bench's (--avoid bench/data/roundtrip/SOURCES.tsv:
+pages of documents the language model never saw, as a user's are); `--pick` takes the passages by number
+(even: the tuning half; bench/accuracy.py --dev-dir reports on the odd one). A word is right when the
+alignment of the output's syllables with the gold ones (bench/review_stats.py, ../shared/tools/score.py's
+comparison) pairs each of its syllables with an equal one. Never run on the gold samples or the bench's
+held-out pages.
 """
 
 from __future__ import annotations
@@ -90,9 +92,9 @@ def main() -> None:
     lines = [
         "# cchc: the calibration of the repair's confidences (src/cchc_cli/repair/calibration.py): weights of a",
         "# logistic model of P(the output word is right) over the decoder's evidence. Fitted by",
-        f"# `python scripts/calibrate.py ... --pick {a.pick}` on round-trip pages of the corpus's training part",
+        f"# `python scripts/calibrate.py ... --pick {a.pick}` on round-trip pages of development sets",
         f"# ({names}): {len(y)} words, {int(len(y) - y.sum())} wrong; log loss {loss:.4f}. Never on the gold",
-        "# samples or the held-out part.",
+        "# samples or the bench's held-out pages.",
         "version: 1",
         f"# words flagged as reading as no word (or kept for want of any reading): {sum(flagged)} of {len(flagged)}",
         "# were right (foreign words, names, codes); with add-one smoothing, their confidence",
