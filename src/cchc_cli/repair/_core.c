@@ -1755,10 +1755,10 @@ core_term_fit(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     double *lps = NULL;
     Py_ssize_t lps_size = 0;
     for (Py_ssize_t i = 0; i < n; i++) {
-        if (PyList_GET_ITEM(words, i) == Py_None || i + 1 >= n) {
+        if (PyList_GET_ITEM(words, i) == Py_None) {
             continue;
         }
-        PyObject *next = PyList_GET_ITEM(words, i + 1);
+        PyObject *next = i + 1 < n ? PyList_GET_ITEM(words, i + 1) : Py_None; /* the last word: user phrases only */
         if (next != Py_None) {
             PyObject *options = PyList_GET_ITEM(lattice, i);
             if (!PyList_Check(options) || !PyList_Check(PyList_GET_ITEM(lattice, i + 1))) {

@@ -169,9 +169,9 @@ class TermFitter:
         least_mean = fit.mean * fit.channel_weight
         builtin_bonus = fit.builtin_bonus
         for i, word in enumerate(words):
-            if word is None or i + 1 >= n:
+            if word is None:
                 continue
-            nxt = words[i + 1]
+            nxt = words[i + 1] if i + 1 < n else None  # (the last word: the user's phrases only)
             if nxt is not None:
                 bares: set[str] | None = None  # the next token's bare letters, made when first needed
                 for w, _wids, _ch in lattice[i]:
@@ -237,9 +237,9 @@ class TermFitter:
 
         firsts = self.matcher.first_syllables
         for i, word in enumerate(words):
-            if word is None or i + 1 >= n:
+            if word is None:
                 continue
-            for w, _wids, _ch in lattice[i]:
+            for w, _wids, _ch in lattice[i] if i + 1 < n else ():
                 if w not in firsts:
                     continue
                 for nb in bare_forms(i + 1):
