@@ -602,39 +602,50 @@ def _fill(review: Path, token: str, correct: str) -> int:
 
 def test_item13_review_fill_learn_and_the_corrected_word_is_right(tmp_path: Path, capsysbinary,
                                                                    monkeypatch) -> None:
-    # Seed 000's line 43 prints "manh mé" (mạnh mẽ); the repair reads "mạnh mở" and flags it.
+    # Seed 000's line 41 prints "phuong." (phường., the end of "thuộc phường"); the repair reads "phương." and
+    # flags it. The reviewer's word, alone at the end of a sentence, is learned and read there.
     doc = tmp_path / "doc.txt"
     doc.write_text("".join((SAMPLES / "000_8c0715b9867aa8fa.txt").read_text("utf-8").splitlines(True)[:60]), "utf-8")
     monkeypatch.chdir(tmp_path)
     code, out, _ = run_cli(capsysbinary, "repair", "doc.txt")
-    assert code == 0 and "mạnh mở" in out.decode().splitlines()[42]
+    assert code == 0 and out.decode().splitlines()[40] == "phương."
     code, _, err = run_cli(capsysbinary, "review", "doc.txt", "-o", "review.csv")
     assert code == 0 and "row(s) into review.csv" in err
     import csv
     import io
 
     rows = list(csv.DictReader(io.StringIO(Path("review.csv").read_text("utf-8-sig"), newline="")))
-    (row,) = [r for r in rows if r["token"] == "mé"]
-    assert (row["line"], row["kind"], row["chosen"], row["correct"]) == ("43", "flag", "mở", "")
-    assert "mạnh [mở] trong" in row["context"] and "mở" in row["candidates"].split(" | ")
-    assert _fill(Path("review.csv"), "mé", "mẽ") == 1
+    (row,) = [r for r in rows if r["token"] == "phuong"]
+    assert (row["line"], row["kind"], row["chosen"], row["correct"]) == ("41", "flag", "phương", "")
+    assert "[phương]." in row["context"] and "phường" in row["candidates"].split(" | ")
+    assert _fill(Path("review.csv"), "phuong", "phường") == 1
     code, _, _ = run_cli(capsysbinary, "dictionary", "learn", "review.csv", "-o", "my_terms.yaml")
     learned = Path("my_terms.yaml").read_text("utf-8")
-    assert code == 0 and '- text: "mạnh mẽ"' in learned and "# OCR: mé (doc.txt:43)" in learned
+    assert code == 0 and '- text: "phường"' in learned and "# OCR: phuong (doc.txt:41)" in learned
     code, out, _ = run_cli(capsysbinary, "repair", "doc.txt", "--dictionary", "my_terms.yaml")
-    assert code == 0 and "mạnh mẽ trong" in out.decode().splitlines()[42]
+    assert code == 0 and out.decode().splitlines()[40] == "phường."
     Path("cchc.toml").write_text('dictionaries = ["my_terms.yaml"]\n', "utf-8")  # the config file applies it too
     code, out, _ = run_cli(capsysbinary, "ingest", "doc.txt", "--db", "s.db", "--json", "-q")
     (record,) = json.loads(out)
-    assert code == 0 and not [t for t in record["repair"]["low_confidence"] if t["line"] == 43]
-    # The store's files are reviewed the same way (with the dictionary the config file names: no row for 43).
+    assert code == 0 and not [t for t in record["repair"]["low_confidence"] if t["line"] == 41]
+    # The store's files are reviewed the same way (with the dictionary the config file names: no row for 41).
     code, out, _ = run_cli(capsysbinary, "review", "--db", "s.db")
     store_rows = list(csv.DictReader(io.StringIO(out.decode("utf-8-sig"), newline="")))
     assert code == 0 and store_rows and {r["file"] for r in store_rows} == {"doc.txt"}
-    assert not [r for r in store_rows if r["line"] == "43" and r["kind"] == "flag"]
+    assert not [r for r in store_rows if r["line"] == "41" and r["kind"] == "flag"]
     doc.write_text("changed\n", "utf-8")
     code, _, err = run_cli(capsysbinary, "review", "--db", "s.db")
     assert code == 3 and "doc.txt: changed since it was ingested" in err
+
+
+def test_item13_a_learned_word_takes_its_neighbour_in_its_own_sentence() -> None:
+    from cchc_cli.review import learn_terms
+
+    rows = [{"token": "mé", "chosen": "mở", "correct": "mẽ", "context": "chuyển biến mạnh [mở] trong", "line": "43"},
+            {"token": "Gén", "chosen": "Gồm", "correct": "Gắn", "context": "của địa phương. [Gồm] việc đánh",
+             "line": "38"}]
+    text, count = learn_terms(rows)
+    assert count == 2 and '- text: "mạnh mẽ"' in text and '- text: "Gắn việc"' in text, text
 
 
 def test_item13_review_options(tmp_path: Path, capsysbinary, sample_store: Path) -> None:

@@ -285,6 +285,17 @@ def test_an_email_address_with_a_placeholder_is_kept_as_printed() -> None:
     assert out == "Thư điện tử: hdnd.<tenphuongxa>@bacninh.gov.vn; vanthu@bacninh.gov.vn", out
 
 
+def test_a_two_syllable_word_of_the_word_list_is_preferred_where_the_tokens_read_as_it() -> None:
+    # 'dù nhiều', 'Thượng úy' are words; 'đi nhiều' and 'Thuơng tỷ' (what the syllable model chose) are not
+    from cchc_cli.repair.engine import Repairer, Settings
+
+    text = "Hon 1 nam qua, di nhiéu kho khan, chung ta cting da danh thang\nThuong ty"
+    assert repair_text(text).text == "Hơn 1 năm qua, dù nhiều khó khăn, chúng ta cũng đã đánh thắng\nThượng úy"
+    assert Repairer(settings=Settings(word_bonus=0.0)).repair_text(text).text.split()[4] == "đi"
+    # a word bonus is no term: the edit keeps its own reason
+    assert [e.reason for e in repair_text(text).edits if e.after == "dù"] == ["ocr-char"]
+
+
 def test_a_symbols_type_code_is_the_one_the_words_before_it_name() -> None:
     # ĐA, DA and PA are one shape to the OCR and to the code book's look-alikes: 'Đề án số 362/DA-CP' is ĐA
     out = repair_text("Trén co sé Dé an s6 362/DA-CP ngay 09 thang 05 nam 2025").text
@@ -427,10 +438,11 @@ def test_the_document_cache_reads_a_word_as_the_document_surely_reads_it_elsewhe
 
 
 def test_the_document_cache_does_not_carry_a_reading_into_another_context() -> None:
-    # 'so' read surely as 'sơ' in 'hồ sơ' forty times does not make '(so 16' a 'sơ': the document's own readings
-    # weigh most where the OCR token before is the same one
+    # 'so' read surely as 'sơ' in 'hồ sơ' sixty times (and as 'số' in three 'Quyết định số') does not make
+    # '(so 16' a 'sơ': the document's own readings weigh most where the OCR token before is the same one
     body = "\n".join(f"{i}. Tiep nhan ho so truc tuyen cua to chuc, ca nhan va tra ket qua ho so dung han."
-                     for i in range(1, 40))
+                     for i in range(1, 30))
+    body += "".join(f"\nCan cu Quyet dinh so {i}/QD-UBND cua Uy ban nhan dan tinh;" for i in range(3, 6))
     out = repair_text(body + "\nDia chi: Trung tam Phuc vu hanh chinh cong tinh (so 16, duong Truong Thi)\n").text
     lines = out.splitlines()
     assert lines[0] == "1. Tiếp nhận hồ sơ trực tuyến của tổ chức, cá nhân và trả kết quả hồ sơ đúng hạn.", lines[0]

@@ -233,6 +233,11 @@ class Resources:
     def foreign_words(self) -> frozenset[str]:
         return frozenset(data.read_words("foreign_words.txt"))
 
+    @cached_property
+    def two_syllable_words(self) -> tuple[str, ...]:
+        """The word list's two-syllable words ('điều chỉnh'), for the decoder's word bonus."""
+        return tuple(data.read_words("words2.txt"))
+
     # --- extraction vocabulary ----------------------------------------------------------------------------
 
     @cached_property

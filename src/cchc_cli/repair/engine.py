@@ -175,6 +175,9 @@ class Settings:
     # None: off
     tone_swap: float | None = -3.0
     tone_swap_readings: int = 3  # ... of this many best readings
+    # ln bonus per syllable of a two-syllable word of the word list (dictionaries/words2.txt) the OCR tokens fit
+    # (0: the word list is not used)
+    word_bonus: float = 0.5
 
 
 @dataclass(slots=True)
@@ -267,6 +270,7 @@ class Repairer:
         self.lm: LanguageModel = load_lm()
         self.lexicon: Lexicon = load_lexicon()
         self.terms = TermMatcher(self.resources)
+        self._word_terms: TermMatcher | None = None  # the terms and the word list's words (made when first used)
         self.foreign = self.resources.foreign_words
         self.codebook = self.resources.codebook
         # the document types whose code the OCR prints as another's (ĐA, DA, PA): named before a symbol, they
@@ -305,8 +309,13 @@ class Repairer:
         self._vie_cands = {}
         self._digit_cands = {}
         s = settings
-        fit = TermFit(s.term_bonus, s.user_bonus, s.term_floor, s.term_mean, s.channel_weight)
-        self.term_fitter = TermFitter(self.terms, self.lexicon.channel, self.lm, fit)
+        fit = TermFit(s.term_bonus, s.user_bonus, s.term_floor, s.term_mean, s.channel_weight, s.word_bonus)
+        matcher = self.terms
+        if s.word_bonus:
+            if self._word_terms is None:
+                self._word_terms = self.terms.with_words(self.resources.two_syllable_words)
+            matcher = self._word_terms
+        self.term_fitter = TermFitter(matcher, self.lexicon.channel, self.lm, fit)
 
     # ---- candidates -------------------------------------------------------------------------
     def candidates(self, obs: str, state: DocumentState) -> list[tuple[str, int, float]]:

@@ -10,6 +10,7 @@ those tokens with a bonus: small for built-in terms (the language model still de
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -34,6 +35,7 @@ Option = tuple[str | None, tuple[int, ...], float]
 class Phrase:
     syllables: tuple[str, ...]  # lowercase, NFC, project tone placement
     user: bool
+    word: bool = False  # a word of the word list (dictionaries/words2.txt), not a term: its own, smaller bonus
 
 
 def phrase_syllables(text: str) -> tuple[str, ...]:
@@ -70,11 +72,27 @@ class TermMatcher:
             else:  # found through the candidates the decoder already has: first syllable, second's letters
                 self.by_first.setdefault((sylls[0], strip_marks(sylls[1])), []).append(Phrase(sylls, False))
 
+        self._seen = seen
+        self._index()
+
+    def _index(self) -> None:
         self.first_syllables: frozenset[str] = frozenset(first for first, _ in self.by_first)
         # the same lists by first syllable, then by the second's bare letters (TermFitter.apply's look-up)
         self.by_first_next: dict[str, dict[str, list[Phrase]]] = {}
         for (first, next_bare), phrases in self.by_first.items():
             self.by_first_next.setdefault(first, {})[next_bare] = phrases
+
+    def with_words(self, words: tuple[str, ...]) -> TermMatcher:
+        """A matcher of these terms and of the two-syllable words ('điều chỉnh') they do not hold."""
+        out = copy.copy(self)
+        out.by_first = {key: list(phrases) for key, phrases in self.by_first.items()}
+        seen = self._seen
+        for word in words:
+            sylls = tuple(word.split(" "))
+            if sylls not in seen:
+                out.by_first.setdefault((sylls[0], strip_marks(sylls[1])), []).append(Phrase(sylls, False, True))
+        out._index()
+        return out
 
     def starting_with(self, syllable: str, next_bare: str) -> list[Phrase]:
         return self.by_first.get((syllable, next_bare), [])
@@ -92,6 +110,7 @@ class TermFit:
     floor: float  # every token of a match must read at least this well, in ln P(observed | syllable)
     mean: float  # and on average this well
     channel_weight: float
+    word_bonus: float = 0.0  # ... of a word of the word list (not a term: no 'term' reason for its edits)
 
 
 def _term_core() -> Any:
@@ -132,7 +151,10 @@ class TermFitter:
         bonus = fit.builtin_bonus
 
         def boost(phrase: Phrase, i: int, lps: list[float]) -> None:
-            self._boost(phrase, i, lps, bonus, lattice, boosted)
+            if phrase.word:
+                self._boost(phrase, i, lps, fit.word_bonus, lattice, None)
+            else:
+                self._boost(phrase, i, lps, bonus, lattice, boosted)
 
         def user(i: int) -> None:
             self._fit_user_phrases(i, words, lattice, boosted)
@@ -210,7 +232,10 @@ class TermFitter:
                                     lp *= weight
                                 lps.append(lp)  # type: ignore[union-attr]
                             if lps is not None and sum(lps) / len(lps) >= least_mean:
-                                self._boost(phrase, i, lps, builtin_bonus, lattice, boosted)
+                                if phrase.word:
+                                    self._boost(phrase, i, lps, fit.word_bonus, lattice, None)
+                                else:
+                                    self._boost(phrase, i, lps, builtin_bonus, lattice, boosted)
             if user_by_bare:
                 for phrase in user_by_bare.get(strip_marks(word.lower()), ()):
                     lps = self._fit_user(phrase, i, words)
@@ -246,7 +271,8 @@ class TermFitter:
                     for phrase in self.matcher.starting_with(w, nb):
                         lps = self._fit_builtin(phrase, i, words, lattice, cand_maps)
                         if lps is not None:
-                            self._boost(phrase, i, lps, self.fit.builtin_bonus, lattice, boosted)
+                            self._boost(phrase, i, lps, self.fit.word_bonus if phrase.word else
+                                        self.fit.builtin_bonus, lattice, None if phrase.word else boosted)
             if self.matcher.user_by_bare:
                 for phrase in self.matcher.user_starting_with(strip_marks(word.lower())):
                     lps = self._fit_user(phrase, i, words)
@@ -299,7 +325,9 @@ class TermFitter:
         return lps if sum(lps) / len(lps) >= fit.mean * fit.channel_weight else None
 
     def _boost(self, phrase: Phrase, i: int, lps: list[float], bonus: float, lattice: list[list[Option]],
-               boosted: set[tuple[int, str]]) -> None:
+               boosted: set[tuple[int, str]] | None) -> None:
+        """The phrase's syllables among the options of its tokens, at their fit plus `bonus`; the pairs boosted
+        recorded in `boosted` (None: a word of the word list, whose edits keep their own reason)."""
         lm = self.lm
         for j, syl in enumerate(phrase.syllables):
             opts = lattice[i + j]
@@ -315,4 +343,5 @@ class TermFitter:
                     opts[0] = entry
                 else:
                     opts.append(entry)
-            boosted.add((i + j, syl))
+            if boosted is not None:
+                boosted.add((i + j, syl))
