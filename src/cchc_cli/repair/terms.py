@@ -151,10 +151,7 @@ class TermFitter:
         bonus = fit.builtin_bonus
 
         def boost(phrase: Phrase, i: int, lps: list[float]) -> None:
-            if phrase.word:
-                self._boost(phrase, i, lps, fit.word_bonus, lattice, None)
-            else:
-                self._boost(phrase, i, lps, bonus, lattice, boosted)
+            self._boost(phrase, i, lps, bonus, lattice, boosted)
 
         def user(i: int) -> None:
             self._fit_user_phrases(i, words, lattice, boosted)
@@ -232,10 +229,7 @@ class TermFitter:
                                     lp *= weight
                                 lps.append(lp)  # type: ignore[union-attr]
                             if lps is not None and sum(lps) / len(lps) >= least_mean:
-                                if phrase.word:
-                                    self._boost(phrase, i, lps, fit.word_bonus, lattice, None)
-                                else:
-                                    self._boost(phrase, i, lps, builtin_bonus, lattice, boosted)
+                                self._boost(phrase, i, lps, builtin_bonus, lattice, boosted)
             if user_by_bare:
                 for phrase in user_by_bare.get(strip_marks(word.lower()), ()):
                     lps = self._fit_user(phrase, i, words)
@@ -271,8 +265,7 @@ class TermFitter:
                     for phrase in self.matcher.starting_with(w, nb):
                         lps = self._fit_builtin(phrase, i, words, lattice, cand_maps)
                         if lps is not None:
-                            self._boost(phrase, i, lps, self.fit.word_bonus if phrase.word else
-                                        self.fit.builtin_bonus, lattice, None if phrase.word else boosted)
+                            self._boost(phrase, i, lps, self.fit.builtin_bonus, lattice, boosted)
             if self.matcher.user_by_bare:
                 for phrase in self.matcher.user_starting_with(strip_marks(word.lower())):
                     lps = self._fit_user(phrase, i, words)
@@ -325,9 +318,12 @@ class TermFitter:
         return lps if sum(lps) / len(lps) >= fit.mean * fit.channel_weight else None
 
     def _boost(self, phrase: Phrase, i: int, lps: list[float], bonus: float, lattice: list[list[Option]],
-               boosted: set[tuple[int, str]] | None) -> None:
-        """The phrase's syllables among the options of its tokens, at their fit plus `bonus`; the pairs boosted
-        recorded in `boosted` (None: a word of the word list, whose edits keep their own reason)."""
+               boosted: set[tuple[int, str]]) -> None:
+        """The phrase's syllables among the options of its tokens, at their fit plus `bonus`, the pairs boosted
+        recorded in `boosted`; a word of the word list takes the word bonus instead and is not recorded (its
+        edits keep their own reason: a word is no term)."""
+        if phrase.word:
+            bonus, boosted = self.fit.word_bonus, None  # type: ignore[assignment]
         lm = self.lm
         for j, syl in enumerate(phrase.syllables):
             opts = lattice[i + j]
