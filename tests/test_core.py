@@ -12,6 +12,10 @@ branch the five samples take together but eight (branch coverage of repair/*.py,
 the engine had repaired another text: the eight are in the reasons given to edits, the lone-capital fix and
 the language model's cache flush, none of them in the compiled core), and every branch of search.py,
 channel.py, lexicon.py and terms.py that the five samples take.
+
+Those whole-engine tests, and the term-fitting ones (a sample and every round-trip page through three term
+fitters), take seconds each in the reference path: they are marked slow, left out of the default run and run
+by `python -m pytest -m slow` (and CI). The unit-level tests here run by default.
 """
 
 from __future__ import annotations
@@ -465,6 +469,7 @@ def compiled_functions(model: Any) -> tuple[Callable, Callable]:
     return viterbi, posteriors
 
 
+@pytest.mark.slow  # the reference decodes a whole sample: seconds
 @needs_core
 def test_the_samples_repair_alike_in_both_cores(model: Any, repaired_samples: dict[str, RepairResult],
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
@@ -485,6 +490,7 @@ def test_the_samples_repair_alike_in_both_cores(model: Any, repaired_samples: di
     assert sum(len(r["edits"]) for r in pure) > 5000
 
 
+@pytest.mark.slow  # the reference decodes 30 round-trip pages
 @needs_core
 def test_roundtrip_ocr_text_repairs_alike_in_both_cores(model: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     texts = roundtrip_texts()
@@ -500,6 +506,7 @@ def test_roundtrip_ocr_text_repairs_alike_in_both_cores(model: Any, monkeypatch:
     assert sum(len(r["edits"]) for r in compiled) > 300
 
 
+@pytest.mark.slow  # 30 pages repaired twice, the second time with the reference channel
 @needs_core
 def test_the_engines_channel_calls_are_the_reference_ones(channel_core: None, monkeypatch: pytest.MonkeyPatch
                                                           ) -> None:
@@ -614,12 +621,14 @@ def fit_terms_both_ways(resources: Any, seed: str, monkeypatch: pytest.MonkeyPat
     return counts
 
 
+@pytest.mark.slow  # a sample and 30 pages repaired with three term fitters each
 def test_term_fitting_is_the_reference_with_the_builtin_terms(monkeypatch: pytest.MonkeyPatch) -> None:
     counts = fit_terms_both_ways(None, "000_8c0715b9867aa8fa", monkeypatch)
     # (1783 calls, 9698 pairs boosted)
     assert counts["calls"] > 1500 and counts["boosted"] > 8000 and counts["user_fits"] == 0, counts
 
 
+@pytest.mark.slow  # the same with a user dictionary (its own engine loaded)
 def test_term_fitting_is_the_reference_with_a_user_dictionary(tmp_path: Any, monkeypatch: pytest.MonkeyPatch
                                                                ) -> None:
     from cchc_cli.resources import load_resources

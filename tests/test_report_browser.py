@@ -24,7 +24,8 @@ from test_report import report_of, sample_reader, stored_records
 from cchc_cli.vietnamese import sort_key
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (apt-get install chromium)")
+pytestmark = [pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (apt-get install chromium)"),
+              pytest.mark.slow]  # a browser launch a test: in the long checks (`python -m pytest -m slow`)
 
 EARLY = """window.__errors = []; window.__blocked = [];
 window.addEventListener("error", function (e) { window.__errors.push(String(e.message)); });

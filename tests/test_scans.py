@@ -29,6 +29,8 @@ needs_tesseract = pytest.mark.skipif(
     _tesseract is None or not _tesseract.has_vietnamese,
     reason=f"Tesseract with Vietnamese data is not installed: {ocr.INSTALL_HINT}",
 )
+# The tests that OCR real pages with Tesseract (about 0.3 s a page) are long checks, marked slow: they run with
+# `python -m pytest -m slow` (and in CI); the rest of this module reads PDFs, images and DOCX without OCR.
 
 
 def run(capsysbinary, *args: object) -> tuple[int, bytes, str]:
@@ -75,6 +77,7 @@ def gold() -> str:
 
 
 @needs_tesseract
+@pytest.mark.slow
 def test_repair_of_a_scanned_pdf_prints_its_pages_in_vietnamese(capsysbinary) -> None:
     code, out, err = run(capsysbinary, "repair", DATA / "plan.pdf")
     assert (code, err) == (0, "")
@@ -84,6 +87,7 @@ def test_repair_of_a_scanned_pdf_prints_its_pages_in_vietnamese(capsysbinary) ->
 
 
 @needs_tesseract
+@pytest.mark.slow
 def test_repair_json_says_how_each_page_was_read(capsysbinary) -> None:
     code, out, _ = run(capsysbinary, "repair", DATA / "plan.searchable.pdf", "--json")
     assert code == 0
@@ -96,6 +100,7 @@ def test_repair_json_says_how_each_page_was_read(capsysbinary) -> None:
 
 
 @needs_tesseract
+@pytest.mark.slow
 def test_the_pages_of_a_tiff_and_a_png_are_read(capsysbinary) -> None:
     code, out, _ = run(capsysbinary, "repair", DATA / "plan.tif", "--json")
     assert code == 0 and json.loads(out)["source"]["format"] == "image-ocr"
@@ -106,6 +111,7 @@ def test_the_pages_of_a_tiff_and_a_png_are_read(capsysbinary) -> None:
 
 
 @needs_tesseract
+@pytest.mark.slow
 def test_pages_ocrd_in_parallel_give_the_same_text(capsysbinary) -> None:
     _, one, _ = run(capsysbinary, "repair", DATA / "plan.pdf", "--jobs", "1")
     _, two, _ = run(capsysbinary, "repair", DATA / "plan.pdf", "--jobs", "2")
@@ -113,6 +119,7 @@ def test_pages_ocrd_in_parallel_give_the_same_text(capsysbinary) -> None:
 
 
 @needs_tesseract
+@pytest.mark.slow
 def test_ingest_stores_scans_images_and_word_files_with_their_source(tmp_path: Path, capsysbinary,
                                                                      monkeypatch) -> None:
     folder = _folder_of(tmp_path, monkeypatch, "plan.pdf", "page.png", "plan.docx")
@@ -127,6 +134,7 @@ def test_ingest_stores_scans_images_and_word_files_with_their_source(tmp_path: P
 
 
 @needs_tesseract
+@pytest.mark.slow
 def test_an_image_without_text_is_refused_and_the_batch_goes_on(tmp_path: Path, capsysbinary,
                                                                 monkeypatch) -> None:
     folder = _folder_of(tmp_path, monkeypatch, "page.png")
