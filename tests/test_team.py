@@ -187,10 +187,12 @@ def test_store_copy_moves_a_local_store_into_the_team_store(pg_url, tmp_path, sa
 # --- the work queue -----------------------------------------------------------------------------------------------
 
 
-def queue_counts(url: str) -> dict:
-    out = subprocess.run([*CCHC, "queue", "status", "--db", url, "--json"], capture_output=True, check=True,
-                         timeout=60).stdout
-    return json.loads(out)
+def queue_counts(url: str, capsys: pytest.CaptureFixture[str]) -> dict:
+    """`cchc queue status --json`, in this process (a subprocess would load cchc again for three SELECTs: about
+    1 s each time); what was captured before is dropped."""
+    capsys.readouterr()
+    assert main(["queue", "status", "--db", url, "--json"]) == 0
+    return json.loads(capsys.readouterr().out)
 
 
 def stored_once(url: str, files: list[Path]) -> None:
@@ -199,7 +201,8 @@ def stored_once(url: str, files: list[Path]) -> None:
     assert sql(url, "SELECT count(*) FROM cchc.documents")[0][0] == len(files)
 
 
-def test_a_worker_killed_mid_document_loses_nothing_after_the_lease(pg_url, tmp_path) -> None:
+@pytest.mark.slow  # a worker killed, then its job waited for until its lease (2 s) runs out
+def test_a_worker_killed_mid_document_loses_nothing_after_the_lease(pg_url, tmp_path, capsys) -> None:
     files = docs(tmp_path / "in", range(4))
     assert main(["queue", "add", str(tmp_path / "in"), "--db", pg_url]) == 0
     # Worker A sleeps inside each job (test hook) so that it is surely killed mid-document.
@@ -214,12 +217,12 @@ def test_a_worker_killed_mid_document_loses_nothing_after_the_lease(pg_url, tmp_
     finally:
         os.killpg(slow.pid, signal.SIGKILL)
         slow.wait()
-    assert queue_counts(pg_url)["counts"]["in_progress"] == 1  # its job: taken, not done
+    assert queue_counts(pg_url, capsys)["counts"]["in_progress"] == 1  # its job: taken, not done
     # Three more workers (one process, --jobs 3) take the rest, and A's job once its lease has run out.
     done = subprocess.run([*CCHC, "worker", "--db", pg_url, "--jobs", "3", "--lease", "2", "--until-empty"],
                           capture_output=True, text=True, timeout=180)
     assert done.returncode == 0, done.stderr
-    assert queue_counts(pg_url)["counts"] == {"waiting": 0, "in_progress": 0, "done": 4, "parked": 0}
+    assert queue_counts(pg_url, capsys)["counts"] == {"waiting": 0, "in_progress": 0, "done": 4, "parked": 0}
     stored_once(pg_url, files)
     assert sql(pg_url, "SELECT count(*) FROM cchc.queue_files") == [(0,)]  # the bytes go with the jobs done
 
@@ -232,12 +235,12 @@ def test_bytes_that_are_not_a_document_are_parked_with_their_error_and_retried(p
     assert main(["worker", "--db", pg_url, "--until-empty", "--lease", "2"]) == 3
     err = capsys.readouterr().err
     assert f"{junk}: a binary file" in err and "(parked: see 'cchc queue status')" in err and "1 stored" in err
-    status = queue_counts(pg_url)
+    status = queue_counts(pg_url, capsys)
     assert status["counts"]["parked"] == 1 and status["counts"]["done"] == 1
     assert status["parked"] == [{"file": str(junk), "error": f"{junk}: a binary file, not text: pass a plain text "
                                                              "file (.txt, UTF-8)"}]
     assert main(["queue", "retry", "--db", pg_url]) == 0
-    assert queue_counts(pg_url)["counts"]["waiting"] == 1
+    assert queue_counts(pg_url, capsys)["counts"]["waiting"] == 1
     stored_once(pg_url, good)
     assert sql(pg_url, "SELECT count(*) FROM cchc.queue_files") == [(1,)]  # the parked file's bytes are kept
 
@@ -265,9 +268,10 @@ def test_a_worker_of_another_pipeline_is_refused_with_the_remedy(pg_url, tmp_pat
     assert main(["worker", "--db", pg_url, "--until-empty"]) == 4
     err = capsys.readouterr().err
     assert "another cchc pipeline" in err and "--dictionary" in err
-    assert queue_counts(pg_url)["counts"]["waiting"] == 1
+    assert queue_counts(pg_url, capsys)["counts"]["waiting"] == 1
 
 
+@pytest.mark.slow  # the server stopped and started again under a working worker, then a second worker
 def test_the_server_restarted_mid_batch_leaves_nothing_half_stored(pg_server, tmp_path) -> None:
     _, server = pg_server
     if server is None:
