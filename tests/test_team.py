@@ -185,6 +185,9 @@ def test_store_copy_moves_a_local_store_into_the_team_store(pg_url, tmp_path, sa
 
 
 # --- the work queue -----------------------------------------------------------------------------------------------
+# The workers run in this process take --lease 1 where no job outlives its worker: a worker polls the queue every
+# quarter of its lease (0.25 s at least), so each of them stops sooner once the queue is empty (0.5 s ticks with
+# --lease 2). The tests that wait for a lease to run out keep 2 s.
 
 
 def queue_counts(url: str, capsys: pytest.CaptureFixture[str]) -> dict:
@@ -232,7 +235,7 @@ def test_bytes_that_are_not_a_document_are_parked_with_their_error_and_retried(p
     junk.write_bytes(b"\x00\x01binary\x00" * 10)
     good = docs(tmp_path / "in", range(1))
     assert main(["queue", "add", str(junk), *map(str, good), "--db", pg_url]) == 0
-    assert main(["worker", "--db", pg_url, "--until-empty", "--lease", "2"]) == 3
+    assert main(["worker", "--db", pg_url, "--until-empty", "--lease", "1"]) == 3
     err = capsys.readouterr().err
     assert f"{junk}: a binary file" in err and "(parked: see 'cchc queue status')" in err and "1 stored" in err
     status = queue_counts(pg_url, capsys)
@@ -324,7 +327,7 @@ def test_a_job_a_lost_worker_left_without_a_verdict_is_done_by_the_next_worker(p
         for step in ("doing", status):
             conn.execute("UPDATE procrastinate_jobs SET status = %s, attempts = %s WHERE args ->> 'label' LIKE %s",
                          (step, 1 if step == "failed" else 0, "%doc0.txt"))
-    assert main(["worker", "--db", pg_url, "--until-empty", "--lease", "2", "--quiet"]) == 0
+    assert main(["worker", "--db", pg_url, "--until-empty", "--lease", "1", "--quiet"]) == 0
     stored_once(pg_url, files)
     assert sql(pg_url, "SELECT status::text FROM cchc.procrastinate_jobs WHERE args ->> 'label' LIKE %s",
                ("%doc0.txt",)) == [("succeeded",)]
@@ -338,7 +341,7 @@ def test_a_file_parked_with_its_error_stays_parked(pg_url, tmp_path, capsys) -> 
         for step in ("doing", "failed"):
             conn.execute("UPDATE procrastinate_jobs SET status = %s, attempts = 1 WHERE id = %s", (step, job_id))
         conn.execute("INSERT INTO queue_errors (job_id, error) VALUES (%s, 'doc0.txt: not a document')", (job_id,))
-    assert main(["worker", "--db", pg_url, "--until-empty", "--lease", "2", "--quiet"]) == 0
+    assert main(["worker", "--db", pg_url, "--until-empty", "--lease", "1", "--quiet"]) == 0
     assert sql(pg_url, "SELECT count(*) FROM cchc.ingests")[0][0] == 0 and files
     capsys.readouterr()
     assert main(["queue", "status", "--db", pg_url, "--json"]) == 0
@@ -361,7 +364,7 @@ def test_the_readme_grants_let_a_worker_role_work_and_a_reader_read(pg_url, tmp_
         files = docs(tmp_path / "in", range(3))
         assert main(["ingest", "--quiet", "--db", worker, str(files[0])]) == 0
         assert main(["queue", "add", str(tmp_path / "in"), "--db", worker]) == 0
-        assert main(["worker", "--db", worker, "--until-empty", "--lease", "2", "--quiet"]) == 0
+        assert main(["worker", "--db", worker, "--until-empty", "--lease", "1", "--quiet"]) == 0
         assert main(["queue", "retry", "--db", worker]) == 0
         stored_once(pg_url, files)
         assert "may not" not in capsys.readouterr().err
