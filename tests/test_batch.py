@@ -217,6 +217,7 @@ def _count_stored_files(db: Path) -> int:
         return 0  # not created or not migrated yet
 
 
+@pytest.mark.slow  # a cchc process started, killed mid-batch, and the batch run again
 @pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL")
 def test_a_batch_killed_with_sigkill_leaves_whole_files_and_the_next_run_completes_it(tmp_path) -> None:
     folder = tmp_path / "in"

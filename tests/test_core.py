@@ -198,6 +198,7 @@ def common_ids(lm: LanguageModel) -> list[int]:
     return [*frequent, *range(lm.size - 20, lm.size), lm.bos, lm.eos, lm.unk, lm.num]
 
 
+@pytest.mark.slow  # 200 random lattices decoded and their posteriors taken in the reference too
 @needs_core
 def test_random_lattices_decode_alike(lm: LanguageModel, model: Any) -> None:
     ids = common_ids(lm)
@@ -281,6 +282,7 @@ def real_pairs() -> list[tuple[str, str]]:
     return channel_pairs()
 
 
+@pytest.mark.slow  # over 10,000 real pairs through the reference channel, twice
 @needs_core
 def test_channel_probabilities_are_the_reference_floats(real_pairs: list[tuple[str, str]], channel_core: None) -> None:
     channel = compiled_channel(load_channel())

@@ -491,6 +491,7 @@ def test_item12_annotation_paths_have_no_leading_dot() -> None:
     assert 'file="docs/plan.txt"' in render(documents, "junit")
 
 
+@pytest.mark.slow  # the example CI script end to end: four cchc processes
 @pytest.mark.skipif(not __import__("shutil").which("bash"), reason="bash is not installed")
 def test_item12_the_script_annotates_a_file_cchc_cannot_read(tmp_path: Path) -> None:
     docs = tmp_path / "documents"

@@ -469,6 +469,7 @@ def _busy_workers(proc: subprocess.Popen) -> list[int]:
     return workers
 
 
+@pytest.mark.slow  # two runs of two workers each started, one interrupted and one killed
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads the process tree from /proc (Linux)")
 def test_d19_ctrl_c_is_one_line_and_exit_130_and_workers_die_with_their_parent(tmp_path) -> None:
     import signal

@@ -423,6 +423,7 @@ def test_roman_numerals_read_with_a_small_i_are_capitals() -> None:
     assert out == "viên pháp lý hạng II thanh tra viên, khu vực I, II và III", out
 
 
+@pytest.mark.slow  # three whole samples repaired again with the cache off: a measurement
 def test_the_document_cache_reads_a_word_as_the_document_surely_reads_it_elsewhere(
         repaired_samples: dict[str, RepairResult]) -> None:
     # the three gold samples (measured only: the cache's weights were fixed on round trips of the corpus)

@@ -558,6 +558,7 @@ def documents(tmp_path: Path) -> Path:
     return folder
 
 
+@pytest.mark.slow  # the example CI script end to end: four cchc processes
 @pytest.mark.skipif(shutil.which("bash") is None, reason="bash is not installed")
 def test_ci_script_ingests_validates_and_keeps_the_export(documents: Path, tmp_path: Path) -> None:
     # The store the script keeps between runs (cchc.db in its folder) already holds the file, unchanged: the
