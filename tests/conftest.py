@@ -16,16 +16,17 @@ import sys
 import tempfile
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
-from cchc_cli.cli import main
-from cchc_cli.document import Document, Edit, Flag, RepairResult
-from cchc_cli.pipeline import ingest_document
-from cchc_cli.records import DocumentRecord
-from cchc_cli.repair import repair_text
-from cchc_cli.resources import load_resources
-from cchc_cli.store import open_store
+from cchc_cli.document import Edit, Flag, RepairResult
+
+if TYPE_CHECKING:
+    from cchc_cli.records import DocumentRecord
+
+# (cchc's CLI, pipeline, records and store are imported where they are used: xdist's controller process, which
+# runs no test, imports this file before it starts the workers, and need not load them)
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "samples"
@@ -66,6 +67,8 @@ def _private_store(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
 
 def run_cli(capsysbinary: pytest.CaptureFixture[bytes], *argv: object) -> tuple[int, bytes, str]:
     """Run cchc in-process: (exit code, stdout bytes, stderr text)."""
+    from cchc_cli.cli import main
+
     code = main([str(a) for a in argv])
     out, err = capsysbinary.readouterr()
     return code, out, err.decode("utf-8")
@@ -95,6 +98,8 @@ def repaired_samples(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Repa
 
 
 def _repair_samples() -> dict[str, RepairResult]:
+    from cchc_cli.repair import repair_text
+
     texts = [(SAMPLES / f"{seed}.txt").read_text("utf-8") for seed in SEEDS]
     repair_text("")
     if "fork" not in multiprocessing.get_all_start_methods() or (os.cpu_count() or 1) < 2:
@@ -106,6 +111,9 @@ def _repair_samples() -> dict[str, RepairResult]:
 @pytest.fixture(scope="session")
 def sample_records(repaired_samples: dict[str, RepairResult]) -> dict[str, list[DocumentRecord]]:
     """Each sample's records (source.path: the sample's absolute path), from its one repair."""
+    from cchc_cli.document import Document
+    from cchc_cli.pipeline import ingest_document
+
     out = {}
     for seed in SEEDS:
         path = SAMPLES / f"{seed}.txt"
@@ -118,6 +126,9 @@ def sample_records(repaired_samples: dict[str, RepairResult]) -> dict[str, list[
 
 def store_of(path: Path, sample_records: dict[str, list[DocumentRecord]], seeds: tuple[str, ...] = SEEDS) -> Path:
     """A store at `path` holding `seeds` as ``cchc ingest SAMPLES/<seed>.txt`` would store them."""
+    from cchc_cli.resources import load_resources
+    from cchc_cli.store import open_store
+
     store = open_store(path)
     try:
         for seed in seeds:
