@@ -556,6 +556,7 @@ def test_typer_runner_sees_the_same_exit_codes(tmp_path: Path) -> None:
     assert result.exit_code == ExitCode.USAGE
 
 
+@pytest.mark.slow  # a cchc process that must write past a pipe buffer: 2,000 lines repaired, about 2 s
 def test_subprocess_reader_closing_the_pipe_is_not_an_error(tmp_path: Path) -> None:
     # more than a pipe buffer (64 KiB) holds: 2,000 short sentences (correct ones, which are quick to read)
     doc = write(tmp_path / "long.txt", (PHRASE + ".\n") * 2000)
