@@ -343,9 +343,7 @@ def test_a_file_parked_with_its_error_stays_parked(pg_url, tmp_path, capsys) -> 
         conn.execute("INSERT INTO queue_errors (job_id, error) VALUES (%s, 'doc0.txt: not a document')", (job_id,))
     assert main(["worker", "--db", pg_url, "--until-empty", "--lease", "1", "--quiet"]) == 0
     assert sql(pg_url, "SELECT count(*) FROM cchc.ingests")[0][0] == 0 and files
-    capsys.readouterr()
-    assert main(["queue", "status", "--db", pg_url, "--json"]) == 0
-    assert json.loads(capsys.readouterr().out)["counts"]["parked"] == 1
+    assert queue_counts(pg_url, capsys)["counts"]["parked"] == 1
 
 
 def test_the_readme_grants_let_a_worker_role_work_and_a_reader_read(pg_url, tmp_path, capsys) -> None:
