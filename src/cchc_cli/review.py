@@ -118,13 +118,15 @@ def learn_terms(rows: Iterable[dict[str, str]]) -> tuple[str, int]:
 def _with_neighbour(correct: str, context: str) -> str:
     """'mẽ' in 'biến mạnh [mô] trong' → 'mạnh mẽ': the word before the bracket, else the one after it (also
     where a sentence ends between: 'địa phương. [Gồm] việc' → 'Gắn việc', since the decoder reads a term
-    within a sentence)."""
+    within a sentence, and a sentence stops where the decoder's sentences do)."""
+    from .repair.engine import STOP
+
     m = re.search(r"\[[^\]]*\]", context)
     if not m:
         return correct
     head = context[:m.start()]
     before = _WORD_RE.findall(head)
-    if before and re.search(r"[.;:!?…]", head[head.rfind(before[-1]) + len(before[-1]):]):
+    if before and STOP.search(head, head.rfind(before[-1]) + len(before[-1])):
         before = []
     after = _WORD_RE.findall(context[m.end():])
     if before:
